@@ -1,0 +1,102 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "kafka-web-proxy",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ingestd", targets: ["ingestd"]),
+        .executable(name: "sio-conformance", targets: ["sio-conformance"]),
+        .executable(name: "kafka-demo-producer", targets: ["kafka-demo-producer"]),
+        .library(name: "SocketIO", targets: ["SocketIO"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+    ],
+    targets: [
+        // MARK: C libraries (Debian packages, found by pkg-config)
+        .systemLibrary(
+            name: "CRdkafka", path: "Shared/CRdkafka", pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(
+            name: "CAvro", path: "Shared/CAvro", pkgConfig: "avro-c",
+            providers: [.apt(["libavro-dev"])]),
+        .systemLibrary(
+            name: "CZeroMQ", path: "Shared/CZeroMQ", pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]),
+
+        // MARK: Shared libraries
+        .target(
+            name: "Kafka", dependencies: ["CRdkafka", .product(name: "Logging", package: "swift-log")],
+            path: "Shared/Kafka"),
+        .target(name: "Avro", dependencies: ["CAvro"], path: "Shared/Avro"),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Shared/ZeroMQ"),
+        .target(
+            name: "RecordDecoding",
+            dependencies: ["Avro", .product(name: "Logging", package: "swift-log")],
+            path: "Shared/RecordDecoding"),
+        .target(name: "Bus", dependencies: ["ZeroMQ"], path: "Shared/Bus"),
+        .target(
+            name: "SocketIO",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/SocketIO"),
+
+        // MARK: Services
+        .target(
+            name: "IngestService",
+            dependencies: [
+                "Kafka", "RecordDecoding", "Bus", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Services/ingestd/IngestService"),
+        .executableTarget(
+            name: "ingestd", dependencies: ["IngestService"], path: "Services/ingestd/Main"),
+        .executableTarget(
+            name: "kafka-demo-producer",
+            dependencies: [
+                "Kafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/demo-producer"),
+        .executableTarget(
+            name: "sio-conformance",
+            dependencies: ["SocketIO"],
+            path: "Services/sio-conformance"),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/TestSupport"),
+        .testTarget(name: "AvroTests", dependencies: ["Avro"], path: "Tests/AvroTests"),
+        .testTarget(
+            name: "RecordDecodingTests", dependencies: ["RecordDecoding", "TestSupport"],
+            path: "Tests/RecordDecodingTests"),
+        .testTarget(
+            name: "BusTests", dependencies: ["Bus", "ZeroMQ"], path: "Tests/BusTests"),
+        .testTarget(
+            name: "KafkaTests", dependencies: ["Kafka", "TestSupport"], path: "Tests/KafkaTests"),
+        .testTarget(
+            name: "IngestServiceTests", dependencies: ["IngestService", "TestSupport", "Bus"],
+            path: "Tests/IngestServiceTests"),
+        .testTarget(
+            name: "SocketIOTests", dependencies: ["SocketIO", "TestSupport"],
+            path: "Tests/SocketIOTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+print("kafka-demo-producer: not yet implemented")

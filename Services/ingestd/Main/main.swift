@@ -1,0 +1,1 @@
+print("ingestd: not yet implemented")

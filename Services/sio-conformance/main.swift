@@ -1,0 +1,1 @@
+print("sio-conformance: not yet implemented")

@@ -1,0 +1,4 @@
+#ifndef C_ZEROMQ_SHIM_H
+#define C_ZEROMQ_SHIM_H
+#include <zmq.h>
+#endif
