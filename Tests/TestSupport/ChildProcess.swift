@@ -1,0 +1,63 @@
+import Foundation
+
+/// A child process started by a test (a broker, a reference client), killed when released.
+///
+/// Output goes to a log file under the temporary directory so a failing test can show it.
+public final class ChildProcess: @unchecked Sendable {
+    public let process: Process
+    /// Where stdout and stderr are written.
+    public let logURL: URL
+
+    /// Starts `executable` with `arguments` and extra `environment` variables.
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                currentDirectory: URL? = nil, label: String = "child") throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let logURL = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8)).log")
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: logURL)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        self.logURL = logURL
+    }
+
+    /// Everything the process wrote so far.
+    public var output: String {
+        (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+    }
+
+    /// Whether the process is still running.
+    public var isRunning: Bool { process.isRunning }
+
+    /// Sends SIGTERM (or `signal`) and waits up to `timeout` seconds, then SIGKILL.
+    @discardableResult
+    public func stop(signal: Int32 = SIGTERM, timeout: Double = 5) -> Int32 {
+        guard process.isRunning else { return process.terminationStatus }
+        kill(process.processIdentifier, signal)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        return process.terminationStatus
+    }
+
+    /// Waits for the process to exit by itself, up to `timeout` seconds; nil if it did not.
+    public func waitForExit(timeout: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    deinit { stop(signal: SIGKILL, timeout: 1) }
+}
