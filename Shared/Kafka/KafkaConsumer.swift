@@ -1,0 +1,77 @@
+import Logging
+
+/// A group consumer whose topic set is chosen by the caller and may change at any time.
+///
+/// Every method blocks (librdkafka calls with timeouts): own it from one dedicated thread.
+/// The rebalance handler runs on that thread, inside `poll`, and decides where each newly
+/// assigned partition starts.
+public final class KafkaConsumer {
+    private let client: RDKafkaClient
+    private let logger: Logger
+    private var subscribed: [String] = []
+
+    /// - Parameters:
+    ///   - onAssign: called with newly assigned partitions (offsets as committed or logical);
+    ///     returns them with the offsets to start from.
+    ///   - onRevoke: called with revoked partitions.
+    ///   - onError: consumer-level errors, e.g. all brokers down.
+    public init(configuration: KafkaConsumerConfiguration, logger: Logger,
+                onAssign: @escaping ([KafkaTopicPartition]) -> [KafkaTopicPartition],
+                onRevoke: @escaping ([KafkaTopicPartition]) -> Void,
+                onError: @escaping (KafkaError) -> Void) throws(KafkaError) {
+        self.logger = logger
+        let callbacks = RDKafkaCallbacks(
+            onError: onError,
+            onLog: { level, facility, message in
+                logger.log(level: level <= 3 ? .error : level == 4 ? .warning : .debug, "librdkafka \(facility): \(message)")
+            },
+            onRebalance: { assigned, partitions in
+                if assigned { return onAssign(partitions) }
+                onRevoke(partitions)
+                return []
+            })
+        client = try RDKafkaClient(kind: .consumer, properties: configuration.groupConsumerProperties, callbacks: callbacks)
+    }
+
+    /// The topics currently subscribed.
+    public var subscription: [String] { subscribed }
+
+    /// Subscribes to exactly `topics` (sorted, unique); does nothing when unchanged.
+    public func subscribe(_ topics: [String]) throws(KafkaError) {
+        let wanted = Array(Set(topics)).sorted()
+        guard wanted != subscribed else { return }
+        try client.subscribe(wanted)
+        subscribed = wanted
+    }
+
+    /// Waits up to `timeout` for records and events; returns at most `maxEvents`.
+    public func poll(maxEvents: Int = 1000, timeout: Duration) -> [KafkaConsumerEvent] {
+        client.poll(maxEvents: maxEvents, timeoutMs: Int32(timeout.components.seconds * 1000
+                                                          + timeout.components.attoseconds / 1_000_000_000_000_000))
+    }
+
+    /// Every topic of the cluster, from a metadata request.
+    public func topics(timeout: Duration) throws(KafkaError) -> [KafkaTopicMetadata] {
+        try client.topics(timeoutMs: Int32(timeout.components.seconds * 1000))
+    }
+
+    /// Commits the consumed positions.
+    public func commit() throws(KafkaError) {
+        try client.commit()
+    }
+
+    /// Consumer lag per assigned partition: high watermark (as last fetched) minus position.
+    public func lag() -> [KafkaTopicPartition] {
+        let positions = client.positions(client.assignment())
+        return positions.compactMap { position in
+            guard position.offset >= 0,
+                  let high = client.cachedHighWatermark(topic: position.topic, partition: position.partition) else { return nil }
+            return KafkaTopicPartition(topic: position.topic, partition: position.partition, offset: max(0, high - position.offset))
+        }
+    }
+
+    /// Leaves the group (revoking the assignment) and stops consuming.
+    public func close() {
+        client.closeConsumer()
+    }
+}

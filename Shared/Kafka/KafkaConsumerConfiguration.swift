@@ -1,0 +1,52 @@
+/// How a consumer connects and behaves. Any librdkafka property can be set in `properties`;
+/// they override the defaults chosen here.
+public struct KafkaConsumerConfiguration: Sendable {
+    /// `bootstrap.servers`.
+    public var bootstrapServers: String
+    /// `group.id`.
+    public var groupID: String
+    /// Extra librdkafka properties (name -> value).
+    public var properties: [String: String]
+
+    public init(bootstrapServers: String, groupID: String, properties: [String: String] = [:]) {
+        self.bootstrapServers = bootstrapServers
+        self.groupID = groupID
+        self.properties = properties
+    }
+
+    /// The properties handed to librdkafka for the group consumer.
+    var groupConsumerProperties: [String: String] {
+        var all: [String: String] = [
+            "bootstrap.servers": bootstrapServers,
+            "group.id": groupID,
+            "enable.partition.eof": "false",
+            "enable.auto.commit": "true",
+            "auto.offset.reset": "latest",
+            "allow.auto.create.topics": "false",
+            "log_level": "4",
+        ]
+        all.merge(properties) { _, new in new }
+        return all
+    }
+
+    /// The properties for a reader without a group (history and replay reads).
+    var readerProperties: [String: String] {
+        var all = properties
+        all.removeValue(forKey: "group.instance.id")
+        all.merge([
+            "bootstrap.servers": bootstrapServers,
+            "group.id": "\(groupID)-reader",
+            "enable.partition.eof": "true",
+            "enable.auto.commit": "false",
+            "enable.auto.offset.store": "false",
+            "auto.offset.reset": "earliest",
+            "log_level": properties["log_level"] ?? "4",
+        ]) { _, new in new }
+        return all
+    }
+
+    /// Checks every property with librdkafka without connecting; throws on the first bad one.
+    public func validate() throws(KafkaError) {
+        try RDKafkaConfig.validate(groupConsumerProperties)
+    }
+}

@@ -1,0 +1,235 @@
+import CRdkafka
+
+/// Owns an `rd_kafka_t` handle (consumer or producer) and holds every librdkafka call that the
+/// higher-level types need. Not thread-safe beyond what librdkafka guarantees; the owners
+/// (`KafkaConsumer`, `KafkaPartitionReader`, `KafkaProducer`) use it from one thread at a time.
+final class RDKafkaClient {
+    enum Kind { case consumer, producer }
+
+    let handle: OpaquePointer
+    /// The consumer queue (consumers only), for batch polling.
+    private let consumerQueue: OpaquePointer?
+    /// Keeps the callback context alive for the client's lifetime.
+    private let callbacks: RDKafkaCallbacks
+
+    init(kind: Kind, properties: [String: String], callbacks: RDKafkaCallbacks = RDKafkaCallbacks()) throws(KafkaError) {
+        let config = RDKafkaConfig()
+        for (name, value) in properties.sorted(by: { $0.key < $1.key }) {
+            try config.set(name, value)
+        }
+        self.callbacks = callbacks
+        let opaque = Unmanaged.passUnretained(callbacks).toOpaque()
+        rd_kafka_conf_set_opaque(config.pointer, opaque)
+        rd_kafka_conf_set_error_cb(config.pointer) { _, code, reason, opaque in
+            guard let opaque else { return }
+            let callbacks = Unmanaged<RDKafkaCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+            callbacks.onError?(RDKafkaClient.error(rd_kafka_resp_err_t(code), reason.map { String(cString: $0) }))
+        }
+        rd_kafka_conf_set_log_cb(config.pointer) { rk, level, facility, message in
+            guard let rk, let opaque = rd_kafka_opaque(rk) else { return }
+            let callbacks = Unmanaged<RDKafkaCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+            callbacks.onLog?(level, facility.map { String(cString: $0) } ?? "", message.map { String(cString: $0) } ?? "")
+        }
+        if callbacks.onDeliveryFailure != nil {
+            rd_kafka_conf_set_dr_msg_cb(config.pointer) { rk, message, opaque in
+                guard let opaque, let message, message.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+                let callbacks = Unmanaged<RDKafkaCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+                callbacks.onDeliveryFailure?(RDKafkaClient.error(message.pointee.err, nil))
+            }
+        }
+        if callbacks.onRebalance != nil {
+            rd_kafka_conf_set_rebalance_cb(config.pointer) { rk, err, partitions, opaque in
+                guard let rk, let opaque else { return }
+                let callbacks = Unmanaged<RDKafkaCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+                let list = RDKafkaClient.topicPartitions(partitions)
+                let assigned = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS
+                // The handler decides the start offsets of assigned partitions.
+                let decided = callbacks.onRebalance?(assigned, list) ?? list
+                if assigned {
+                    let native = RDKafkaClient.nativeList(decided)
+                    defer { rd_kafka_topic_partition_list_destroy(native) }
+                    rd_kafka_assign(rk, native)
+                } else {
+                    rd_kafka_assign(rk, nil)
+                }
+            }
+        }
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        let type = kind == .consumer ? RD_KAFKA_CONSUMER : RD_KAFKA_PRODUCER
+        guard let handle = rd_kafka_new(type, config.pointer, &errorBuffer, errorBuffer.count) else {
+            let text = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw KafkaError(message: "could not create Kafka client: \(text)")
+        }
+        _ = config.release()
+        self.handle = handle
+        if kind == .consumer {
+            rd_kafka_poll_set_consumer(handle)
+            consumerQueue = rd_kafka_queue_get_consumer(handle)
+        } else {
+            consumerQueue = nil
+        }
+    }
+
+    deinit {
+        if let consumerQueue { rd_kafka_queue_destroy(consumerQueue) }
+        rd_kafka_destroy(handle)
+    }
+
+    // MARK: Consuming
+
+    /// Subscribes the group consumer to exactly these topics (replacing the previous set).
+    func subscribe(_ topics: [String]) throws(KafkaError) {
+        let list = rd_kafka_topic_partition_list_new(Int32(topics.count))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for topic in topics {
+            rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA)
+        }
+        let err = topics.isEmpty ? rd_kafka_unsubscribe(handle) : rd_kafka_subscribe(handle, list)
+        try Self.check(err, "subscribe")
+    }
+
+    /// Assigns partitions directly (no group), starting at their offsets.
+    func assign(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
+        let list = Self.nativeList(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        try Self.check(rd_kafka_assign(handle, list), "assign")
+    }
+
+    /// Waits up to `timeoutMs` for up to `maxEvents` events and copies them out.
+    /// Blocks the calling thread: call it from a dedicated thread only.
+    func poll(maxEvents: Int, timeoutMs: Int32) -> [KafkaConsumerEvent] {
+        guard let consumerQueue else { return [] }
+        let buffer = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: maxEvents)
+        defer { buffer.deallocate() }
+        let count = rd_kafka_consume_batch_queue(consumerQueue, Int32(timeoutMs), buffer, maxEvents)
+        guard count > 0 else { return [] }
+        var events: [KafkaConsumerEvent] = []
+        events.reserveCapacity(count)
+        for index in 0..<count {
+            guard let message = buffer[index] else { continue }
+            events.append(Self.event(message))
+            rd_kafka_message_destroy(message)
+        }
+        return events
+    }
+
+    /// Serves callbacks (errors, logs, rebalances) without consuming records.
+    func serveCallbacks(timeoutMs: Int32 = 0) {
+        rd_kafka_poll(handle, timeoutMs)
+    }
+
+    /// Commits the current positions synchronously. "No offset" is not an error.
+    func commit() throws(KafkaError) {
+        let err = rd_kafka_commit(handle, nil, 0)
+        if err == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
+        try Self.check(err, "commit")
+    }
+
+    /// Leaves the group and stops consuming.
+    func closeConsumer() {
+        rd_kafka_consumer_close(handle)
+    }
+
+    /// The current assignment.
+    func assignment() -> [KafkaTopicPartition] {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        return Self.topicPartitions(list)
+    }
+
+    /// Positions (next offset to consume) for these partitions.
+    func positions(_ partitions: [KafkaTopicPartition]) -> [KafkaTopicPartition] {
+        let list = Self.nativeList(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        guard rd_kafka_position(handle, list) == RD_KAFKA_RESP_ERR_NO_ERROR else { return [] }
+        return Self.topicPartitions(list)
+    }
+
+    /// The last known high watermark of a partition, from fetch responses (no network call).
+    func cachedHighWatermark(topic: String, partition: Int32) -> Int64? {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        guard rd_kafka_get_watermark_offsets(handle, topic, partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+              high >= 0 else { return nil }
+        return high
+    }
+
+    // MARK: Metadata
+
+    /// All topics of the cluster. Blocks up to `timeoutMs`: call from a dedicated thread.
+    func topics(timeoutMs: Int32) throws(KafkaError) -> [KafkaTopicMetadata] {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        try Self.check(rd_kafka_metadata(handle, 1, nil, &metadata, Int32(timeoutMs)), "metadata")
+        guard let metadata else { return [] }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        var result: [KafkaTopicMetadata] = []
+        for index in 0..<Int(metadata.pointee.topic_cnt) {
+            let topic = metadata.pointee.topics[index]
+            let name = String(cString: topic.topic)
+            var partitions: [Int32] = []
+            for p in 0..<Int(topic.partition_cnt) { partitions.append(topic.partitions[p].id) }
+            let error = topic.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : Self.error(topic.err, nil)
+            result.append(KafkaTopicMetadata(name: name, partitions: partitions.sorted(), error: error))
+        }
+        return result
+    }
+
+    // MARK: Helpers
+
+    static func check(_ err: rd_kafka_resp_err_t, _ operation: String) throws(KafkaError) {
+        guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+        var error = Self.error(err, nil)
+        error.message = "\(operation): \(error.message)"
+        throw error
+    }
+
+    static func error(_ err: rd_kafka_resp_err_t, _ reason: String?) -> KafkaError {
+        KafkaError(code: err.rawValue, name: String(cString: rd_kafka_err2name(err)),
+                   message: reason ?? String(cString: rd_kafka_err2str(err)))
+    }
+
+    static func event(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerEvent {
+        let m = message.pointee
+        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+            return .partitionEOF(topic: topic, partition: m.partition, offset: m.offset)
+        }
+        if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            var reason: String? = nil
+            if let payload = m.payload, m.len > 0 {
+                reason = String(decoding: UnsafeRawBufferPointer(start: payload, count: m.len), as: UTF8.self)
+            }
+            var error = Self.error(m.err, reason)
+            if !topic.isEmpty { error.message = "\(topic)[\(m.partition)]: \(error.message)" }
+            return .error(error)
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        let key: [UInt8]? = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+        let value: [UInt8]? = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) }
+        return .message(KafkaMessage(topic: topic, partition: m.partition, offset: m.offset,
+                                     timestamp: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : timestamp,
+                                     key: key, value: value))
+    }
+
+    static func nativeList(_ partitions: [KafkaTopicPartition]) -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t> {
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
+        for p in partitions {
+            let element = rd_kafka_topic_partition_list_add(list, p.topic, p.partition)
+            element?.pointee.offset = p.offset
+        }
+        return list
+    }
+
+    static func topicPartitions(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> [KafkaTopicPartition] {
+        guard let list else { return [] }
+        var result: [KafkaTopicPartition] = []
+        for index in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[index]
+            result.append(KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition,
+                                              offset: element.offset))
+        }
+        return result
+    }
+}

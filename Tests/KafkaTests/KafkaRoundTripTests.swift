@@ -1,0 +1,99 @@
+import Kafka
+import Logging
+import Testing
+import TestSupport
+
+/// The Kafka wrapper against a real broker (Tansu, started per suite).
+@Suite(.serialized) struct KafkaRoundTripTests {
+    let broker: TansuBroker
+    let logger = Logger(label: "kafka-tests")
+
+    init() throws {
+        broker = try TansuBroker()
+    }
+
+    func configuration(group: String = "tests") -> KafkaConsumerConfiguration {
+        KafkaConsumerConfiguration(bootstrapServers: broker.bootstrapServers, groupID: group,
+                                   properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500"])
+    }
+
+    @Test func producedRecordsAreReadBackToTheEnd() throws {
+        let producer = try KafkaProducer(bootstrapServers: broker.bootstrapServers)
+        try producer.createTopics(["roundtrip"], partitions: 2)
+        for index in 0..<25 {
+            try producer.send(topic: "roundtrip", key: Array("k\(index)".utf8), value: Array("v\(index)".utf8),
+                              partition: Int32(index % 2), timestamp: 1_700_000_000_000 + Int64(index))
+        }
+        try producer.send(topic: "roundtrip", key: nil, value: nil, partition: 0)
+        try producer.flush()
+
+        let reader = try KafkaPartitionReader(configuration: configuration(), logger: logger)
+        var seen: [KafkaMessage] = []
+        let ends = try reader.read([KafkaTopicPartition(topic: "roundtrip", partition: 0, offset: KafkaOffset.beginning),
+                                    KafkaTopicPartition(topic: "roundtrip", partition: 1, offset: KafkaOffset.beginning)]) {
+            seen.append($0)
+        }
+        #expect(seen.count == 26)
+        #expect(Dictionary(uniqueKeysWithValues: ends.map { ($0.partition, $0.offset) }) == [0: 14, 1: 12])
+        let first = try #require(seen.first { $0.partition == 1 && $0.offset == 0 })
+        #expect(first.key == Array("k1".utf8))
+        #expect(first.value == Array("v1".utf8))
+        #expect(first.timestamp == 1_700_000_000_001)
+        let tombstone = try #require(seen.first { $0.partition == 0 && $0.offset == 13 })
+        #expect(tombstone.key == nil && tombstone.value == nil)
+    }
+
+    @Test func tailReadReturnsAtLeastTheLastRecordsOfABatchedPartition() throws {
+        let producer = try KafkaProducer(bootstrapServers: broker.bootstrapServers, properties: ["linger.ms": "50"])
+        try producer.createTopics(["tail"], partitions: 1)
+        for index in 0..<300 { try producer.send(topic: "tail", value: Array("\(index)".utf8), partition: 0) }
+        try producer.flush()
+        let reader = try KafkaPartitionReader(configuration: configuration(), logger: logger)
+        var offsets: [Int64] = []
+        let ends = try reader.read([KafkaTopicPartition(topic: "tail", partition: 0, offset: KafkaOffset.tail(100))]) {
+            offsets.append($0.offset)
+        }
+        #expect(ends.first?.offset == 300)
+        #expect(offsets.last == 299)
+        #expect(Set(offsets).isSuperset(of: Set(Int64(200)..<300)))
+    }
+
+    @Test func groupConsumerIsAssignedAndReceivesFromChosenOffsets() throws {
+        let producer = try KafkaProducer(bootstrapServers: broker.bootstrapServers)
+        try producer.createTopics(["group-a"], partitions: 1)
+        for index in 0..<5 { try producer.send(topic: "group-a", value: Array("before-\(index)".utf8)) }
+        try producer.flush()
+
+        nonisolated(unsafe) var assigned: [KafkaTopicPartition] = []
+        let consumer = try KafkaConsumer(
+            configuration: configuration(group: "group-test"), logger: logger,
+            onAssign: { partitions in
+                assigned = partitions
+                return partitions.map { KafkaTopicPartition(topic: $0.topic, partition: $0.partition, offset: 3) }
+            },
+            onRevoke: { _ in }, onError: { _ in })
+        let topics = try consumer.topics(timeout: .seconds(5)).map(\.name)
+        #expect(topics.contains("group-a"))
+        try consumer.subscribe(["group-a"])
+        var values: [String] = []
+        let received = eventually(timeout: 20, interval: 0) {
+            for case .message(let message) in consumer.poll(timeout: .milliseconds(100)) {
+                values.append(String(decoding: message.value ?? [], as: UTF8.self))
+            }
+            return values.count >= 2
+        }
+        #expect(received)
+        #expect(assigned.map(\.topic) == ["group-a"])
+        #expect(values == ["before-3", "before-4"])
+        try consumer.commit()
+        consumer.close()
+    }
+
+    @Test func invalidPropertyIsRejectedBeforeConnecting() {
+        var config = configuration()
+        config.properties["no.such.property"] = "1"
+        #expect(throws: KafkaError.self) { try config.validate() }
+        config.properties = ["session.timeout.ms": "not-a-number"]
+        #expect(throws: KafkaError.self) { try config.validate() }
+    }
+}
