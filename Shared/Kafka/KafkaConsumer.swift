@@ -74,4 +74,10 @@ public final class KafkaConsumer {
     public func close() {
         client.closeConsumer()
     }
+
+    /// Gives up without leaving the group (for when the broker is unreachable and leaving would
+    /// wait for it); the group notices at its session timeout.
+    public func abandon() {
+        client.skipsConsumerCloseOnDestroy = true
+    }
 }

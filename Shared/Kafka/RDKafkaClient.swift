@@ -70,9 +70,17 @@ final class RDKafkaClient {
         }
     }
 
+    /// Set when the consumer must not try to leave its group on destroy (broker unreachable:
+    /// leaving would wait for it).
+    var skipsConsumerCloseOnDestroy = false
+
     deinit {
         if let consumerQueue { rd_kafka_queue_destroy(consumerQueue) }
-        rd_kafka_destroy(handle)
+        if skipsConsumerCloseOnDestroy {
+            rd_kafka_destroy_flags(handle, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
+        } else {
+            rd_kafka_destroy(handle)
+        }
     }
 
     // MARK: Consuming

@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,6 +22,7 @@ public final class TansuBroker: @unchecked Sendable {
 
     /// (Re)starts the broker process on the same port. Memory storage: a restart starts empty.
     public func start() throws {
+        guard KafkaRuntime.parsesApiVersionTags else { throw TansuError.oldLibrdkafka(KafkaRuntime.version) }
         let tansu = try TestEnvironment.require(TestEnvironment.tansu)
         let url = "tcp://127.0.0.1:\(port)"
         process = try ChildProcess(tansu, ["broker", "--listener-url", url, "--advertised-listener-url", url,
@@ -31,9 +33,9 @@ public final class TansuBroker: @unchecked Sendable {
         }
     }
 
-    /// Stops the broker process (SIGTERM, then SIGKILL).
+    /// Kills the broker process (memory storage: there is nothing to save).
     public func stop() {
-        process?.stop(timeout: 3)
+        process?.stop(signal: SIGKILL, timeout: 3)
         process = nil
     }
 
@@ -46,10 +48,13 @@ public final class TansuBroker: @unchecked Sendable {
 /// The broker did not come up.
 public enum TansuError: Error, CustomStringConvertible {
     case notReady(String)
+    case oldLibrdkafka(String)
 
     public var description: String {
         switch self {
         case .notReady(let log): return "Tansu broker did not accept connections within 20 s; log:\n\(log)"
+        case .oldLibrdkafka(let version):
+            return "librdkafka \(version) cannot talk to Tansu (ApiVersions tagged fields); run with scripts/env sourced (LD_LIBRARY_PATH=.venv/librdkafka)"
         }
     }
 }

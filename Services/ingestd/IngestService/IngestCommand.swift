@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `ingestd`: command-line flags over environment variables over defaults.
+public struct IngestCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "ingestd",
+        abstract: "Consumes Kafka topics, decodes their records and publishes them on a ZeroMQ bus.",
+        discussion: """
+        Every flag can also be given as the environment variable named in its help; a flag wins over \
+        its variable. Any librdkafka property can be set with KAFKA_PROPERTY_<NAME> (name upper-cased, \
+        '.' as '_', '_' as '__'), e.g. KAFKA_PROPERTY_SESSION_TIMEOUT_MS=6000, or with \
+        --kafka-property session.timeout.ms=6000. Bad configuration exits with status 2.
+        """)
+
+    @Option(help: "Kafka bootstrap servers (KAFKA_HOSTS, default kafka:9092).")
+    var kafkaHosts: String?
+    @Option(help: "Consumer group (CONSUMER_GROUP, default web-redirect).")
+    var consumerGroup: String?
+    @Option(help: "Topics to consume, a regex matched from the start of the name (ALLOWED_TOPICS_REGEX or ALLOWED_TOPIC_REGEX, default .*). Topics starting with _ are never consumed.")
+    var allowedTopicsRegex: String?
+    @Option(help: "Avro schema file for every topic when --topic-formats is not given (KAFKA_SCHEMA; unset: JSON).")
+    var kafkaSchema: String?
+    @Option(help: "Confluent Schema Registry URL for 'registry' topics (SCHEMA_REGISTRY_URL).")
+    var schemaRegistryURL: String?
+    @Option(help: "Per-topic formats: regex=format rules separated by ';', first match wins; format is avro:<schema file>, registry, json or string (TOPIC_FORMATS).")
+    var topicFormats: String?
+    @Option(help: "ZeroMQ PUB endpoint for live records (BUS_PUBLISH_BIND, default tcp://*:5556).")
+    var busPublishBind: String?
+    @Option(help: "ZeroMQ ROUTER endpoint for snapshots and replays (BUS_SNAPSHOT_BIND, default tcp://*:5557).")
+    var busSnapshotBind: String?
+    @Option(help: "Records kept per topic for snapshots (HISTORY_SIZE, default 100).")
+    var historySize: Int?
+    @Option(help: "Address of /health and /metrics (INGEST_HTTP_HOST, default 0.0.0.0).")
+    var httpHost: String?
+    @Option(help: "Port of /health and /metrics (INGEST_HTTP_PORT, default 5001).")
+    var httpPort: Int?
+    @Option(help: "CRITICAL, ERROR, WARNING, INFO or DEBUG (LOGGING_LEVEL, default INFO).")
+    var loggingLevel: String?
+    @Option(help: "How often new topics are looked for, in ms (TOPIC_REFRESH_INTERVAL_MS, default 2000).")
+    var topicRefreshIntervalMs: Int?
+    @Option(name: .customLong("kafka-property"), help: "A librdkafka property as name=value; repeatable (KAFKA_PROPERTY_<NAME>).")
+    var kafkaProperty: [String] = []
+
+    public init() {}
+
+    /// The configuration these flags give over `environment`, validated.
+    public func resolve(environment: [String: String]) throws(IngestConfigurationError) -> IngestConfiguration {
+        var config = try IngestConfiguration(environment: environment)
+        if let kafkaHosts { config.kafkaHosts = kafkaHosts }
+        if let consumerGroup { config.consumerGroup = consumerGroup }
+        if let allowedTopicsRegex { config.allowedTopicsRegex = allowedTopicsRegex }
+        if let kafkaSchema { config.kafkaSchema = kafkaSchema }
+        if let schemaRegistryURL { config.schemaRegistryURL = schemaRegistryURL }
+        if let topicFormats { config.topicFormats = topicFormats }
+        if let busPublishBind { config.busPublishBind = busPublishBind }
+        if let busSnapshotBind { config.busSnapshotBind = busSnapshotBind }
+        if let historySize { config.historySize = historySize }
+        if let httpHost { config.httpHost = httpHost }
+        if let httpPort { config.httpPort = httpPort }
+        if let loggingLevel { config.loggingLevel = try IngestConfiguration.loggingLevel(loggingLevel, "--logging-level") }
+        if let topicRefreshIntervalMs { config.topicRefreshIntervalMilliseconds = topicRefreshIntervalMs }
+        for property in kafkaProperty {
+            guard let equals = property.firstIndex(of: "="), equals != property.startIndex else {
+                throw IngestConfigurationError("--kafka-property", "'\(property)' is not name=value")
+            }
+            config.kafkaProperties[String(property[..<equals])] = String(property[property.index(after: equals)...])
+        }
+        try config.validate()
+        return config
+    }
+
+    /// Parses `arguments` and the environment; prints help (exit 0) or a clear error (exit 2).
+    public static func configuration(arguments: [String] = Array(CommandLine.arguments.dropFirst()),
+                                     environment: [String: String] = ProcessInfo.processInfo.environment) -> IngestConfiguration {
+        do {
+            let command = try parseAsRoot(arguments)
+            guard let command = command as? IngestCommand else {
+                // --help, --version and the like.
+                print(helpMessage())
+                Foundation.exit(0)
+            }
+            return try command.resolve(environment: environment)
+        } catch let error as IngestConfigurationError {
+            FileHandle.standardError.write(Data("ingestd: \(error)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data("ingestd: \(fullMessage(for: error))\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Kafka
+import RecordDecoding
+
+extension IngestConfiguration {
+    /// Checks every setting, including each librdkafka property (with librdkafka itself) and the
+    /// topic format rules (schema files are read and parsed). Throws the first problem found.
+    public func validate() throws(IngestConfigurationError) {
+        if kafkaHosts.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw IngestConfigurationError("KAFKA_HOSTS", "must name at least one broker")
+        }
+        if consumerGroup.isEmpty { throw IngestConfigurationError("CONSUMER_GROUP", "must not be empty") }
+        _ = try TopicSelector(pattern: allowedTopicsRegex)
+        let rules: TopicFormatRules
+        do {
+            rules = try TopicFormatRules(topicFormats: topicFormats, kafkaSchema: kafkaSchema)
+        } catch {
+            throw IngestConfigurationError(topicFormats == nil ? "KAFKA_SCHEMA" : "TOPIC_FORMATS", error.description)
+        }
+        if let url = schemaRegistryURL {
+            guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw IngestConfigurationError("SCHEMA_REGISTRY_URL", "'\(url)' is not an http(s) URL")
+            }
+        } else if rules.usesRegistry {
+            throw IngestConfigurationError("SCHEMA_REGISTRY_URL", "must be set when a topic has the registry format")
+        }
+        for (setting, endpoint) in [("BUS_PUBLISH_BIND", busPublishBind), ("BUS_SNAPSHOT_BIND", busSnapshotBind)] {
+            guard ["tcp://", "ipc://", "inproc://"].contains(where: endpoint.hasPrefix), endpoint.count > 6 else {
+                throw IngestConfigurationError(setting, "'\(endpoint)' is not a ZeroMQ endpoint such as tcp://*:5556")
+            }
+        }
+        if busPublishBind == busSnapshotBind {
+            throw IngestConfigurationError("BUS_SNAPSHOT_BIND", "must differ from BUS_PUBLISH_BIND")
+        }
+        guard (1...100_000).contains(historySize) else {
+            throw IngestConfigurationError("HISTORY_SIZE", "\(historySize) is not between 1 and 100000")
+        }
+        guard (0...65_535).contains(httpPort) else {
+            throw IngestConfigurationError("INGEST_HTTP_PORT", "\(httpPort) is not a TCP port")
+        }
+        guard (100...3_600_000).contains(topicRefreshIntervalMilliseconds) else {
+            throw IngestConfigurationError("TOPIC_REFRESH_INTERVAL_MS", "\(topicRefreshIntervalMilliseconds) is not between 100 and 3600000")
+        }
+        do {
+            try consumerConfiguration.validate()
+        } catch {
+            throw IngestConfigurationError("KAFKA_PROPERTY_*", error.message)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Kafka
+import Logging
+
+/// Everything ingestd needs to run, with the defaults of the seed systems.
+///
+/// Filled from environment variables, then from command-line flags (which win), and checked by
+/// `validate()` before anything starts.
+public struct IngestConfiguration: Sendable {
+    /// `KAFKA_HOSTS`: bootstrap servers, comma-separated.
+    public var kafkaHosts = "kafka:9092"
+    /// `CONSUMER_GROUP`: the Kafka consumer group.
+    public var consumerGroup = "web-redirect"
+    /// `ALLOWED_TOPICS_REGEX` (or the seed's `ALLOWED_TOPIC_REGEX`): topics to consume, matched
+    /// from the start of the name like Python's `re.match`. Names starting with `_` never are.
+    public var allowedTopicsRegex = ".*"
+    /// `KAFKA_SCHEMA`: Avro schema file used for every topic when `TOPIC_FORMATS` is not set.
+    public var kafkaSchema: String?
+    /// `SCHEMA_REGISTRY_URL`: Confluent Schema Registry for `registry` topics.
+    public var schemaRegistryURL: String?
+    /// `TOPIC_FORMATS`: `regex=format` rules separated by `;`, first match wins.
+    public var topicFormats: String?
+    /// `BUS_PUBLISH_BIND`: where the ZeroMQ PUB socket binds.
+    public var busPublishBind = "tcp://*:5556"
+    /// `BUS_SNAPSHOT_BIND`: where the ZeroMQ ROUTER socket for snapshots and replays binds.
+    public var busSnapshotBind = "tcp://*:5557"
+    /// `HISTORY_SIZE`: records kept per topic for snapshots.
+    public var historySize = 100
+    /// `INGEST_HTTP_HOST`: address of the health and metrics endpoint.
+    public var httpHost = "0.0.0.0"
+    /// `INGEST_HTTP_PORT`: port of the health and metrics endpoint.
+    public var httpPort = 5001
+    /// `LOGGING_LEVEL`: CRITICAL, ERROR, WARNING, INFO or DEBUG.
+    public var loggingLevel: Logger.Level = .info
+    /// `TOPIC_REFRESH_INTERVAL_MS`: how often the topic list is read to pick up new topics.
+    public var topicRefreshIntervalMilliseconds = 2000
+    /// `KAFKA_PROPERTY_<NAME>` variables and `--kafka-property name=value` flags: any librdkafka
+    /// property, applied last.
+    public var kafkaProperties: [String: String] = [:]
+
+    public init() {}
+
+    /// The consumer configuration handed to the Kafka wrapper.
+    public var consumerConfiguration: KafkaConsumerConfiguration {
+        KafkaConsumerConfiguration(bootstrapServers: kafkaHosts, groupID: consumerGroup, properties: kafkaProperties)
+    }
+}

@@ -1,0 +1,41 @@
+import Metrics
+
+/// ingestd's metrics (swift-metrics; exported in Prometheus format on `/metrics`).
+///
+/// Per-topic handles are created once and kept, so the hot path only increments.
+/// Not thread-safe: the consumer thread owns it.
+final class IngestMetrics {
+    private var consumed: [String: Counter] = [:]
+    private var published: [String: Counter] = [:]
+    private var failed: [String: Counter] = [:]
+    private var lag: [String: Gauge] = [:]
+    let subscribers = Gauge(label: "ingest_bus_subscribers")
+    let publishErrors = Counter(label: "ingest_bus_publish_errors_total")
+
+    func recordConsumed(_ topic: String) {
+        counter(&consumed, "ingest_records_consumed_total", topic).increment()
+    }
+
+    func recordPublished(_ topic: String) {
+        counter(&published, "ingest_records_published_total", topic).increment()
+    }
+
+    func recordFailed(_ topic: String) {
+        counter(&failed, "ingest_records_failed_total", topic).increment()
+    }
+
+    func setLag(topic: String, partition: Int32, _ value: Int64) {
+        let key = "\(topic)\u{0}\(partition)"
+        if lag[key] == nil {
+            lag[key] = Gauge(label: "ingest_consumer_lag", dimensions: [("topic", topic), ("partition", String(partition))])
+        }
+        lag[key]!.record(value)
+    }
+
+    private func counter(_ table: inout [String: Counter], _ label: String, _ topic: String) -> Counter {
+        if let counter = table[topic] { return counter }
+        let counter = Counter(label: label, dimensions: [("topic", topic)])
+        table[topic] = counter
+        return counter
+    }
+}
