@@ -27,5 +27,9 @@ public struct ZMQError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Whether the operation would have blocked (`EAGAIN`).
     public var isWouldBlock: Bool { code == EAGAIN }
 
+    /// Whether a ROUTER with `ZMQ_ROUTER_MANDATORY` was asked to send to a peer it does not know
+    /// (`EHOSTUNREACH`), typically one that disconnected.
+    public var isHostUnreachable: Bool { code == EHOSTUNREACH }
+
     public var description: String { "ZeroMQ \(operation) failed: \(message) (errno \(code))" }
 }
