@@ -41,7 +41,14 @@ let package = Package(
             name: "RecordDecoding",
             dependencies: ["Avro", .product(name: "Logging", package: "swift-log")],
             path: "Shared/RecordDecoding"),
-        .target(name: "Bus", dependencies: ["ZeroMQ"], path: "Shared/Bus"),
+        .target(
+            name: "Bus",
+            dependencies: [
+                "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Bus"),
         .target(
             name: "SocketIO",
             dependencies: [
@@ -88,7 +95,12 @@ let package = Package(
             name: "RecordDecodingTests", dependencies: ["RecordDecoding", "TestSupport"],
             path: "Tests/RecordDecodingTests"),
         .testTarget(
-            name: "BusTests", dependencies: ["Bus", "ZeroMQ"], path: "Tests/BusTests"),
+            name: "BusTests",
+            dependencies: [
+                "Bus", "ZeroMQ",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/BusTests"),
         .testTarget(
             name: "KafkaTests", dependencies: ["Kafka", "TestSupport"], path: "Tests/KafkaTests"),
         .testTarget(

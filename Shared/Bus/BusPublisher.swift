@@ -1,0 +1,130 @@
+import Synchronization
+import ZeroMQ
+
+/// The live side of the bus: a PUB socket sending every record as `[topic, header, key, value]`.
+///
+/// ## Threading
+/// Not thread-safe, like its socket: create it anywhere, then use it from one thread at a time
+/// (ingestd's publishing thread). Only ``subscriberCount`` may be read from any thread.
+///
+/// ## Sequences
+/// ``publish(topic:partition:offset:timestamp:key:value:)`` stamps each record with this publisher's
+/// ``epoch`` and the next sequence (``lastSequence`` + 1) and returns the stamped record, which
+/// the caller then adds to its snapshot cache. ``publish(_:)`` sends a record exactly as given,
+/// for callers that assign sequences themselves. Subscribers treat any sequence that does not grow
+/// by exactly one as a gap and resynchronise.
+///
+/// Publishing never blocks: a subscriber whose queue is full (``sendHighWaterMark``) misses
+/// messages, notices the sequence gap and fetches a new snapshot.
+public final class BusPublisher: @unchecked Sendable {
+    /// The default live endpoint.
+    public static let defaultEndpoint = "tcp://*:5556"
+
+    /// This publisher's run id: random unless given to the initializer.
+    public let epoch: UInt64
+    /// The endpoint actually bound (wildcard ports resolved), e.g. `tcp://0.0.0.0:5556`.
+    public let boundEndpoint: String
+    /// The sequence of the last record sent (0 before the first).
+    public private(set) var lastSequence: UInt64 = 0
+
+    private let socket: ZMQSocket
+    private let monitor: ZMQSocket
+    private let connectedSubscribers = Atomic<Int>(0)
+    private var publishesSinceEventCheck = 0
+
+    /// Binds a PUB socket to `endpoint`.
+    /// - Parameters:
+    ///   - endpoint: where subscribers connect, default `tcp://*:5556`; `tcp://127.0.0.1:*` picks a port.
+    ///   - context: the ZeroMQ context.
+    ///   - epoch: the run id; a fresh random non-zero value by default.
+    ///   - sendHighWaterMark: messages queued per subscriber before that subscriber misses some.
+    public init(
+        endpoint: String = BusPublisher.defaultEndpoint, context: ZMQContext,
+        epoch: UInt64 = .random(in: 1...UInt64.max), sendHighWaterMark: Int32 = 100_000
+    ) throws(ZMQError) {
+        self.epoch = epoch
+        let socket = try ZMQSocket(context: context, type: .pub)
+        try socket.setSendHighWaterMark(sendHighWaterMark)
+        let monitorEndpoint = "inproc://bus-publisher-monitor-\(UInt64.random(in: 0...UInt64.max))"
+        monitor = try socket.startMonitor(
+            endpoint: monitorEndpoint,
+            events: Int32(ZMQMonitorEvent.accepted) | Int32(ZMQMonitorEvent.disconnected))
+        try socket.bind(endpoint)
+        boundEndpoint = try socket.lastEndpoint()
+        self.socket = socket
+    }
+
+    deinit { close() }
+
+    /// Closes the sockets (idempotent). Nothing can be published afterwards.
+    public func close() {
+        socket.close()
+        monitor.close()
+    }
+
+    /// How many subscriber connections are open, as of the last ``processEvents()`` (which
+    /// ``publish(_:)`` also runs every 1024 messages). Safe to read from any thread.
+    public var subscriberCount: Int { connectedSubscribers.load(ordering: .relaxed) }
+
+    /// Reads pending connection events to update ``subscriberCount``. Call it now and then while
+    /// idle; publishing calls it by itself. Never blocks.
+    public func processEvents() {
+        publishesSinceEventCheck = 0
+        while let frames = try? monitor.receiveMultipart(dontWait: true) {
+            guard let event = ZMQMonitorEvent(frames: frames) else { continue }
+            switch event.rawEvent {
+            case ZMQMonitorEvent.accepted:
+                connectedSubscribers.add(1, ordering: .relaxed)
+            case ZMQMonitorEvent.disconnected:
+                if connectedSubscribers.load(ordering: .relaxed) > 0 {
+                    connectedSubscribers.subtract(1, ordering: .relaxed)
+                }
+            default:
+                break
+            }
+        }
+    }
+
+    /// Stamps a record with ``epoch`` and the next sequence, sends it and returns it.
+    @discardableResult
+    public func publish(
+        topic: String, partition: Int32, offset: Int64, timestamp: Int64, key: [UInt8]?, value: [UInt8]?
+    ) throws(ZMQError) -> BusRecord {
+        let record = BusRecord(
+            topic: topic, partition: partition, offset: offset, timestamp: timestamp,
+            key: key, value: value, sequence: lastSequence &+ 1, epoch: epoch)
+        try publish(record)
+        return record
+    }
+
+    /// Sends `record` as it is (its own epoch and sequence) and sets ``lastSequence`` to its sequence.
+    public func publish(_ record: BusRecord) throws(ZMQError) {
+        var topic = record.topic
+        if let error = topic.withUTF8({ send(UnsafeRawBufferPointer($0), more: true) }) { throw error }
+        let headerError = withUnsafeTemporaryAllocation(byteCount: BusRecord.headerSize, alignment: 8) { header in
+            record.writeHeader(into: header)
+            return send(UnsafeRawBufferPointer(header), more: true)
+        }
+        if let headerError { throw headerError }
+        if let error = sendOptional(record.key, more: true) { throw error }
+        if let error = sendOptional(record.value, more: false) { throw error }
+        lastSequence = record.sequence
+        publishesSinceEventCheck += 1
+        if publishesSinceEventCheck >= 1024 { processEvents() }
+    }
+
+    private func sendOptional(_ bytes: [UInt8]?, more: Bool) -> ZMQError? {
+        guard let bytes else { return send(UnsafeRawBufferPointer(start: nil, count: 0), more: more) }
+        return bytes.withUnsafeBytes { send($0, more: more) }
+    }
+
+    private func send(_ buffer: UnsafeRawBufferPointer, more: Bool) -> ZMQError? {
+        do {
+            // PUB never refuses (it drops for slow subscribers), so the Bool can be ignored.
+            _ = try socket.sendFrame(buffer, more: more, dontWait: true)
+            return nil
+        } catch {
+            return error
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/// One reply message from the snapshot server (after the ROUTER identity frame).
+public enum BusReply: Sendable, Hashable {
+    /// `["RECORD", topic, header, key, value]`.
+    case record(BusRecord)
+    /// `["END", epoch u64 + sequence u64]`: the reply is complete.
+    case end(BusEndMarker)
+    /// `["ERROR", message]`: the request failed; no END follows.
+    case error(String)
+
+    static let recordCommand = Array("RECORD".utf8)
+    static let endCommand = Array("END".utf8)
+    static let errorCommand = Array("ERROR".utf8)
+
+    /// The reply as frames (without the routing identity).
+    public var frames: [[UInt8]] {
+        switch self {
+        case let .record(record):
+            [Self.recordCommand] + record.liveFrames
+        case let .end(marker):
+            [Self.endCommand, marker.frame]
+        case let .error(message):
+            [Self.errorCommand, Array(message.utf8)]
+        }
+    }
+
+    /// Decodes a reply, validating its frames.
+    public init(frames: [[UInt8]]) throws(BusProtocolError) {
+        guard let kind = frames.first else {
+            throw .wrongFrameCount(kind: "reply", expected: 2, actual: 0)
+        }
+        switch kind {
+        case Self.recordCommand:
+            guard frames.count == 5 else {
+                throw .wrongFrameCount(kind: "RECORD reply", expected: 5, actual: frames.count)
+            }
+            self = .record(try BusRecord(topic: frames[1], header: frames[2], key: frames[3], value: frames[4]))
+        case Self.endCommand:
+            guard frames.count == 2 else {
+                throw .wrongFrameCount(kind: "END reply", expected: 2, actual: frames.count)
+            }
+            self = .end(try BusEndMarker(frame: frames[1]))
+        case Self.errorCommand:
+            guard frames.count == 2 else {
+                throw .wrongFrameCount(kind: "ERROR reply", expected: 2, actual: frames.count)
+            }
+            self = .error(String(decoding: frames[1], as: UTF8.self))
+        default:
+            throw .unknownReply(String(decoding: kind.prefix(32), as: UTF8.self))
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import ZeroMQ
+
+/// A blocking client of the snapshot server: a DEALER socket that sends one request at a time
+/// and collects its reply until END or ERROR.
+///
+/// Blocks its thread while waiting: use it on a dedicated thread, or through the async
+/// ``request(_:endpoint:context:idleTimeout:)``, which does that for you. Like every socket owner,
+/// an instance is used by one thread at a time.
+public final class BusSnapshotClient: @unchecked Sendable {
+    private let endpoint: String
+    private let context: ZMQContext
+    private var socket: ZMQSocket
+
+    /// Connects a DEALER socket to the snapshot server at `endpoint` (e.g. `tcp://127.0.0.1:5557`).
+    public init(endpoint: String, context: ZMQContext) throws(ZMQError) {
+        self.endpoint = endpoint
+        self.context = context
+        socket = try Self.makeSocket(endpoint: endpoint, context: context)
+    }
+
+    static func makeSocket(endpoint: String, context: ZMQContext) throws(ZMQError) -> ZMQSocket {
+        let socket = try ZMQSocket(context: context, type: .dealer)
+        try socket.setReceiveHighWaterMark(0)
+        try socket.connect(endpoint)
+        return socket
+    }
+
+    /// Closes the socket.
+    public func close() { socket.close() }
+
+    /// Sends `request` and blocks until its END (returned) or ERROR (thrown as
+    /// ``BusClientError/server(_:)``). `idleTimeout` bounds the wait for each reply message, so
+    /// long replays work as long as records keep coming. After a failure the socket is replaced,
+    /// so late replies of the failed request never mix into the next one.
+    public func request(_ request: BusRequest, idleTimeout: Duration = .seconds(10)) throws(BusClientError) -> BusSnapshot {
+        do {
+            return try exchange(request, idleTimeout: idleTimeout)
+        } catch {
+            socket.close()
+            if let fresh = try? Self.makeSocket(endpoint: endpoint, context: context) { socket = fresh }
+            throw error
+        }
+    }
+
+    private func exchange(_ request: BusRequest, idleTimeout: Duration) throws(BusClientError) -> BusSnapshot {
+        do {
+            guard try socket.send(request.frames, dontWait: false) else {
+                throw BusClientError.timedOut(request, after: idleTimeout)
+            }
+        } catch let error as ZMQError {
+            throw .transport(error)
+        } catch let error as BusClientError {
+            throw error
+        } catch {
+            preconditionFailure("unexpected error \(error)")
+        }
+        var records: [BusRecord] = []
+        while true {
+            let frames: [[UInt8]]
+            do {
+                guard let received = try socket.receiveMultipart(timeout: idleTimeout) else {
+                    throw BusClientError.timedOut(request, after: idleTimeout)
+                }
+                frames = received
+            } catch let error as ZMQError {
+                throw .transport(error)
+            } catch let error as BusClientError {
+                throw error
+            } catch {
+                preconditionFailure("unexpected error \(error)")
+            }
+            let reply: BusReply
+            do {
+                reply = try BusReply(frames: frames)
+            } catch {
+                throw .protocolViolation(error)
+            }
+            switch reply {
+            case let .record(record): records.append(record)
+            case let .end(marker): return BusSnapshot(records: records, end: marker)
+            case let .error(message): throw .server(message)
+            }
+        }
+    }
+
+    /// Makes one request on a fresh connection, waiting on a dedicated thread (never on the
+    /// Swift concurrency pool), and returns the reply.
+    public static func request(
+        _ request: BusRequest, endpoint: String, context: ZMQContext, idleTimeout: Duration = .seconds(10)
+    ) async throws -> BusSnapshot {
+        try await DedicatedThread.run(name: "bus-snapshot-client") {
+            let client: BusSnapshotClient
+            do {
+                client = try BusSnapshotClient(endpoint: endpoint, context: context)
+            } catch let error as ZMQError {
+                throw BusClientError.transport(error)
+            }
+            defer { client.close() }
+            return try client.request(request, idleTimeout: idleTimeout)
+        }
+    }
+}

@@ -1,0 +1,318 @@
+import Logging
+import Synchronization
+import ZeroMQ
+
+/// The subscriber's socket thread: owns the SUB, DEALER and monitor sockets and runs the Clone
+/// join (see `docs/bus-protocol.md`, "Joining").
+final class BusSubscriberLoop: @unchecked Sendable {
+    private enum Phase {
+        /// Fetching a snapshot; live records are buffered meanwhile.
+        case joining
+        /// Delivering live records after `lastSequence` of `epoch`.
+        case live(epoch: UInt64, lastSequence: UInt64)
+    }
+
+    /// Live messages read per turn before the other sockets get a look.
+    private static let liveBatch = 1024
+
+    private let configuration: BusSubscriber.Configuration
+    private let context: ZMQContext
+    private let events: AsyncStream<BusSubscriberEvent>.Continuation
+    private let logger: Logger
+    private let wakeup: WakeupEvent
+    private let stopRequested = Atomic<Bool>(false)
+    let malformedMessages = Atomic<Int>(0)
+
+    // Socket thread only.
+    private let live: ZMQSocket
+    private let liveMonitor: ZMQSocket
+    private var snapshotSocket: ZMQSocket
+    private var phase = Phase.joining
+    private var joinReason = BusSyncReason.initial
+    private var liveConnected = false
+    private var requestSentAt: ContinuousClock.Instant?
+    private var retryAt: ContinuousClock.Instant?
+    private var retryDelay = Duration.milliseconds(100)
+    private var started = ContinuousClock.now
+    private var buffered: [BusRecord] = []
+    private var snapshotRecords: [BusRecord] = []
+    /// Events the consumer's buffer could not take yet; while non-empty no live input is read.
+    private var pending: [BusSubscriberEvent] = []
+    private var pendingHead = 0
+    private var consumerGone = false
+
+    init(
+        configuration: BusSubscriber.Configuration, context: ZMQContext,
+        events: AsyncStream<BusSubscriberEvent>.Continuation, logger: Logger
+    ) throws(ZMQError) {
+        self.configuration = configuration
+        self.context = context
+        self.events = events
+        self.logger = logger
+        wakeup = try WakeupEvent()
+        live = try ZMQSocket(context: context, type: .sub)
+        try live.setReceiveHighWaterMark(configuration.receiveHighWaterMark)
+        switch configuration.filtering {
+        case .inProcess:
+            try live.subscribe("")
+        case .socket:
+            for prefix in Set(configuration.topicPrefixes) { try live.subscribe(prefix) }
+        }
+        liveMonitor = try live.startMonitor(
+            endpoint: "inproc://bus-subscriber-monitor-\(UInt64.random(in: 0...UInt64.max))",
+            events: Int32(ZMQMonitorEvent.handshakeSucceeded) | Int32(ZMQMonitorEvent.disconnected))
+        try live.connect(configuration.publisherEndpoint)
+        snapshotSocket = try BusSnapshotClient.makeSocket(endpoint: configuration.snapshotEndpoint, context: context)
+    }
+
+    /// Asks the thread to finish (from any thread).
+    func stop() {
+        stopRequested.store(true, ordering: .releasing)
+        wakeup.signal()
+    }
+
+    /// The thread body.
+    func run() {
+        started = .now
+        do {
+            while !stopRequested.load(ordering: .acquiring) && !consumerGone {
+                // Rebuilt each turn: the DEALER is replaced after a failed request. Cheap, since
+                // each turn handles up to a batch of messages.
+                var poller = ZMQPoller()
+                let liveIndex = poller.add(live, events: .readable)
+                let monitorIndex = poller.add(liveMonitor, events: .readable)
+                let snapshotIndex = poller.add(snapshotSocket, events: .readable)
+                poller.add(fileDescriptor: wakeup.fileDescriptor, events: .readable)
+                _ = try poller.poll(timeout: nextTimeout())
+                wakeup.drain()
+                if poller.isReadable(monitorIndex) { readMonitor() }
+                if flushPending() {
+                    if poller.isReadable(snapshotIndex) || requestSentAt != nil { try readSnapshotReplies() }
+                    if poller.isReadable(liveIndex) { try readLive() }
+                }
+                if case .joining = phase { try maybeRequestSnapshot() }
+            }
+        } catch {
+            if !error.isContextTerminated {
+                logger.error("bus subscriber socket failed", metadata: ["error": "\(error)"])
+            }
+        }
+        events.finish()
+        live.close()
+        liveMonitor.close()
+        snapshotSocket.close()
+    }
+
+    // MARK: Timing
+
+    private func nextTimeout() -> Duration {
+        if pendingHead < pending.count { return .milliseconds(2) }  // consumer full: retry soon
+        guard case .joining = phase else { return .seconds(1) }
+        let now = ContinuousClock.now
+        if let requestSentAt {
+            return max(.zero, now.duration(to: requestSentAt.advanced(by: configuration.snapshotTimeout)))
+        }
+        if let retryAt { return max(.zero, now.duration(to: retryAt)) }
+        if !liveConnected { return max(.zero, now.duration(to: started.advanced(by: configuration.handshakeGrace))) }
+        return .zero
+    }
+
+    // MARK: Delivery
+
+    /// Tries to hand waiting events to the consumer; `true` when none are left waiting.
+    private func flushPending() -> Bool {
+        while pendingHead < pending.count {
+            switch events.yield(pending[pendingHead]) {
+            case .enqueued:
+                pendingHead += 1
+            case .dropped:
+                return false
+            case .terminated:
+                consumerGone = true
+                return false
+            @unknown default:
+                return false
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+        pendingHead = 0
+        return true
+    }
+
+    private func deliver(_ event: BusSubscriberEvent) {
+        pending.append(event)
+        _ = flushPending()
+    }
+
+    // MARK: Live records
+
+    private func readMonitor() {
+        while let frames = try? liveMonitor.receiveMultipart(dontWait: true) {
+            guard let event = ZMQMonitorEvent(frames: frames) else { continue }
+            if event.rawEvent == ZMQMonitorEvent.handshakeSucceeded {
+                liveConnected = true
+            } else if event.rawEvent == ZMQMonitorEvent.disconnected {
+                liveConnected = false
+            }
+        }
+    }
+
+    private func readLive() throws(ZMQError) {
+        for _ in 0..<Self.liveBatch {
+            // Stop reading while the consumer is full: the queue then backs up into libzmq.
+            guard pendingHead == pending.count else { return }
+            guard let frames = try live.receiveMultipart(dontWait: true) else { return }
+            let record: BusRecord
+            do {
+                record = try BusRecord(liveFrames: frames)
+            } catch {
+                malformedMessages.add(1, ordering: .relaxed)
+                logger.warning("dropping malformed bus message", metadata: ["error": "\(error)"])
+                continue
+            }
+            handleLive(record)
+        }
+    }
+
+    private func handleLive(_ record: BusRecord) {
+        switch phase {
+        case .joining:
+            if buffered.count >= configuration.joinBufferLimit {
+                // The snapshot takes too long for the live rate: start over with a fresh request.
+                buffered.removeAll()
+                restartJoin(.bufferOverflow)
+            }
+            buffered.append(record)
+        case let .live(epoch, lastSequence):
+            if record.epoch != epoch {
+                startJoin(.epochChanged(from: epoch, to: record.epoch), keeping: record)
+                return
+            }
+            let expected = lastSequence &+ 1
+            switch configuration.filtering {
+            case .inProcess:
+                if record.sequence == expected {
+                    phase = .live(epoch: epoch, lastSequence: record.sequence)
+                    if configuration.matches(record.topic) { deliver(.record(record)) }
+                } else if record.sequence > expected {
+                    startJoin(.sequenceGap(expected: expected, received: record.sequence), keeping: record)
+                }
+                // Older sequences were already covered: drop them.
+            case .socket:
+                // Only some sequences reach this subscriber: they must grow, gaps are expected.
+                if record.sequence > lastSequence {
+                    phase = .live(epoch: epoch, lastSequence: record.sequence)
+                    deliver(.record(record))
+                }
+            }
+        }
+    }
+
+    // MARK: Joining
+
+    private func startJoin(_ reason: BusSyncReason, keeping record: BusRecord?) {
+        logger.info("bus subscriber resynchronising", metadata: ["reason": "\(reason)"])
+        phase = .joining
+        joinReason = reason
+        buffered.removeAll(keepingCapacity: true)
+        if let record { buffered.append(record) }
+        snapshotRecords.removeAll()
+        deliver(.resync(reason))
+    }
+
+    /// Abandons the current snapshot request (if any) so a new one is sent.
+    private func restartJoin(_ reason: BusSyncReason) {
+        joinReason = reason
+        if requestSentAt != nil {
+            requestSentAt = nil
+            replaceSnapshotSocket()
+        }
+        snapshotRecords.removeAll()
+        deliver(.resync(reason))
+    }
+
+    /// Sends the SNAPSHOT request when due, and handles its timeout.
+    private func maybeRequestSnapshot() throws(ZMQError) {
+        let now = ContinuousClock.now
+        if let sentAt = requestSentAt {
+            guard now >= sentAt.advanced(by: configuration.snapshotTimeout) else { return }
+            // Timed out: a late reply must not mix into the next one, so use a new socket.
+            requestSentAt = nil
+            replaceSnapshotSocket()
+            failJoin("no reply from \(configuration.snapshotEndpoint) within \(configuration.snapshotTimeout)")
+            return
+        }
+        if let retryAt, now < retryAt { return }
+        // On the first join, let the live subscription reach the publisher first (or give up
+        // waiting after the grace period: a resync repairs a late subscription).
+        if !liveConnected && now < started.advanced(by: configuration.handshakeGrace) { return }
+        retryAt = nil
+        snapshotRecords.removeAll()
+        try snapshotSocket.send(BusRequest.snapshot(topicPrefix: configuration.snapshotPrefix).frames)
+        requestSentAt = now
+    }
+
+    private func replaceSnapshotSocket() {
+        snapshotSocket.close()
+        do {
+            snapshotSocket = try BusSnapshotClient.makeSocket(endpoint: configuration.snapshotEndpoint, context: context)
+        } catch {
+            logger.error("cannot reconnect to the snapshot server", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func failJoin(_ reason: String) {
+        logger.warning("bus snapshot failed", metadata: ["reason": "\(reason)", "retry in": "\(retryDelay)"])
+        snapshotRecords.removeAll()
+        retryAt = ContinuousClock.now.advanced(by: retryDelay)
+        retryDelay = min(retryDelay * 2, .seconds(5))
+        joinReason = .snapshotFailed(reason)
+        deliver(.resync(joinReason))
+    }
+
+    private func readSnapshotReplies() throws(ZMQError) {
+        guard requestSentAt != nil else {
+            // Nothing asked: discard strays.
+            while try snapshotSocket.receiveMultipart(dontWait: true) != nil {}
+            return
+        }
+        while let frames = try snapshotSocket.receiveMultipart(dontWait: true) {
+            let reply: BusReply
+            do {
+                reply = try BusReply(frames: frames)
+            } catch {
+                requestSentAt = nil
+                replaceSnapshotSocket()
+                failJoin("invalid reply: \(error)")
+                return
+            }
+            switch reply {
+            case let .record(record):
+                if configuration.matches(record.topic) { snapshotRecords.append(record) }
+            case let .error(message):
+                requestSentAt = nil
+                failJoin("server error: \(message)")
+                return
+            case let .end(marker):
+                requestSentAt = nil
+                completeJoin(marker)
+                return
+            }
+        }
+    }
+
+    private func completeJoin(_ end: BusEndMarker) {
+        retryDelay = .milliseconds(100)
+        let snapshot = BusSnapshot(records: snapshotRecords, end: end)
+        snapshotRecords = []
+        phase = .live(epoch: end.epoch, lastSequence: end.sequence)
+        deliver(.snapshot(snapshot, reason: joinReason))
+        // Replay what arrived meanwhile. Records of another run that precede the first record of
+        // the snapshot's epoch are stale (sent before the restart the snapshot already reflects).
+        let backlog = buffered.drop { $0.epoch != end.epoch }
+        buffered = []
+        for record in backlog {
+            handleLive(record)
+        }
+    }
+}
