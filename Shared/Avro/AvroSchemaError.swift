@@ -4,14 +4,11 @@ public enum AvroSchemaError: Error, Equatable, Sendable, CustomStringConvertible
     case invalidSchema(reason: String)
     /// The schema file could not be read.
     case unreadableFile(path: String, reason: String)
-    /// The schema is valid Avro but cannot be decoded safely by this library.
-    case unsupported(reason: String)
 
     public var description: String {
         switch self {
         case .invalidSchema(let reason): return "invalid Avro schema: \(reason)"
         case .unreadableFile(let path, let reason): return "cannot read Avro schema file \(path): \(reason)"
-        case .unsupported(let reason): return "unsupported Avro schema: \(reason)"
         }
     }
 }

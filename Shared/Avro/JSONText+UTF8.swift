@@ -19,7 +19,7 @@ extension JSONText {
     /// "well-formed UTF-8 byte sequences"), or, when the bytes there are not one, minus the length of
     /// the maximal invalid subpart (what one U+FFFD replaces, as Swift's and browsers' decoders do).
     @inline(__always)
-    static func utf8SequenceLength(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {
+    public static func utf8SequenceLength(_ bytes: UnsafeRawBufferPointer, at index: Int) -> Int {
         let continuationBytes: Int
         var low: UInt8 = 0x80
         var high: UInt8 = 0xBF
