@@ -90,7 +90,7 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/TestSupport"),
-        .testTarget(name: "AvroTests", dependencies: ["Avro"], path: "Tests/AvroTests"),
+        .testTarget(name: "AvroTests", dependencies: ["Avro", "TestSupport"], path: "Tests/AvroTests"),
         .testTarget(
             name: "RecordDecodingTests", dependencies: ["RecordDecoding", "TestSupport"],
             path: "Tests/RecordDecodingTests"),

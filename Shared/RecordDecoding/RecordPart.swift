@@ -1,0 +1,5 @@
+/// Which part of a Kafka record is being decoded.
+public enum RecordPart: String, Sendable, Equatable {
+    case key
+    case value
+}
