@@ -1,9 +1,9 @@
 import Foundation
 
 /// Runs blocking socket loops on their own OS threads, never on Swift's shared pool.
-enum DedicatedThread {
+public enum DedicatedThread {
     /// Starts `body` on a new thread and returns when it has finished.
-    static func run(name: String, _ body: @escaping @Sendable () -> Void) async {
+    public static func run(name: String, _ body: @escaping @Sendable () -> Void) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let thread = Thread {
                 body()
@@ -15,7 +15,7 @@ enum DedicatedThread {
     }
 
     /// Starts `body` on a new thread and returns its result once it has finished.
-    static func run<Result: Sendable>(
+    public static func run<Result: Sendable>(
         name: String, _ body: @escaping @Sendable () throws -> Result
     ) async throws -> Result {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Result, any Error>) in

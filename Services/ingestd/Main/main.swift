@@ -1,1 +1,4 @@
-print("ingestd: not yet implemented")
+import IngestService
+
+let configuration = IngestCommand.configuration()
+try await IngestApp.main(configuration: configuration)

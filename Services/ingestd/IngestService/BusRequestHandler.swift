@@ -1,0 +1,75 @@
+import Bus
+import Kafka
+import Logging
+import RecordDecoding
+
+/// Answers the bus side channel: snapshots from the cache, replays read from Kafka.
+public struct BusRequestHandler: Sendable {
+    let configuration: IngestConfiguration
+    let selector: TopicSelector
+    let decoder: RecordDecoder
+    let cache: RecordCache
+    let epoch: UInt64
+    let logger: Logger
+
+    public init(configuration: IngestConfiguration, decoder: RecordDecoder, cache: RecordCache, epoch: UInt64,
+                logger: Logger) throws(IngestConfigurationError) {
+        self.configuration = configuration
+        self.selector = try TopicSelector(pattern: configuration.allowedTopicsRegex)
+        self.decoder = decoder
+        self.cache = cache
+        self.epoch = epoch
+        self.logger = logger
+    }
+
+    public func handle(_ request: BusRequest, _ reply: BusReplyWriter) async throws {
+        switch request {
+        case .snapshot(let prefix):
+            let (records, lastSequence) = cache.snapshot(topicPrefix: prefix)
+            for record in records { try await reply.send(record) }
+            try await reply.finish(BusEndMarker(epoch: epoch, sequence: lastSequence))
+        case .replay(let offsets):
+            try await replay(offsets, reply)
+        }
+    }
+
+    private func replay(_ offsets: BusReplayOffsets, _ reply: BusReplyWriter) async throws {
+        if let refused = offsets.topics.keys.sorted().first(where: { !selector.accepts($0) }) {
+            try await reply.fail("topic '\(refused)' is not served by this ingestd (ALLOWED_TOPICS_REGEX \(selector.pattern))")
+            return
+        }
+        let scan = ReplayScan(configuration: configuration.consumerConfiguration, logger: logger)
+        let starts: [KafkaTopicPartition]
+        do {
+            starts = try await scan.resolve(offsets)
+        } catch {
+            try await reply.fail("\(error)")
+            return
+        }
+        let clock = ContinuousClock()
+        var idleSince = clock.now
+        while let batch = try await scan.next() {
+            if batch.isEmpty {
+                if clock.now - idleSince > .seconds(30) {
+                    try await reply.fail("replay stalled: Kafka did not deliver the rest within 30 s")
+                    return
+                }
+                continue
+            }
+            idleSince = clock.now
+            for message in batch {
+                do {
+                    let key = try await decoder.decodeKeyFetchingSchemas(message.key, topic: message.topic)
+                    let value = try await decoder.decodeValueFetchingSchemas(message.value, topic: message.topic)
+                    try await reply.send(BusRecord(topic: message.topic, partition: message.partition,
+                                                   offset: message.offset, timestamp: message.timestamp,
+                                                   key: key, value: value, sequence: 0, epoch: epoch))
+                } catch let error as RecordDecodingError {
+                    logger.debug("replay skips \(message.topic)[\(message.partition)]@\(message.offset): \(error)")
+                }
+            }
+        }
+        logger.debug("replayed \(starts.count) partition(s)")
+        try await reply.finish(BusEndMarker(epoch: epoch, sequence: cache.snapshot(topicPrefix: "\u{0}").lastSequence))
+    }
+}

@@ -1,0 +1,53 @@
+import Bus
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import RecordDecoding
+import ServiceLifecycle
+import ZeroMQ
+
+/// Wires ingestd's services into one `ServiceGroup` that stops gracefully on SIGTERM/SIGINT.
+public enum IngestApp {
+    /// Sets up logging and metrics for the process (once), then runs until a signal arrives.
+    public static func main(configuration: IngestConfiguration) async throws {
+        let level = configuration.loggingLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        try await run(configuration: configuration, registry: registry, logger: Logger(label: "ingestd"))
+    }
+
+    /// Runs ingestd's services until a signal or a failing service stops them.
+    public static func run(configuration: IngestConfiguration, registry: PrometheusCollectorRegistry,
+                           logger: Logger) async throws {
+        let rules = try TopicFormatRules(topicFormats: configuration.topicFormats, kafkaSchema: configuration.kafkaSchema)
+        let decoder = try RecordDecoder(rules: rules, schemaRegistryURL: configuration.schemaRegistryURL.flatMap(URL.init(string:)))
+        let cache = RecordCache(historySize: configuration.historySize)
+        let status = IngestStatus()
+        let context = try ZMQContext()
+        let epoch = UInt64.random(in: 1...UInt64.max)
+        let handler = try BusRequestHandler(configuration: configuration, decoder: decoder, cache: cache,
+                                            epoch: epoch, logger: logger)
+        let snapshotServer = try BusSnapshotServer(endpoint: configuration.busSnapshotBind, context: context,
+                                                   logger: logger) { request, reply in
+            try await handler.handle(request, reply)
+        }
+        let ingestor = KafkaIngestor(configuration: configuration, decoder: decoder, cache: cache, status: status,
+                                     context: context, epoch: epoch, logger: logger)
+        let http = IngestHTTPServer.application(configuration: configuration, status: status, registry: registry,
+                                                logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: ingestor), .init(service: snapshotServer), .init(service: http)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger))
+        logger.info("ingestd starting: Kafka \(configuration.kafkaHosts), group \(configuration.consumerGroup), topics \(configuration.allowedTopicsRegex), snapshots on \(snapshotServer.boundEndpoint)")
+        try await group.run()
+        logger.info("ingestd stopped")
+    }
+}

@@ -1,0 +1,47 @@
+import Bus
+import Logging
+import RecordDecoding
+import ServiceLifecycle
+import ZeroMQ
+
+/// The service that consumes Kafka and publishes on the bus, on its own thread.
+public final class KafkaIngestor: Service, Sendable {
+    private let configuration: IngestConfiguration
+    private let decoder: RecordDecoder
+    private let cache: RecordCache
+    private let status: IngestStatus
+    private let context: ZMQContext
+    private let epoch: UInt64
+    private let logger: Logger
+
+    public init(configuration: IngestConfiguration, decoder: RecordDecoder, cache: RecordCache,
+                status: IngestStatus, context: ZMQContext, epoch: UInt64, logger: Logger) {
+        self.configuration = configuration
+        self.decoder = decoder
+        self.cache = cache
+        self.status = status
+        self.context = context
+        self.epoch = epoch
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let stop = StopSignal()
+        let (configuration, decoder, cache, status, context, epoch, logger) =
+            (self.configuration, self.decoder, self.cache, self.status, self.context, self.epoch, self.logger)
+        try await withGracefulShutdownHandler {
+            try await withTaskCancellationHandler {
+                try await DedicatedThread.run(name: "ingest-consumer") {
+                    let loop = try IngestConsumerLoop(configuration: configuration, decoder: decoder, cache: cache,
+                                                      status: status, context: context, epoch: epoch,
+                                                      stop: stop, logger: logger)
+                    loop.run()
+                }
+            } onCancel: {
+                stop.set()
+            }
+        } onGracefulShutdown: {
+            stop.set()
+        }
+    }
+}

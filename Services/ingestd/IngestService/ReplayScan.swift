@@ -1,0 +1,49 @@
+import Bus
+import Kafka
+import Logging
+
+/// One replay's Kafka reader, driven in batches from async code; each blocking step runs on a
+/// dedicated thread. Steps never overlap (the caller awaits each), so the reader is only ever
+/// used by one thread at a time.
+final class ReplayScan: @unchecked Sendable {
+    private let configuration: KafkaConsumerConfiguration
+    private let logger: Logger
+    private var reader: KafkaPartitionReader?
+
+    init(configuration: KafkaConsumerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Creates the reader and starts it at the requested offsets. Partitions of a listed topic
+    /// that the request does not list are replayed from their first record.
+    func resolve(_ offsets: BusReplayOffsets) async throws -> [KafkaTopicPartition] {
+        try await DedicatedThread.run(name: "replay") { [self] in
+            let reader = try KafkaPartitionReader(configuration: configuration, logger: logger)
+            let topics = try reader.topics(timeout: .seconds(5))
+            var starts: [KafkaTopicPartition] = []
+            for (topic, partitions) in offsets.topics.sorted(by: { $0.key < $1.key }) {
+                guard let metadata = topics.first(where: { $0.name == topic }), metadata.error == nil else {
+                    throw KafkaError(message: "unknown topic '\(topic)'")
+                }
+                for (partition, _) in partitions where !metadata.partitions.contains(partition) {
+                    throw KafkaError(message: "topic '\(topic)' has no partition \(partition)")
+                }
+                for partition in metadata.partitions {
+                    let offset = partitions[partition].map { max($0, 0) } ?? KafkaOffset.beginning
+                    starts.append(KafkaTopicPartition(topic: topic, partition: partition, offset: offset))
+                }
+            }
+            try reader.startScan(starts)
+            self.reader = reader
+            return starts
+        }
+    }
+
+    /// The next records (possibly none yet), or nil when every partition reached its end.
+    func next() async throws -> [KafkaMessage]? {
+        try await DedicatedThread.run(name: "replay") { [self] in
+            reader?.nextBatch(maxMessages: 1000, timeout: .milliseconds(200))
+        }
+    }
+}
