@@ -1,0 +1,96 @@
+import Foundation
+import IngestService
+import Testing
+import TestSupport
+
+@Suite struct IngestConfigurationTests {
+    @Test func defaultsMatchTheSeed() throws {
+        let config = try IngestConfiguration(environment: [:])
+        #expect(config.kafkaHosts == "kafka:9092")
+        #expect(config.consumerGroup == "web-redirect")
+        #expect(config.allowedTopicsRegex == ".*")
+        #expect(config.historySize == 100)
+        #expect(config.busPublishBind == "tcp://*:5556")
+        #expect(config.busSnapshotBind == "tcp://*:5557")
+        #expect(config.httpPort == 5001)
+        #expect(config.loggingLevel == .info)
+        try config.validate()
+    }
+
+    @Test func environmentIsRead() throws {
+        let schema = TestEnvironment.fixture("kafka.timestamp-data.avsc").path
+        let config = try IngestConfiguration(environment: [
+            "KAFKA_HOSTS": "a:1,b:2", "CONSUMER_GROUP": "g", "ALLOWED_TOPIC_REGEX": "^stcs\\.",
+            "KAFKA_SCHEMA": schema, "HISTORY_SIZE": "7", "INGEST_HTTP_PORT": "6001",
+            "LOGGING_LEVEL": "debug", "BUS_PUBLISH_BIND": "tcp://127.0.0.1:7000",
+            "KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000", "KAFKA_PROPERTY_SASL_OAUTHBEARER_CONFIG": "x",
+        ])
+        #expect(config.kafkaHosts == "a:1,b:2")
+        #expect(config.consumerGroup == "g")
+        #expect(config.allowedTopicsRegex == "^stcs\\.")
+        #expect(config.kafkaSchema == schema)
+        #expect(config.historySize == 7)
+        #expect(config.httpPort == 6001)
+        #expect(config.loggingLevel == .debug)
+        #expect(config.busPublishBind == "tcp://127.0.0.1:7000")
+        #expect(config.kafkaProperties == ["session.timeout.ms": "6000", "sasl.oauthbearer.config": "x"])
+        try config.validate()
+    }
+
+    @Test func theNewerRegexNameWins() throws {
+        let config = try IngestConfiguration(environment: ["ALLOWED_TOPICS_REGEX": "a", "ALLOWED_TOPIC_REGEX": "b"])
+        #expect(config.allowedTopicsRegex == "a")
+    }
+
+    @Test func propertyNamesMapDoubleUnderscoreToUnderscore() {
+        #expect(IngestConfiguration.kafkaPropertyName(fromEnvironment: "KAFKA_PROPERTY_LOG__LEVEL") == "log_level")
+        #expect(IngestConfiguration.kafkaPropertyName(fromEnvironment: "KAFKA_PROPERTY_FETCH_MAX_BYTES") == "fetch.max.bytes")
+    }
+
+    @Test func flagsOverrideEnvironment() throws {
+        let command = try IngestCommand.parse(["--kafka-hosts", "flag:9", "--history-size", "5",
+                                               "--kafka-property", "session.timeout.ms=7000", "--logging-level", "ERROR"])
+        let config = try command.resolve(environment: ["KAFKA_HOSTS": "env:1", "HISTORY_SIZE": "50",
+                                                       "KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000"])
+        #expect(config.kafkaHosts == "flag:9")
+        #expect(config.historySize == 5)
+        #expect(config.kafkaProperties["session.timeout.ms"] == "7000")
+        #expect(config.loggingLevel == .error)
+    }
+
+    @Test(arguments: [
+        (["HISTORY_SIZE": "0"], "HISTORY_SIZE"),
+        (["HISTORY_SIZE": "many"], "HISTORY_SIZE"),
+        (["INGEST_HTTP_PORT": "70000"], "INGEST_HTTP_PORT"),
+        (["LOGGING_LEVEL": "LOUD"], "LOGGING_LEVEL"),
+        (["ALLOWED_TOPICS_REGEX": "(unclosed"], "ALLOWED_TOPICS_REGEX"),
+        (["BUS_PUBLISH_BIND": "localhost:5556"], "BUS_PUBLISH_BIND"),
+        (["BUS_PUBLISH_BIND": "tcp://*:1", "BUS_SNAPSHOT_BIND": "tcp://*:1"], "BUS_SNAPSHOT_BIND"),
+        (["KAFKA_PROPERTY_NO_SUCH_THING": "1"], "KAFKA_PROPERTY_*"),
+        (["KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "soon"], "KAFKA_PROPERTY_*"),
+        (["KAFKA_SCHEMA": "/nonexistent/schema.avsc"], "KAFKA_SCHEMA"),
+        (["TOPIC_FORMATS": "^a=protobuf"], "TOPIC_FORMATS"),
+        (["TOPIC_FORMATS": ".*=registry"], "SCHEMA_REGISTRY_URL"),
+        (["SCHEMA_REGISTRY_URL": "ftp://x", "TOPIC_FORMATS": ".*=registry"], "SCHEMA_REGISTRY_URL"),
+        (["KAFKA_HOSTS": " "], "KAFKA_HOSTS"),
+    ])
+    func badSettingsAreNamed(environment: [String: String], setting: String) {
+        do {
+            let config = try IngestConfiguration(environment: environment)
+            try config.validate()
+            Issue.record("\(environment) was accepted")
+        } catch {
+            #expect(error.setting == setting, "\(error)")
+        }
+    }
+
+    @Test func selectorMatchesFromTheStartAndNeverInternalTopics() throws {
+        let all = try TopicSelector(pattern: ".*")
+        #expect(all.accepts("buyOffer"))
+        #expect(!all.accepts("__consumer_offsets"))
+        #expect(!all.accepts("_schemas"))
+        let stcs = try TopicSelector(pattern: "stcs\\.")
+        #expect(stcs.accepts("stcs.solar.temp"))
+        #expect(!stcs.accepts("other.stcs.x"))
+    }
+}
