@@ -1,10 +1,11 @@
 import Logging
 
-/// A group consumer whose topic set is chosen by the caller and may change at any time.
+/// A consumer in a group, used either with group-managed subscriptions (`subscribe`, the
+/// rebalance handlers decide where assigned partitions start) or with partitions the caller
+/// assigns itself (`assign`; the group then only stores committed offsets).
 ///
 /// Every method blocks (librdkafka calls with timeouts): own it from one dedicated thread.
-/// The rebalance handler runs on that thread, inside `poll`, and decides where each newly
-/// assigned partition starts.
+/// The rebalance handlers run on that thread, inside `poll`.
 public final class KafkaConsumer {
     private let client: RDKafkaClient
     private let logger: Logger
@@ -16,8 +17,8 @@ public final class KafkaConsumer {
     ///   - onRevoke: called with revoked partitions.
     ///   - onError: consumer-level errors, e.g. all brokers down.
     public init(configuration: KafkaConsumerConfiguration, logger: Logger,
-                onAssign: @escaping ([KafkaTopicPartition]) -> [KafkaTopicPartition],
-                onRevoke: @escaping ([KafkaTopicPartition]) -> Void,
+                onAssign: (([KafkaTopicPartition]) -> [KafkaTopicPartition])? = nil,
+                onRevoke: (([KafkaTopicPartition]) -> Void)? = nil,
                 onError: @escaping (KafkaError) -> Void) throws(KafkaError) {
         self.logger = logger
         let callbacks = RDKafkaCallbacks(
@@ -25,9 +26,9 @@ public final class KafkaConsumer {
             onLog: { level, facility, message in
                 logger.log(level: level <= 3 ? .error : level == 4 ? .warning : .debug, "librdkafka \(facility): \(message)")
             },
-            onRebalance: { assigned, partitions in
-                if assigned { return onAssign(partitions) }
-                onRevoke(partitions)
+            onRebalance: onAssign == nil && onRevoke == nil ? nil : { assigned, partitions in
+                if assigned { return onAssign?(partitions) ?? partitions }
+                onRevoke?(partitions)
                 return []
             })
         client = try RDKafkaClient(kind: .consumer, properties: configuration.groupConsumerProperties, callbacks: callbacks)
@@ -42,6 +43,12 @@ public final class KafkaConsumer {
         guard wanted != subscribed else { return }
         try client.subscribe(wanted)
         subscribed = wanted
+    }
+
+    /// Consumes exactly these partitions from their offsets, without group rebalancing
+    /// (replaces the previous assignment).
+    public func assign(_ partitions: [KafkaTopicPartition]) throws(KafkaError) {
+        try client.assign(partitions)
     }
 
     /// Waits up to `timeout` for records and events; returns at most `maxEvents`.

@@ -1,4 +1,5 @@
 import Bus
+import Foundation
 import Kafka
 import Logging
 import RecordDecoding
@@ -23,6 +24,8 @@ final class IngestConsumerLoop {
     private var logLimiter = RateLimitedLog()
     /// Next offset to consume of every partition seen since this process started.
     private var positions: [PartitionKey: Int64] = [:]
+    /// The partitions currently consumed.
+    private var assigned: Set<PartitionKey> = []
     private var refreshBackoff: Duration = .zero
 
     init(configuration: IngestConfiguration, decoder: RecordDecoder, cache: RecordCache, status: IngestStatus,
@@ -36,11 +39,8 @@ final class IngestConsumerLoop {
         self.stop = stop
         publisher = try BusPublisher(endpoint: configuration.busPublishBind, context: context, epoch: epoch)
         historyReader = try KafkaPartitionReader(configuration: configuration.consumerConfiguration, logger: logger)
-        consumer = try KafkaConsumer(
-            configuration: configuration.consumerConfiguration, logger: logger,
-            onAssign: { [unowned self] in self.assigned($0) },
-            onRevoke: { [unowned self] in self.revoked($0) },
-            onError: { [unowned self] in self.kafkaError($0) })
+        consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration, logger: logger,
+                                     onError: { [unowned self] in self.kafkaError($0) })
         logger.info("ingestd publishing on \(publisher.boundEndpoint), epoch \(epoch)")
     }
 
@@ -65,8 +65,14 @@ final class IngestConsumerLoop {
         shutDown()
     }
 
-    // MARK: Topics
+    // MARK: Topics and partitions
 
+    /// Reads the topic list and consumes every partition of every selected topic.
+    ///
+    /// ingestd assigns partitions itself instead of joining a group rebalance: each ingestd is a
+    /// full mirror (its cache must hold every topic), new topics start within one refresh
+    /// interval, and no rebalance ever pauses the stream. The consumer group still stores the
+    /// committed offsets.
     private func refreshTopics() {
         let topics: [KafkaTopicMetadata]
         do {
@@ -82,64 +88,65 @@ final class IngestConsumerLoop {
         refreshBackoff = .zero
         status.update { $0.brokerReachable = true }
         let selected = topics.filter { selector.accepts($0.name) && $0.error == nil && !$0.partitions.isEmpty }
-            .map(\.name).sorted()
-        guard selected != consumer.subscription else { return }
-        do {
-            try consumer.subscribe(selected)
-            logger.info("consuming \(selected.count) topic(s): \(selected.joined(separator: ", "))")
-            status.update { state in
-                state.topics = selected
-                if selected.isEmpty { state.phase = .ready } else if state.phase != .ready { state.phase = .joining }
-            }
-        } catch {
-            logger.error("cannot subscribe to \(selected): \(error)")
-        }
+            .sorted { $0.name < $1.name }
+        let wanted = Set(selected.flatMap { topic in topic.partitions.map { PartitionKey(topic: topic.name, partition: $0) } })
+        guard wanted != assigned || status.snapshot.phase != .ready else { return }
+        assign(wanted, topics: selected.map(\.name))
     }
-
-    // MARK: Rebalances
 
     /// Partitions seen before continue where they stopped; new ones first load their last
     /// `HISTORY_SIZE` records into the cache, then continue from the end found.
-    private func assigned(_ partitions: [KafkaTopicPartition]) -> [KafkaTopicPartition] {
-        var starts: [KafkaTopicPartition] = []
-        var toLoad: [KafkaTopicPartition] = []
-        for partition in partitions {
-            let key = PartitionKey(topic: partition.topic, partition: partition.partition)
-            if let next = positions[key] {
-                starts.append(KafkaTopicPartition(topic: partition.topic, partition: partition.partition, offset: next))
-            } else {
-                toLoad.append(KafkaTopicPartition(topic: partition.topic, partition: partition.partition,
-                                                  offset: KafkaOffset.tail(configuration.historySize)))
-            }
+    private func assign(_ wanted: Set<PartitionKey>, topics: [String]) {
+        let fresh = wanted.filter { positions[$0] == nil }.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+        if !fresh.isEmpty {
+            status.update { if $0.phase == .connecting { $0.phase = .loadingHistory } }
+            guard loadHistory(fresh) else { return }  // retried at the next refresh
         }
-        if !toLoad.isEmpty { starts.append(contentsOf: loadHistory(toLoad)) }
-        logger.info("assigned \(partitions.count) partition(s); history loaded for \(toLoad.count)")
-        status.update { $0.assignedPartitions = partitions.count; $0.phase = .ready }
-        return starts
+        let starts = wanted.map { KafkaTopicPartition(topic: $0.topic, partition: $0.partition, offset: positions[$0]!) }
+        do {
+            try consumer.assign(starts)
+        } catch {
+            logger.error("cannot assign \(starts.count) partition(s): \(error)")
+            return
+        }
+        if Set(topics) != Set(status.snapshot.topics) {
+            logger.info("consuming \(topics.count) topic(s): \(topics.joined(separator: ", "))")
+        }
+        logger.info("assigned \(wanted.count) partition(s); history loaded for \(fresh.count) new")
+        assigned = wanted
+        status.update { state in
+            state.topics = topics
+            state.assignedPartitions = wanted.count
+            state.phase = .ready
+        }
     }
 
-    private func loadHistory(_ partitions: [KafkaTopicPartition]) -> [KafkaTopicPartition] {
+    /// Reads the last `HISTORY_SIZE` records of each partition into the cache and records where
+    /// each partition's history ends (live consumption starts there). False when the broker
+    /// could not be read.
+    private func loadHistory(_ partitions: [PartitionKey]) -> Bool {
         var records: [BusRecord] = []
+        let starts = partitions.map {
+            KafkaTopicPartition(topic: $0.topic, partition: $0.partition, offset: KafkaOffset.tail(configuration.historySize))
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
         do {
-            let ends = try historyReader.read(partitions, timeout: .seconds(30), shouldStop: { stop.isSet }) { message in
+            let ends = try historyReader.read(starts, cutoffTimestamp: now, timeout: .seconds(10),
+                                              shouldStop: { stop.isSet }) { message in
                 if let record = decode(message, sequence: 0) { records.append(record) }
             }
             // Interleave partitions by time, as the records arrived at Kafka.
             records.sort { ($0.timestamp, $0.partition, $0.offset) < ($1.timestamp, $1.partition, $1.offset) }
             cache.insertHistory(records)
-            for end in ends { positions[PartitionKey(topic: end.topic, partition: end.partition)] = end.offset }
-            return ends
+            for end in ends {
+                // Nothing read and no end known: continue from the committed offset.
+                positions[PartitionKey(topic: end.topic, partition: end.partition)] =
+                    end.offset >= 0 ? end.offset : KafkaOffset.stored
+            }
+            return true
         } catch {
-            logger.error("loading history of \(partitions.count) partition(s) failed: \(error); continuing from the committed offsets")
-            return partitions.map { KafkaTopicPartition(topic: $0.topic, partition: $0.partition, offset: KafkaOffset.stored) }
-        }
-    }
-
-    private func revoked(_ partitions: [KafkaTopicPartition]) {
-        logger.info("revoked \(partitions.count) partition(s)")
-        status.update { state in
-            state.assignedPartitions = 0
-            if state.phase == .ready && !state.topics.isEmpty { state.phase = .joining }
+            logger.error("loading the history of \(partitions.count) partition(s) failed: \(error); retrying")
+            return false
         }
     }
 

@@ -6,8 +6,8 @@ public final class IngestStatus: Sendable {
     public enum Phase: String, Sendable {
         /// Reading the topic list (the broker may be unreachable).
         case connecting
-        /// Subscribed; waiting for the group to assign partitions.
-        case joining
+        /// Reading the last records of newly found partitions into the cache.
+        case loadingHistory
         /// Partitions assigned and their history loaded: records flow.
         case ready
         /// Shutting down.

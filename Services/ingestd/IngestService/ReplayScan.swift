@@ -1,4 +1,5 @@
 import Bus
+import Foundation
 import Kafka
 import Logging
 
@@ -34,7 +35,8 @@ final class ReplayScan: @unchecked Sendable {
                     starts.append(KafkaTopicPartition(topic: topic, partition: partition, offset: offset))
                 }
             }
-            try reader.startScan(starts)
+            // Up to the end as of now, even while producers keep writing.
+            try reader.startScan(starts, cutoffTimestamp: Int64(Date().timeIntervalSince1970 * 1000))
             self.reader = reader
             return starts
         }

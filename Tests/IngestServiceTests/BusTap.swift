@@ -1,0 +1,33 @@
+import Bus
+import Foundation
+import ZeroMQ
+
+/// A raw SUB socket on ingestd's live stream, for asserting exactly what is published.
+final class BusTap: @unchecked Sendable {
+    private let socket: ZMQSocket
+    private(set) var received: [BusRecord] = []
+
+    init(endpoint: String, context: ZMQContext, prefix: String = "") throws {
+        socket = try ZMQSocket(context: context, type: .sub)
+        try socket.setLinger(milliseconds: 0)
+        try socket.subscribe(prefix)
+        try socket.connect(endpoint)
+    }
+
+    deinit { socket.close() }
+
+    /// Receives (on a dedicated thread) until `done` holds for everything received so far, or
+    /// `timeout` seconds pass; returns everything received.
+    @discardableResult
+    func collect(timeout: Double = 20, until done: @escaping @Sendable ([BusRecord]) -> Bool) async throws -> [BusRecord] {
+        try await DedicatedThread.run(name: "bus-tap") { [self] in
+            let deadline = Date().addingTimeInterval(timeout)
+            while !done(received) && Date() < deadline {
+                if let frames = try socket.receiveMultipart(timeout: .milliseconds(100)) {
+                    received.append(try BusRecord(liveFrames: frames))
+                }
+            }
+            return received
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Bus
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import TestSupport
+import ZeroMQ
+
+/// The real `ingestd` executable, run as a child process against a test broker on free
+/// loopback ports.
+final class IngestdProcess: @unchecked Sendable {
+    let process: ChildProcess
+    let httpPort: Int
+    let publishEndpoint: String
+    let snapshotEndpoint: String
+
+    /// The built executable next to the test bundle.
+    static var executable: String {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [directory.appendingPathComponent("ingestd").path,
+                          TestEnvironment.packageRoot.appendingPathComponent(".build/debug/ingestd").path]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
+
+    init(broker: TansuBroker, group: String, environment: [String: String] = [:],
+         ports: (http: Int, publish: Int, snapshot: Int)? = nil) throws {
+        let ports = ports ?? (freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort())
+        httpPort = ports.http
+        publishEndpoint = "tcp://127.0.0.1:\(ports.publish)"
+        snapshotEndpoint = "tcp://127.0.0.1:\(ports.snapshot)"
+        var env = [
+            "KAFKA_HOSTS": broker.bootstrapServers,
+            "CONSUMER_GROUP": group,
+            "INGEST_HTTP_HOST": "127.0.0.1",
+            "INGEST_HTTP_PORT": String(ports.http),
+            "BUS_PUBLISH_BIND": publishEndpoint,
+            "BUS_SNAPSHOT_BIND": snapshotEndpoint,
+            "TOPIC_REFRESH_INTERVAL_MS": "300",
+            "KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000",
+            "KAFKA_PROPERTY_HEARTBEAT_INTERVAL_MS": "500",
+            "LOGGING_LEVEL": "DEBUG",
+        ]
+        env.merge(environment) { _, new in new }
+        process = try ChildProcess(try TestEnvironment.require(Self.executable), [], environment: env, label: "ingestd")
+    }
+
+    /// GET `path` on the HTTP port: status and body, or nil when nothing answers.
+    func get(_ path: String) async -> (status: Int, body: String)? {
+        guard let url = URL(string: "http://127.0.0.1:\(httpPort)\(path)"),
+              let (data, response) = try? await URLSession.shared.data(from: url),
+              let http = response as? HTTPURLResponse else { return nil }
+        return (http.statusCode, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Waits until `/health` says ready.
+    func waitUntilReady(timeout: Double = 30) async throws {
+        let ready = await eventually(timeout: timeout, interval: 0.1) { await get("/health")?.status == 200 }
+        if !ready { throw IngestdTestError.notReady(process.output) }
+    }
+
+    /// The value of a Prometheus sample line such as `ingest_records_failed_total{topic="x"}`.
+    func metric(_ sample: String) async -> Double? {
+        guard let body = await get("/metrics")?.body else { return nil }
+        for line in body.split(separator: "\n") where line.hasPrefix(sample + " ") {
+            return Double(line.dropFirst(sample.count + 1))
+        }
+        return nil
+    }
+
+    /// A snapshot or replay over the side channel.
+    func request(_ request: BusRequest, context: ZMQContext) async throws -> BusSnapshot {
+        try await BusSnapshotClient.request(request, endpoint: snapshotEndpoint, context: context)
+    }
+}
+
+enum IngestdTestError: Error, CustomStringConvertible {
+    case notReady(String)
+
+    var description: String {
+        switch self {
+        case .notReady(let log): return "ingestd did not become ready; its log:\n\(log.suffix(6000))"
+        }
+    }
+}
