@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "kafka-demo-producer",
             dependencies: [
-                "Kafka",
+                "Kafka", "Avro",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/demo-producer"),

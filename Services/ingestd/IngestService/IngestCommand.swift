@@ -38,6 +38,8 @@ public struct IngestCommand: ParsableCommand {
     var httpPort: Int?
     @Option(help: "CRITICAL, ERROR, WARNING, INFO or DEBUG (LOGGING_LEVEL, default INFO).")
     var loggingLevel: String?
+    @Option(help: "Where a partition seen for the first time starts: end (after loading its last HISTORY_SIZE records) or beginning (publishing everything it holds) (START_FROM, default end).")
+    var startFrom: String?
     @Option(help: "How often new topics are looked for, in ms (TOPIC_REFRESH_INTERVAL_MS, default 2000).")
     var topicRefreshIntervalMs: Int?
     @Option(name: .customLong("kafka-property"), help: "A librdkafka property as name=value; repeatable (KAFKA_PROPERTY_<NAME>).")
@@ -60,6 +62,7 @@ public struct IngestCommand: ParsableCommand {
         if let httpHost { config.httpHost = httpHost }
         if let httpPort { config.httpPort = httpPort }
         if let loggingLevel { config.loggingLevel = try IngestConfiguration.loggingLevel(loggingLevel, "--logging-level") }
+        if let startFrom { config.startFrom = try IngestConfiguration.startPosition(startFrom, "--start-from") }
         if let topicRefreshIntervalMs { config.topicRefreshIntervalMilliseconds = topicRefreshIntervalMs }
         for property in kafkaProperty {
             guard let equals = property.firstIndex(of: "="), equals != property.startIndex else {

@@ -26,6 +26,7 @@ extension IngestConfiguration {
         if let v = value("INGEST_HTTP_HOST") { httpHost = v }
         if let v = value("INGEST_HTTP_PORT") { httpPort = try Self.integer(v, "INGEST_HTTP_PORT") }
         if let v = value("LOGGING_LEVEL") { loggingLevel = try Self.loggingLevel(v, "LOGGING_LEVEL") }
+        if let v = value("START_FROM") { startFrom = try Self.startPosition(v, "START_FROM") }
         if let v = value("TOPIC_REFRESH_INTERVAL_MS") {
             topicRefreshIntervalMilliseconds = try Self.integer(v, "TOPIC_REFRESH_INTERVAL_MS")
         }
@@ -47,6 +48,13 @@ extension IngestConfiguration {
             throw IngestConfigurationError(setting, "'\(text)' is not a whole number")
         }
         return number
+    }
+
+    static func startPosition(_ text: String, _ setting: String) throws(IngestConfigurationError) -> StartPosition {
+        guard let position = StartPosition(rawValue: text.lowercased()) else {
+            throw IngestConfigurationError(setting, "'\(text)' is not one of end, beginning")
+        }
+        return position
     }
 
     static func loggingLevel(_ text: String, _ setting: String) throws(IngestConfigurationError) -> Logger.Level {

@@ -31,6 +31,10 @@ public struct IngestConfiguration: Sendable {
     public var httpPort = 5001
     /// `LOGGING_LEVEL`: CRITICAL, ERROR, WARNING, INFO or DEBUG.
     public var loggingLevel: Logger.Level = .info
+    /// `START_FROM`: where a partition seen for the first time starts. `end` (default): its last
+    /// `HISTORY_SIZE` records go to the cache, then new records are published. `beginning`:
+    /// every record it holds is published (and cached) in order.
+    public var startFrom: StartPosition = .end
     /// `TOPIC_REFRESH_INTERVAL_MS`: how often the topic list is read to pick up new topics.
     public var topicRefreshIntervalMilliseconds = 2000
     /// `KAFKA_PROPERTY_<NAME>` variables and `--kafka-property name=value` flags: any librdkafka
@@ -38,6 +42,12 @@ public struct IngestConfiguration: Sendable {
     public var kafkaProperties: [String: String] = [:]
 
     public init() {}
+
+    /// Where a newly found partition starts.
+    public enum StartPosition: String, Sendable, CaseIterable {
+        case end
+        case beginning
+    }
 
     /// The consumer configuration handed to the Kafka wrapper.
     public var consumerConfiguration: KafkaConsumerConfiguration {

@@ -98,7 +98,9 @@ final class IngestConsumerLoop {
     /// `HISTORY_SIZE` records into the cache, then continue from the end found.
     private func assign(_ wanted: Set<PartitionKey>, topics: [String]) {
         let fresh = wanted.filter { positions[$0] == nil }.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
-        if !fresh.isEmpty {
+        if configuration.startFrom == .beginning {
+            for partition in fresh { positions[partition] = KafkaOffset.beginning }
+        } else if !fresh.isEmpty {
             status.update { if $0.phase == .connecting { $0.phase = .loadingHistory } }
             guard loadHistory(fresh) else { return }  // retried at the next refresh
         }

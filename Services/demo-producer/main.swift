@@ -1,1 +1,0 @@
-print("kafka-demo-producer: not yet implemented")
