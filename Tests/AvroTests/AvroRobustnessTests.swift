@@ -128,4 +128,33 @@ import Testing
             (error as? AvroDecodingError)?.reason == .nestingTooDeep
         }
     }
+
+    @Test func handlesOddButAcceptedSchemas() throws {
+        let emptyRecord = AvroJSONDecoder(schema: try AvroSchema(json: #"{"type":"record","name":"R","fields":[]}"#))
+        #expect(try decodeToString(emptyRecord, []) == "{}")
+        #expect(throws: AvroDecodingError.self) { try emptyRecord.json(decoding: [0]) }
+
+        let emptyFixed = AvroJSONDecoder(schema: try AvroSchema(json: #"{"type":"fixed","name":"F","size":0}"#))
+        #expect(try decodeToString(emptyFixed, []) == #""""#)
+
+        // avro-c accepts a negative fixed size; no datum can match it.
+        let negativeFixed = AvroJSONDecoder(schema: try AvroSchema(json: #"{"type":"fixed","name":"F","size":-1}"#))
+        #expect(throws: AvroDecodingError.self) { try negativeFixed.json(decoding: [1, 2]) }
+
+        // A record that always contains itself can never end: nesting is cut off, not the stack.
+        let endless = AvroJSONDecoder(schema: try AvroSchema(
+            json: #"{"type":"record","name":"R","fields":[{"name":"a","type":"R"}]}"#))
+        #expect {
+            try endless.json(decoding: [])
+        } throws: { error in
+            (error as? AvroDecodingError)?.reason == .nestingTooDeep
+        }
+
+        let arrayOfEmptyRecords = AvroJSONDecoder(schema: try AvroSchema(
+            json: #"{"type":"array","items":{"type":"record","name":"E","fields":[]}}"#))
+        #expect(try decodeToString(arrayOfEmptyRecords, [0x04, 0x00]) == "[{},{}]")
+        #expect(throws: AvroDecodingError.self) {
+            try arrayOfEmptyRecords.json(decoding: [0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0x00])
+        }
+    }
 }
