@@ -30,7 +30,7 @@ struct AvroCompiledSchema: Sendable {
                 case .boolean, .int, .long, .string, .bytes, .enumeration, .array, .map, .union: size = 1
                 case .float: size = 4
                 case .double: size = 8
-                case .fixed(let fixedSize): size = fixedSize
+                case .fixed(let fixedSize): size = max(fixedSize, 0)
                 case .record(let fields):
                     size = fields.reduce(0) { min($0 + sizes[$1.node], 1 << 30) }
                 }

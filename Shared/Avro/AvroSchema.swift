@@ -32,6 +32,13 @@ public final class AvroSchema: @unchecked Sendable {
     /// - Throws: `AvroSchemaError.unreadableFile` when the file cannot be read,
     ///   `AvroSchemaError.invalidSchema` when its content is not a valid schema.
     public convenience init(contentsOfFile path: String) throws(AvroSchemaError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .unreadableFile(path: path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw .unreadableFile(path: path, reason: "is a directory")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))

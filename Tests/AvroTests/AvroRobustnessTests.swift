@@ -39,6 +39,7 @@ import Testing
         let (decoder, datum) = try validDatum()
         var random = SplitMix64(seed: 0xA7_20)
         var decoded = 0
+        var failed = 0
         for round in 0..<20_000 {
             var input: [UInt8]
             if round % 2 == 0 {
@@ -55,12 +56,14 @@ import Testing
                 let json = try decoder.json(decoding: input)
                 decoded += 1
                 #expect(isParsableJSON(json), "decoder produced invalid JSON for \(input)")
-            } catch is AvroDecodingError {
-                // expected for most inputs
+            } catch {
+                // Expected for most inputs (typed throws: always an AvroDecodingError).
+                failed += 1
             }
         }
         // Some mutations (e.g. of a float's bytes) still decode: the loop exercised both outcomes.
         #expect(decoded > 0)
+        #expect(failed > 0)
     }
 
     @Test func rejectsAnOutOfRangeUnionBranch() throws {
@@ -126,6 +129,35 @@ import Testing
             try decoder.json(decoding: deep)
         } throws: { error in
             (error as? AvroDecodingError)?.reason == .nestingTooDeep
+        }
+    }
+
+    @Test func handlesOddButAcceptedSchemas() throws {
+        let emptyRecord = AvroJSONDecoder(schema: try AvroSchema(json: #"{"type":"record","name":"R","fields":[]}"#))
+        #expect(try decodeToString(emptyRecord, []) == "{}")
+        #expect(throws: AvroDecodingError.self) { try emptyRecord.json(decoding: [0]) }
+
+        let emptyFixed = AvroJSONDecoder(schema: try AvroSchema(json: #"{"type":"fixed","name":"F","size":0}"#))
+        #expect(try decodeToString(emptyFixed, []) == #""""#)
+
+        // avro-c accepts a negative fixed size; no datum can match it.
+        let negativeFixed = AvroJSONDecoder(schema: try AvroSchema(json: #"{"type":"fixed","name":"F","size":-1}"#))
+        #expect(throws: AvroDecodingError.self) { try negativeFixed.json(decoding: [1, 2]) }
+
+        // A record that always contains itself can never end: nesting is cut off, not the stack.
+        let endless = AvroJSONDecoder(schema: try AvroSchema(
+            json: #"{"type":"record","name":"R","fields":[{"name":"a","type":"R"}]}"#))
+        #expect {
+            try endless.json(decoding: [])
+        } throws: { error in
+            (error as? AvroDecodingError)?.reason == .nestingTooDeep
+        }
+
+        let arrayOfEmptyRecords = AvroJSONDecoder(schema: try AvroSchema(
+            json: #"{"type":"array","items":{"type":"record","name":"E","fields":[]}}"#))
+        #expect(try decodeToString(arrayOfEmptyRecords, [0x04, 0x00]) == "[{},{}]")
+        #expect(throws: AvroDecodingError.self) {
+            try arrayOfEmptyRecords.json(decoding: [0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0x00])
         }
     }
 }

@@ -51,6 +51,13 @@ import TestSupport
         }
     }
 
+    @Test func reportsADirectory() {
+        let directory = FileManager.default.temporaryDirectory.path
+        #expect(throws: AvroSchemaError.unreadableFile(path: directory, reason: "is a directory")) {
+            try AvroSchema(contentsOfFile: directory)
+        }
+    }
+
     @Test func reportsAnInvalidSchemaFileWithItsPath() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UInt32.random(in: 0...UInt32.max)).avsc").path
         try "{not json".write(toFile: path, atomically: true, encoding: .utf8)
