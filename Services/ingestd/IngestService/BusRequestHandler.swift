@@ -1,6 +1,7 @@
 import Bus
 import Kafka
 import Logging
+import Metrics
 import RecordDecoding
 
 /// Answers the bus side channel: snapshots from the cache, replays read from Kafka.
@@ -23,6 +24,10 @@ public struct BusRequestHandler: Sendable {
     }
 
     public func handle(_ request: BusRequest, _ reply: BusReplyWriter) async throws {
+        defer {
+            let kind = if case .snapshot = request { "snapshot" } else { "replay" }
+            Counter(label: "ingest_bus_requests_served_total", dimensions: [("kind", kind)]).increment()
+        }
         switch request {
         case .snapshot(let prefix):
             let (records, lastSequence) = cache.snapshot(topicPrefix: prefix)
