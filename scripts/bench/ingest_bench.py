@@ -1,0 +1,147 @@
+"""Ingest benchmark driver: Kafka to bus records/s, CPU and peak RSS, ingestd next to a Python peer.
+
+Run through scripts/bench-ingest. Preloads a Tansu broker with N records per workload, then for
+each run starts ingestd (release build, START_FROM=beginning) with a subscriber draining the bus
+and times the records from the first published to the N-th (from ingestd's own counter, polled
+every 10 ms), reading ingestd's CPU time and peak RSS from /proc. The Python peer does the same
+work in the same run. Prints medians of the runs and the ratio.
+"""
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+import zmq
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCHEMA = os.path.join(ROOT, "demo", "kafka.timestamp-data.avsc")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def published(http_port):
+    try:
+        body = urllib.request.urlopen(f"http://127.0.0.1:{http_port}/metrics", timeout=1).read().decode()
+    except OSError:
+        return 0
+    return sum(float(line.split()[-1]) for line in body.splitlines()
+               if line.startswith("ingest_records_published_total"))
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def peak_rss_mb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def drain(endpoint):
+    """A subscriber that keeps reading the bus so publishing has a real receiver."""
+    socket_ = zmq.Context.instance().socket(zmq.SUB)
+    socket_.setsockopt(zmq.SUBSCRIBE, b"")
+    socket_.setsockopt(zmq.RCVHWM, 0)
+    socket_.connect(endpoint)
+    return socket_
+
+
+def run_ingestd(binary, bootstrap, topic, count):
+    http, pub, snap = free_port(), free_port(), free_port()
+    env = dict(os.environ, KAFKA_HOSTS=bootstrap, CONSUMER_GROUP=f"bench-{time.time()}",
+               ALLOWED_TOPICS_REGEX=f"^{topic}$", START_FROM="beginning",
+               TOPIC_FORMATS=f"^bench\\.avro=avro:{SCHEMA};.*=json", LOGGING_LEVEL="WARNING",
+               BUS_PUBLISH_BIND=f"tcp://127.0.0.1:{pub}", BUS_SNAPSHOT_BIND=f"tcp://127.0.0.1:{snap}",
+               INGEST_HTTP_HOST="127.0.0.1", INGEST_HTTP_PORT=str(http))
+    process = subprocess.Popen([binary], env=env)
+    subscriber = drain(f"tcp://127.0.0.1:{pub}")
+    try:
+        start = cpu = None
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            while True:
+                try:
+                    subscriber.recv(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+            done = published(http)
+            if start is None and done > 0:
+                start, cpu = time.perf_counter(), cpu_seconds(process.pid)
+            if done >= count:
+                elapsed = time.perf_counter() - start
+                used = cpu_seconds(process.pid) - cpu
+                return {"records": count, "seconds": elapsed, "cpu_seconds": used, "peak_rss_mb": peak_rss_mb(process.pid)}
+            time.sleep(0.01)
+        raise RuntimeError("ingestd did not publish every record in time")
+    finally:
+        subscriber.close(0)
+        process.terminate()
+        process.wait(10)
+
+
+def run_python(bootstrap, topic, kind, count):
+    pub = free_port()
+    output = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "bench", "python_ingest_peer.py"),
+                             bootstrap, topic, kind, str(count), SCHEMA, f"tcp://127.0.0.1:{pub}"],
+                            check=True, capture_output=True, text=True, timeout=600).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main():
+    binary, producer, tansu = sys.argv[1:4]
+    count = int(os.environ.get("BENCH_RECORDS", "300000"))
+    runs = int(os.environ.get("BENCH_RUNS", "3"))
+    port = free_port()
+    bootstrap = f"127.0.0.1:{port}"
+    broker = subprocess.Popen([tansu, "broker", "--listener-url", f"tcp://{bootstrap}",
+                               "--advertised-listener-url", f"tcp://{bootstrap}", "--storage-engine", "memory://tansu/"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_port(port)
+        for kind in ("avro", "json"):
+            subprocess.run([producer, "--kafka-hosts", bootstrap, "--fixtures", os.path.join(ROOT, "demo"),
+                            "--preload", str(count), "--kind", kind, "--topic", f"bench.{kind}"], check=True)
+        rows = []
+        for kind, label in (("avro", "(a) Avro DataRecord, 10 map entries"), ("json", "(b) JSON values, 300 bytes")):
+            ours = [run_ingestd(binary, bootstrap, f"bench.{kind}", count) for _ in range(runs)]
+            peer = [run_python(bootstrap, f"bench.{kind}", kind, count) for _ in range(runs)]
+            rows.append((label, ours, peer))
+        print()
+        print(f"Kafka -> bus, {count} records per run, median of {runs} runs, one machine ({os.cpu_count()} cores)")
+        print(f"{'workload':40} {'ingestd rec/s':>14} {'CPU s':>7} {'RSS MB':>7} {'python rec/s':>13} {'CPU s':>7} {'RSS MB':>7} {'ratio':>7}")
+        for label, ours, peer in rows:
+            rate = statistics.median(r["records"] / r["seconds"] for r in ours)
+            peer_rate = statistics.median(r["records"] / r["seconds"] for r in peer)
+            print(f"{label:40} {rate:14,.0f} {statistics.median(r['cpu_seconds'] for r in ours):7.2f} "
+                  f"{max(r['peak_rss_mb'] for r in ours):7.1f} {peer_rate:13,.0f} "
+                  f"{statistics.median(r['cpu_seconds'] for r in peer):7.2f} {max(r['peak_rss_mb'] for r in peer):7.1f} "
+                  f"{rate / peer_rate:6.1f}x")
+    finally:
+        broker.kill()
+
+
+if __name__ == "__main__":
+    main()
