@@ -219,3 +219,50 @@ import ZeroMQ
         #expect(ingestd.process.output.contains("invalid HISTORY_SIZE"))
     }
 }
+
+/// ingestd's start-up and Schema Registry paths, each with its own broker.
+@Suite(.serialized) struct IngestStartupTests {
+    @Test func waitsForABrokerThatIsDownAtStart() async throws {
+        let port = freeLoopbackPort()
+        let broker = try TansuBroker(port: port)
+        broker.stop()
+        let ingestd = try IngestdProcess(broker: broker, group: "late-broker")
+        let reported = await eventually(timeout: 20, interval: 0.2) {
+            guard let health = await ingestd.get("/health") else { return false }
+            // Not ready, and saying why: the broker error is filled in.
+            return health.status == 503 && health.body.contains("\"broker\":\"unreachable\"")
+                && !health.body.contains("\"lastBrokerError\":\"\"")
+        }
+        #expect(reported, "ingestd log:\n\(ingestd.process.output.suffix(3000))")
+        try broker.start()
+        try await ingestd.waitUntilReady(timeout: 60)
+        #expect(ingestd.process.output.contains("unreachable"))
+    }
+
+    @Test func registryFramedRecordsAreDecodedThroughTheRegistry() async throws {
+        let schema = try String(contentsOf: TestEnvironment.fixture("kafka.timestamp-data.avsc"), encoding: .utf8)
+        let registry = try await FakeSchemaRegistry.start(schemas: [7: schema])
+        let broker = try TansuBroker()
+        let producer = try KafkaProducer(bootstrapServers: broker.bootstrapServers, properties: ["linger.ms": "1"])
+        try producer.createTopics(["framed"])
+        let ingestd = try IngestdProcess(broker: broker, group: "registry", environment: [
+            "TOPIC_FORMATS": ".*=registry", "SCHEMA_REGISTRY_URL": registry.url.absoluteString])
+        try await ingestd.waitUntilReady()
+        let context = try ZMQContext()
+        let tap = try BusTap(endpoint: ingestd.publishEndpoint, context: context)
+        try await Task.sleep(for: .milliseconds(300))
+        let encoder = try AvroEncoder(schema: try AvroSchema(json: schema))
+        let datum = try encoder.encode(.record([("timestamp", .double(3.25)), ("data", .map([(key: "x", value: .union(branch: 4, .int(9)))]))]))
+        try producer.send(topic: "framed", value: [0, 0, 0, 0, 7] + datum)
+        try producer.send(topic: "framed", value: [1, 0, 0, 0, 7] + datum)   // unknown magic byte
+        try producer.send(topic: "framed", value: [0, 0, 0, 0, 99] + datum)  // unknown schema id
+        try producer.send(topic: "framed", value: [0, 0, 0, 0, 7] + datum)
+        try producer.flush()
+        let records = try await tap.collect { $0.count >= 2 }
+        #expect(records.map(\.offset) == [0, 3])
+        #expect(records.first?.value == Array("{\"timestamp\":3.25,\"data\":{\"x\":9}}".utf8))
+        let failed = await eventually(timeout: 5) { await ingestd.metric("ingest_records_failed_total{topic=\"framed\"}") == 2 }
+        #expect(failed)
+        #expect(try await registry.requestCounts()["/schemas/ids/7"] == 1)
+    }
+}

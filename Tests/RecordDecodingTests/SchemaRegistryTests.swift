@@ -2,6 +2,7 @@ import Avro
 import Foundation
 import RecordDecoding
 import Testing
+import TestSupport
 
 @Suite struct SchemaRegistryTests {
     static let keySchema = #"{"type": "record", "name": "Key", "fields": [{"name": "merchant", "type": "string"}]}"#

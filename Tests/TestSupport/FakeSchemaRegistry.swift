@@ -2,14 +2,13 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import TestSupport
 
 /// A tiny schema registry for tests: a Python HTTP server on a free loopback port that serves
 /// `GET /schemas/ids/{id}` from a fixed table, answers 404 for unknown ids, counts requests per path
 /// (`GET /counts`), can delay answers, and can fail the first request for chosen ids with 503.
-final class FakeSchemaRegistry {
-    let process: ChildProcess
-    let url: URL
+public final class FakeSchemaRegistry: @unchecked Sendable {
+    public let process: ChildProcess
+    public let url: URL
 
     private static let script = #"""
 import http.server, json, sys, threading, time
@@ -63,7 +62,7 @@ server.serve_forever()
 
     /// Starts the server and waits (without blocking a thread) until it listens; fails the test
     /// with a clear error when Python is missing.
-    static func start(schemas: [Int32: String], delay: Double = 0,
+    public static func start(schemas: [Int32: String], delay: Double = 0,
                       failFirstRequestFor: [Int32] = []) async throws -> FakeSchemaRegistry {
         let python = try TestEnvironment.require(TestEnvironment.python)
         let table = Dictionary(uniqueKeysWithValues: schemas.map { (String($0.key), $0.value) })
@@ -85,7 +84,7 @@ server.serve_forever()
     }
 
     /// How many requests each path received.
-    func requestCounts() async throws -> [String: Int] {
+    public func requestCounts() async throws -> [String: Int] {
         let (data, _) = try await URLSession.shared.data(from: url.appendingPathComponent("counts"))
         return try JSONDecoder().decode([String: Int].self, from: data)
     }
@@ -95,10 +94,10 @@ server.serve_forever()
     }
 }
 
-enum FakeSchemaRegistryError: Error, CustomStringConvertible {
+public enum FakeSchemaRegistryError: Error, CustomStringConvertible {
     case didNotStart(String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .didNotStart(let output): return "fake schema registry did not start: \(output)"
         }
