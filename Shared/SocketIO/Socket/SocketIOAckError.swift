@@ -1,0 +1,9 @@
+/// Why ``SocketIOSocket/emitWithAck(_:_:timeout:)`` did not return an acknowledgement.
+public enum SocketIOAckError: Error, Sendable, Equatable {
+    /// The client did not acknowledge within the timeout.
+    case timeout
+    /// The socket disconnected (or was not connected) before the acknowledgement arrived.
+    case disconnected
+    /// The waiting task was cancelled.
+    case cancelled
+}

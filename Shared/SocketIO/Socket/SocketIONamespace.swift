@@ -1,0 +1,210 @@
+import Synchronization
+
+/// A Socket.IO namespace: its middlewares, connection handlers, connected sockets and rooms.
+///
+/// Register middlewares and handlers before clients connect. Emitting on the namespace
+/// broadcasts to all its sockets; ``to(_:)`` and ``except(_:)`` narrow the targets. A broadcast
+/// encodes its packet once and hands the same ``SharedEngineMessages`` to every target
+/// connection without waiting for any of them.
+public final class SocketIONamespace: Sendable {
+    /// A middleware: runs for each connecting socket (in registration order) and may refuse it by
+    /// throwing ``SocketIOConnectionRefusal`` (any other error refuses with its description).
+    public typealias Middleware = @Sendable (SocketIOSocket) throws -> Void
+    /// Called for each socket that joined the namespace.
+    public typealias ConnectionHandler = @Sendable (SocketIOSocket) -> Void
+
+    /// The namespace name, e.g. `/` or `/admin`.
+    public let name: String
+    let recovery: SocketIORecoveryBuffer?
+
+    struct Handlers {
+        var middlewares: [Middleware] = []
+        var connectionHandlers: [ConnectionHandler] = []
+    }
+
+    struct Membership {
+        var sockets: [String: SocketIOSocket] = [:]
+        var socketsByRoom: [String: Set<String>] = [:]
+        var roomsBySocket: [String: Set<String>] = [:]
+    }
+
+    private let handlers = Mutex(Handlers())
+    private let membership = Mutex(Membership())
+
+    init(name: String, recovery: SocketIOConnectionStateRecovery?) {
+        self.name = name
+        self.recovery = recovery.map { SocketIORecoveryBuffer(settings: $0) }
+    }
+
+    /// Adds a middleware run for every connecting socket.
+    public func use(_ middleware: @escaping Middleware) {
+        handlers.withLock { $0.middlewares.append(middleware) }
+    }
+
+    /// Adds a handler called for every socket that joined. Register the socket's event handlers
+    /// in it: packets of that client are processed only after it returns.
+    public func onConnection(_ handler: @escaping ConnectionHandler) {
+        handlers.withLock { $0.connectionHandlers.append(handler) }
+    }
+
+    /// The connected sockets.
+    public var sockets: [SocketIOSocket] {
+        membership.withLock { Array($0.sockets.values) }
+    }
+
+    /// The number of connected sockets.
+    public var socketCount: Int {
+        membership.withLock { $0.sockets.count }
+    }
+
+    /// The connected socket with id `id`.
+    public func socket(id: String) -> SocketIOSocket? {
+        membership.withLock { $0.sockets[id] }
+    }
+
+    /// The ids of the sockets in `room`.
+    public func socketIds(in room: String) -> Set<String> {
+        membership.withLock { $0.socketsByRoom[room] ?? [] }
+    }
+
+    /// The names of all rooms with at least one socket (each socket's own room included).
+    public var rooms: Set<String> {
+        membership.withLock { Set($0.socketsByRoom.keys) }
+    }
+
+    // MARK: Broadcasting
+
+    /// Targets the sockets in any of `rooms`.
+    public func to(_ rooms: String...) -> SocketIOBroadcastOperator {
+        SocketIOBroadcastOperator(namespace: self, rooms: Set(rooms), except: [])
+    }
+
+    /// Targets the sockets in any of `rooms`.
+    public func to(_ rooms: some Sequence<String>) -> SocketIOBroadcastOperator {
+        SocketIOBroadcastOperator(namespace: self, rooms: Set(rooms), except: [])
+    }
+
+    /// Targets all sockets except those in any of `rooms` (a socket id names its own room).
+    public func except(_ rooms: String...) -> SocketIOBroadcastOperator {
+        SocketIOBroadcastOperator(namespace: self, rooms: [], except: Set(rooms))
+    }
+
+    /// Sends an event to every socket of the namespace; returns the number of connections it was
+    /// queued for.
+    @discardableResult
+    public func emit(_ event: String, _ arguments: JSONValue...) -> Int {
+        SocketIOBroadcastOperator(namespace: self, rooms: [], except: []).emit(event, arguments)
+    }
+
+    /// Sends an event to every socket of the namespace.
+    @discardableResult
+    public func emit(_ event: String, _ arguments: [JSONValue]) -> Int {
+        SocketIOBroadcastOperator(namespace: self, rooms: [], except: []).emit(event, arguments)
+    }
+
+    /// Sends several events, encoded into one ``SharedEngineMessages``, to every socket.
+    @discardableResult
+    public func emit(batch events: [SocketIOEvent]) -> Int {
+        SocketIOBroadcastOperator(namespace: self, rooms: [], except: []).emit(batch: events)
+    }
+
+    /// Encodes the events once (recording them for recovery) and queues them on every target.
+    func broadcast(_ events: [SocketIOEvent], rooms: Set<String>, except: Set<String>) -> Int {
+        guard !events.isEmpty else { return 0 }
+        let targets = targetSockets(rooms: rooms, except: except)
+        var messages: [EngineMessage] = []
+        for event in events {
+            if let recovery {
+                messages.append(contentsOf: recovery.record(rooms: rooms, except: except) { offset in
+                    SocketIOPacketEncoder.encodeEvent(
+                        namespace: name, name: event.name, arguments: event.arguments + [.string(offset)])
+                })
+            } else {
+                messages.append(contentsOf: SocketIOPacketEncoder.encodeEvent(
+                    namespace: name, name: event.name, arguments: event.arguments))
+            }
+        }
+        guard !targets.isEmpty else { return 0 }
+        let shared = SharedEngineMessages(messages)
+        var queued = 0
+        for socket in targets where socket.connection.send(shared) { queued += 1 }
+        return queued
+    }
+
+    /// The targeted sockets, taken under the lock.
+    func targetSockets(rooms: Set<String>, except: Set<String>) -> [SocketIOSocket] {
+        membership.withLock { membership -> [SocketIOSocket] in
+            var excluded: Set<String> = []
+            for room in except { if let ids = membership.socketsByRoom[room] { excluded.formUnion(ids) } }
+            var targets: [SocketIOSocket] = []
+            if rooms.isEmpty {
+                targets.reserveCapacity(membership.sockets.count)
+                for (id, socket) in membership.sockets where !excluded.contains(id) {
+                    targets.append(socket)
+                }
+            } else {
+                var chosen: Set<String> = []
+                for room in rooms { if let ids = membership.socketsByRoom[room] { chosen.formUnion(ids) } }
+                chosen.subtract(excluded)
+                targets.reserveCapacity(chosen.count)
+                for id in chosen { if let socket = membership.sockets[id] { targets.append(socket) } }
+            }
+            return targets
+        }
+    }
+
+    // MARK: Membership (used by sockets)
+
+    var middlewares: [Middleware] { handlers.withLock { $0.middlewares } }
+    var connectionHandlers: [ConnectionHandler] { handlers.withLock { $0.connectionHandlers } }
+
+    func add(_ socket: SocketIOSocket, rooms: Set<String>) {
+        membership.withLock { membership in
+            membership.sockets[socket.id] = socket
+            var all = rooms
+            all.insert(socket.id)
+            membership.roomsBySocket[socket.id] = all
+            for room in all { membership.socketsByRoom[room, default: []].insert(socket.id) }
+        }
+    }
+
+    /// Removes the socket; returns the rooms it was in.
+    @discardableResult
+    func remove(_ socket: SocketIOSocket) -> Set<String> {
+        membership.withLock { membership in
+            guard membership.sockets[socket.id] === socket else { return [] }
+            membership.sockets[socket.id] = nil
+            let rooms = membership.roomsBySocket.removeValue(forKey: socket.id) ?? []
+            for room in rooms {
+                membership.socketsByRoom[room]?.remove(socket.id)
+                if membership.socketsByRoom[room]?.isEmpty == true { membership.socketsByRoom[room] = nil }
+            }
+            return rooms
+        }
+    }
+
+    func join(_ socket: SocketIOSocket, rooms: [String]) {
+        membership.withLock { membership in
+            guard membership.sockets[socket.id] === socket else { return }
+            for room in rooms {
+                membership.roomsBySocket[socket.id, default: []].insert(room)
+                membership.socketsByRoom[room, default: []].insert(socket.id)
+            }
+        }
+    }
+
+    func leave(_ socket: SocketIOSocket, rooms: [String]) {
+        membership.withLock { membership in
+            guard membership.sockets[socket.id] === socket else { return }
+            for room in rooms {
+                membership.roomsBySocket[socket.id]?.remove(room)
+                membership.socketsByRoom[room]?.remove(socket.id)
+                if membership.socketsByRoom[room]?.isEmpty == true { membership.socketsByRoom[room] = nil }
+            }
+        }
+    }
+
+    func rooms(of socket: SocketIOSocket) -> Set<String> {
+        membership.withLock { $0.roomsBySocket[socket.id] ?? [] }
+    }
+}
