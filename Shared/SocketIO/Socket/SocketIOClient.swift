@@ -12,7 +12,11 @@ final class SocketIOClient: Sendable {
         var decoder: SocketIOPacketDecoder
         var sockets: [String: SocketIOSocket] = [:]
         var closed = false
+        var connectTimeoutChecked = false
     }
+
+    /// When the Engine.IO connection opened.
+    let openedAt = ContinuousClock.now
 
     private let state: Mutex<State>
 
@@ -25,6 +29,22 @@ final class SocketIOClient: Sendable {
 
     /// The sockets of this connection, by namespace.
     var sockets: [String: SocketIOSocket] { state.withLock { $0.sockets } }
+
+    /// Closes the connection if it has not joined a namespace within `timeout` of opening (checked
+    /// once, as the reference server does). Returns whether it closed it.
+    func checkConnectTimeout(_ timeout: Duration, now: ContinuousClock.Instant) -> Bool {
+        guard now - openedAt >= timeout else { return false }
+        let expired = state.withLock { state -> Bool in
+            guard !state.connectTimeoutChecked, !state.closed else { return false }
+            state.connectTimeoutChecked = true
+            return state.sockets.isEmpty
+        }
+        guard expired else { return false }
+        server.logger.debug("closing connection that joined no namespace", metadata: ["engine_id": "\(connection.id)"])
+        close(reason: .forcedServerClose)
+        connection.close()
+        return true
+    }
 
     /// Handles one Engine.IO message.
     func receive(_ message: EngineMessage) {

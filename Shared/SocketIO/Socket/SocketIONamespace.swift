@@ -153,6 +153,11 @@ public final class SocketIONamespace: Sendable {
         }
     }
 
+    /// Drops expired recovery state.
+    func performMaintenance(now: ContinuousClock.Instant) {
+        recovery?.expire(now: now)
+    }
+
     // MARK: Membership (used by sockets)
 
     var middlewares: [Middleware] { handlers.withLock { $0.middlewares } }

@@ -69,6 +69,19 @@ final class SocketIORecoveryBuffer: Sendable {
         }
     }
 
+    /// Drops expired sessions and packets.
+    func expire(now: ContinuousClock.Instant) {
+        state.withLock { state in
+            state.sessions = state.sessions.filter { now - $0.value.disconnectedAt <= settings.maximumDisconnectionDuration }
+            trim(&state, now: now)
+        }
+    }
+
+    /// The number of sessions kept and packets buffered.
+    var counts: (sessions: Int, packets: Int) {
+        state.withLock { ($0.sessions.count, $0.packets.count - $0.head) }
+    }
+
     /// Finds the session `pid` and the packets after `offset` it should receive; nil if the
     /// session is unknown or expired, or the offset is no longer (or never was) in the buffer.
     func restore(pid: String, offset: String) -> Restored? {

@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// A Socket.IO server (protocols v5 and v4) on top of an Engine.IO server: set it as the
@@ -14,7 +15,10 @@ import Synchronization
 ///
 /// Namespaces are registered up front with ``of(_:)``; others can be accepted on demand with
 /// ``acceptDynamicNamespaces(where:configure:)``; any other gets `CONNECT_ERROR` "Invalid namespace".
-public final class SocketIOServer: EngineConnectionDelegate {
+///
+/// Run the server as a `Service` (in the same `ServiceGroup` as the engine) for its periodic
+/// maintenance: connect timeouts and expiry of connection state recovery data.
+public final class SocketIOServer: EngineConnectionDelegate, Service {
     /// The server's settings.
     public let configuration: Configuration
     let logger: Logger
@@ -111,6 +115,31 @@ public final class SocketIOServer: EngineConnectionDelegate {
     public func engineConnectionClosed(_ connection: any EngineConnection, reason: EngineCloseReason) {
         guard let client = clients.withLock({ $0.removeValue(forKey: ObjectIdentifier(connection)) }) else { return }
         client.close(reason: SocketIODisconnectReason(reason))
+    }
+
+    // MARK: Service
+
+    /// Runs periodic maintenance until graceful shutdown or cancellation.
+    public func run() async throws {
+        let interval = configuration.maintenanceInterval
+        try? await cancelWhenGracefulShutdown { [self] in
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                performMaintenance(now: .now)
+            }
+        }
+    }
+
+    /// Closes connections past their connect timeout and drops expired recovery state.
+    func performMaintenance(now: ContinuousClock.Instant) {
+        let clients = clients.withLock { Array($0.values) }
+        for client in clients where client.version == .v5 {
+            _ = client.checkConnectTimeout(configuration.connectTimeout, now: now)
+        }
+        if configuration.connectionStateRecovery != nil {
+            let namespaces = namespaces.withLock { Array($0.values) }
+            for namespace in namespaces { namespace.performMaintenance(now: now) }
+        }
     }
 
     // MARK: Internals
