@@ -1,5 +1,11 @@
 import SocketIO
 
+/// The server settings the socket.io-protocol test suite expects: the connect timeout of its
+/// reference server (1 s), checked often enough to close idle clients within the suite's 2 s.
+public func conformanceSocketIOConfiguration() -> SocketIOServer.Configuration {
+    SocketIOServer.Configuration(connectTimeout: .seconds(1), maintenanceInterval: .milliseconds(100))
+}
+
 /// Sets up the Socket.IO handlers the socket.io-protocol test suite expects of the server under
 /// test (its README's reference server, run with pingInterval 300 ms, pingTimeout 200 ms,
 /// maxPayload 1,000,000 and connectTimeout 1,000 ms — those are Engine.IO settings):
