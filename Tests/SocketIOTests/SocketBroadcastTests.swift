@@ -130,3 +130,26 @@ struct SocketBroadcastTests {
         #expect(fixture.server.emit("x") == 3)
     }
 }
+
+@Suite("Socket.IO server: reserved event names")
+struct SocketReservedEventTests {
+    @Test func reservedNamesAreNeverSent() async throws {
+        let server = SocketIOServer()
+        let sockets = Recorder<SocketIOSocket>()
+        server.main.onConnection { sockets.append($0) }
+        let client = SocketTestClient(server: server)
+        client.connect()
+        client.connection.clear()
+        let socket = try #require(sockets.all.first)
+        #expect(!socket.emit("disconnect"))
+        #expect(server.emit("connect") == 0)
+        #expect(server.main.emit(batch: [SocketIOEvent("connect_error"), SocketIOEvent("ok")]) == 1)
+        await #expect(throws: SocketIOAckError.reservedEventName) { try await socket.emitWithAck("disconnecting", []) }
+        #expect(client.connection.texts == [#"2["ok"]"#])
+    }
+
+    @Test func rawValidatingRejectsInvalidJSON() throws {
+        #expect(throws: JSONParseError.self) { try JSONValue.raw(validating: Array("{oops".utf8)) }
+        #expect(try JSONValue.raw(validating: Array("[1]".utf8)) == .raw(Array("[1]".utf8)))
+    }
+}

@@ -5,10 +5,12 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     /// What is wrong.
     public var reason: String
 
+    /// Creates an error at `offset` for `reason`.
     public init(offset: Int, reason: String) {
         self.offset = offset
         self.reason = reason
     }
 
+    /// The offset and reason, for logs.
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }

@@ -6,6 +6,7 @@ public struct JSONParser: Sendable {
     /// The deepest nesting of arrays and objects accepted.
     public var maximumDepth: Int
 
+    /// Creates a parser accepting at most `maximumDepth` levels of nesting.
     public init(maximumDepth: Int = 64) {
         self.maximumDepth = maximumDepth
     }

@@ -105,6 +105,15 @@ extension JSONValue {
     }
 }
 
+extension JSONValue {
+    /// Pre-encoded JSON text, checked once with ``JSONParser`` (use ``raw(_:)`` directly when the
+    /// producer already guarantees valid JSON, e.g. records encoded by our own serializer).
+    public static func raw(validating bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+        try JSONParser().validate(bytes)
+        return .raw(bytes)
+    }
+}
+
 extension JSONValue: Equatable {
     /// Structural equality; object members are compared in order, `.raw` compares bytes, and
     /// `.int(1)` differs from `.double(1)`.
@@ -131,12 +140,19 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expre
     ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral,
     ExpressibleByDictionaryLiteral
 {
+    /// `nil` is `null`.
     public init(nilLiteral: ()) { self = .null }
+    /// A Bool literal.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An integer literal.
     public init(integerLiteral value: Int64) { self = .int(value) }
+    /// A floating-point literal.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// A string literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// An array literal.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// A dictionary literal; members keep their written order.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(elements.map { (key: $0.0, value: $0.1) })
     }

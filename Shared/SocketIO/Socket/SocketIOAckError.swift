@@ -6,4 +6,6 @@ public enum SocketIOAckError: Error, Sendable, Equatable {
     case disconnected
     /// The waiting task was cancelled.
     case cancelled
+    /// The event name is reserved by the protocol (`connect`, `disconnect`, ...); nothing was sent.
+    case reservedEventName
 }

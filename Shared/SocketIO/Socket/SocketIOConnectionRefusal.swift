@@ -7,6 +7,7 @@ public struct SocketIOConnectionRefusal: Error, Sendable, Equatable {
     /// Extra details for the client.
     public var data: JSONValue?
 
+    /// Refuses with `message` and optional `data` for the client.
     public init(_ message: String, data: JSONValue? = nil) {
         self.message = message
         self.data = data

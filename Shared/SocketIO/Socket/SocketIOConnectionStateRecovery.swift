@@ -14,6 +14,7 @@ public struct SocketIOConnectionStateRecovery: Sendable {
     /// Whether recovered sockets skip the namespace middlewares.
     public var skipMiddlewares: Bool
 
+    /// Recovery settings; the defaults are those of the reference server.
     public init(
         maximumDisconnectionDuration: Duration = .seconds(120), maximumBufferedPackets: Int = 10_000,
         skipMiddlewares: Bool = true

@@ -5,11 +5,13 @@ public struct SocketIOEvent: Sendable, Equatable {
     /// The arguments (use ``JSONValue/raw(_:)`` to splice JSON text that is already encoded).
     public var arguments: [JSONValue]
 
+    /// An event named `name` with `arguments`.
     public init(_ name: String, _ arguments: [JSONValue]) {
         self.name = name
         self.arguments = arguments
     }
 
+    /// An event named `name` with `arguments`.
     public init(_ name: String, _ arguments: JSONValue...) {
         self.init(name, arguments)
     }

@@ -14,6 +14,7 @@ public struct SocketIOHandshake: Sendable {
     /// The auth payload of the CONNECT packet (protocol v5), or nil.
     public var auth: JSONValue?
 
+    /// Creates handshake information (the server fills it in from the Engine.IO request).
     public init(
         engineId: String, protocolVersion: SocketIOProtocolVersion, headers: [(name: String, value: String)],
         query: [String: String], remoteAddress: String?, auth: JSONValue?

@@ -109,7 +109,14 @@ public final class SocketIONamespace: Sendable {
     }
 
     /// Encodes the events once (recording them for recovery) and queues them on every target.
+    ///
+    /// Events with reserved names (`connect`, `disconnect`, ...) are left out: clients would treat
+    /// them as protocol errors.
     func broadcast(_ events: [SocketIOEvent], rooms: Set<String>, except: Set<String>) -> Int {
+        var events = events
+        if events.contains(where: { SocketIOPacketDecoder.reservedEvents.contains($0.name) }) {
+            events.removeAll { SocketIOPacketDecoder.reservedEvents.contains($0.name) }
+        }
         guard !events.isEmpty else { return 0 }
         let targets = targetSockets(rooms: rooms, except: except)
         var messages: [EngineMessage] = []

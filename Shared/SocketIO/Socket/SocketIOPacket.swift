@@ -14,6 +14,7 @@ public struct SocketIOPacket: Sendable, Equatable {
     /// The payload, if any.
     public var data: JSONValue?
 
+    /// Creates a packet; the namespace defaults to the main one.
     public init(type: SocketIOPacketType, namespace: String = "/", id: Int? = nil, data: JSONValue? = nil) {
         self.type = type
         self.namespace = namespace

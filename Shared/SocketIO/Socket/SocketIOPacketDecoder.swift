@@ -16,6 +16,7 @@ public struct SocketIOPacketDecoder: Sendable {
         /// The deepest JSON nesting accepted.
         public var maximumDepth: Int
 
+        /// Creates limits; the defaults suit event traffic with small binary payloads.
         public init(maximumAttachments: Int = 10, maximumAttachmentBytes: Int = 1 << 20, maximumDepth: Int = 32) {
             self.maximumAttachments = maximumAttachments
             self.maximumAttachmentBytes = maximumAttachmentBytes
@@ -33,6 +34,7 @@ public struct SocketIOPacketDecoder: Sendable {
     private var attachments: [ByteBuffer] = []
     private var attachmentBytes = 0
 
+    /// Creates a decoder for one connection of protocol revision `version`.
     public init(version: SocketIOProtocolVersion, limits: Limits = Limits()) {
         self.version = version
         self.limits = limits

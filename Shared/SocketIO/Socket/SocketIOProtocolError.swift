@@ -4,9 +4,11 @@ public struct SocketIOProtocolError: Error, Sendable, Equatable, CustomStringCon
     /// What is wrong with the packet.
     public var reason: String
 
+    /// Creates an error describing `reason`.
     public init(_ reason: String) {
         self.reason = reason
     }
 
+    /// The reason, for logs.
     public var description: String { "invalid Socket.IO packet: \(reason)" }
 }

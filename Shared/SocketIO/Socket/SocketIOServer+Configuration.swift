@@ -11,6 +11,7 @@ extension SocketIOServer {
         /// How often the running server checks connect timeouts and expires recovery state.
         public var maintenanceInterval: Duration
 
+        /// Creates a configuration; recovery is off by default.
         public init(
             connectionStateRecovery: SocketIOConnectionStateRecovery? = nil,
             decoderLimits: SocketIOPacketDecoder.Limits = .init(),

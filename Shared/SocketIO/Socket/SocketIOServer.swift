@@ -79,6 +79,12 @@ public final class SocketIOServer: EngineConnectionDelegate, Service {
         main.emit(event, arguments)
     }
 
+    /// Sends an event to every socket of the main namespace.
+    @discardableResult
+    public func emit(_ event: String, _ arguments: [JSONValue]) -> Int {
+        main.emit(event, arguments)
+    }
+
     /// Sends several events, encoded into one ``SharedEngineMessages``, to every socket of the
     /// main namespace.
     @discardableResult
@@ -98,6 +104,7 @@ public final class SocketIOServer: EngineConnectionDelegate, Service {
 
     // MARK: EngineConnectionDelegate
 
+    /// Creates the client state; protocol v4 clients join `/` at once.
     public func engineConnectionOpened(_ connection: any EngineConnection) {
         let client = SocketIOClient(connection: connection, server: self)
         clients.withLock { $0[ObjectIdentifier(connection)] = client }
@@ -107,11 +114,13 @@ public final class SocketIOServer: EngineConnectionDelegate, Service {
         }
     }
 
+    /// Decodes the message and handles the packet once complete.
     public func engineConnection(_ connection: any EngineConnection, received message: EngineMessage) {
         guard let client = clients.withLock({ $0[ObjectIdentifier(connection)] }) else { return }
         client.receive(message)
     }
 
+    /// Disconnects the connection's sockets with the matching reason.
     public func engineConnectionClosed(_ connection: any EngineConnection, reason: EngineCloseReason) {
         guard let client = clients.withLock({ $0.removeValue(forKey: ObjectIdentifier(connection)) }) else { return }
         client.close(reason: SocketIODisconnectReason(reason))

@@ -87,7 +87,7 @@ public final class SocketIOSocket: Sendable {
     /// Sends an event to this client (see ``emit(_:_:)-(String,JSONValue...)``).
     @discardableResult
     public func emit(_ event: String, _ arguments: [JSONValue]) -> Bool {
-        guard isConnected else { return false }
+        guard isConnected, !SocketIOPacketDecoder.reservedEvents.contains(event) else { return false }
         if namespace.recovery != nil {
             return namespace.broadcast([SocketIOEvent(event, arguments)], rooms: [id], except: []) > 0
         }
@@ -103,6 +103,7 @@ public final class SocketIOSocket: Sendable {
     public func emitWithAck(
         _ event: String, _ arguments: [JSONValue], timeout: Duration = .seconds(10)
     ) async throws -> [JSONValue] {
+        guard !SocketIOPacketDecoder.reservedEvents.contains(event) else { throw SocketIOAckError.reservedEventName }
         let waiter = SocketIOAckWaiter()
         let ackId = state.withLock { state -> Int? in
             guard state.connected else { return nil }
