@@ -24,7 +24,7 @@ public final class SocketIONamespace: Sendable {
 
     struct Membership {
         var sockets: [String: SocketIOSocket] = [:]
-        var socketsByRoom: [String: Set<String>] = [:]
+        var socketsByRoom: [String: [String: SocketIOSocket]] = [:]
         var roomsBySocket: [String: Set<String>] = [:]
     }
 
@@ -64,7 +64,7 @@ public final class SocketIONamespace: Sendable {
 
     /// The ids of the sockets in `room`.
     public func socketIds(in room: String) -> Set<String> {
-        membership.withLock { $0.socketsByRoom[room] ?? [] }
+        membership.withLock { $0.socketsByRoom[room].map { Set($0.keys) } ?? [] }
     }
 
     /// The names of all rooms with at least one socket (each socket's own room included).
@@ -141,9 +141,16 @@ public final class SocketIONamespace: Sendable {
     /// The targeted sockets, taken under the lock.
     func targetSockets(rooms: Set<String>, except: Set<String>) -> [SocketIOSocket] {
         membership.withLock { membership -> [SocketIOSocket] in
-            var excluded: Set<String> = []
-            for room in except { if let ids = membership.socketsByRoom[room] { excluded.formUnion(ids) } }
             var targets: [SocketIOSocket] = []
+            if except.isEmpty, rooms.count == 1, let room = rooms.first {
+                // The common case (one room, nobody left out): no id sets to build.
+                guard let members = membership.socketsByRoom[room] else { return [] }
+                targets.reserveCapacity(members.count)
+                for socket in members.values { targets.append(socket) }
+                return targets
+            }
+            var excluded: Set<String> = []
+            for room in except { if let ids = membership.socketsByRoom[room]?.keys { excluded.formUnion(ids) } }
             if rooms.isEmpty {
                 targets.reserveCapacity(membership.sockets.count)
                 for (id, socket) in membership.sockets where !excluded.contains(id) {
@@ -151,10 +158,12 @@ public final class SocketIONamespace: Sendable {
                 }
             } else {
                 var chosen: Set<String> = []
-                for room in rooms { if let ids = membership.socketsByRoom[room] { chosen.formUnion(ids) } }
-                chosen.subtract(excluded)
-                targets.reserveCapacity(chosen.count)
-                for id in chosen { if let socket = membership.sockets[id] { targets.append(socket) } }
+                for room in rooms {
+                    guard let members = membership.socketsByRoom[room] else { continue }
+                    for (id, socket) in members where !excluded.contains(id) && chosen.insert(id).inserted {
+                        targets.append(socket)
+                    }
+                }
             }
             return targets
         }
@@ -176,7 +185,7 @@ public final class SocketIONamespace: Sendable {
             var all = rooms
             all.insert(socket.id)
             membership.roomsBySocket[socket.id] = all
-            for room in all { membership.socketsByRoom[room, default: []].insert(socket.id) }
+            for room in all { membership.socketsByRoom[room, default: [:]][socket.id] = socket }
         }
     }
 
@@ -188,7 +197,7 @@ public final class SocketIONamespace: Sendable {
             membership.sockets[socket.id] = nil
             let rooms = membership.roomsBySocket.removeValue(forKey: socket.id) ?? []
             for room in rooms {
-                membership.socketsByRoom[room]?.remove(socket.id)
+                membership.socketsByRoom[room]?[socket.id] = nil
                 if membership.socketsByRoom[room]?.isEmpty == true { membership.socketsByRoom[room] = nil }
             }
             return rooms
@@ -200,7 +209,7 @@ public final class SocketIONamespace: Sendable {
             guard membership.sockets[socket.id] === socket else { return }
             for room in rooms {
                 membership.roomsBySocket[socket.id, default: []].insert(room)
-                membership.socketsByRoom[room, default: []].insert(socket.id)
+                membership.socketsByRoom[room, default: [:]][socket.id] = socket
             }
         }
     }
@@ -210,7 +219,7 @@ public final class SocketIONamespace: Sendable {
             guard membership.sockets[socket.id] === socket else { return }
             for room in rooms {
                 membership.roomsBySocket[socket.id]?.remove(room)
-                membership.socketsByRoom[room]?.remove(socket.id)
+                membership.socketsByRoom[room]?[socket.id] = nil
                 if membership.socketsByRoom[room]?.isEmpty == true { membership.socketsByRoom[room] = nil }
             }
         }
