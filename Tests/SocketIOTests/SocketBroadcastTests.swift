@@ -153,3 +153,23 @@ struct SocketReservedEventTests {
         #expect(try JSONValue.raw(validating: Array("[1]".utf8)) == .raw(Array("[1]".utf8)))
     }
 }
+
+@Suite("Socket.IO server: acting on targeted sockets")
+struct SocketTargetedSocketsTests {
+    @Test func joinLeaveAndDisconnectTargetedSockets() throws {
+        let fixture = try SocketBroadcastTests.Fixture()
+        fixture.sockets[0].join("a")
+        fixture.sockets[1].join("a")
+        let inA = fixture.server.to("a")
+        #expect(Set(inA.socketIds) == [fixture.sockets[0].id, fixture.sockets[1].id])
+        inA.socketsJoin("b")
+        #expect(fixture.server.main.socketIds(in: "b") == [fixture.sockets[0].id, fixture.sockets[1].id])
+        fixture.server.to("b").except(fixture.sockets[0].id).socketsLeave("a")
+        #expect(fixture.server.main.socketIds(in: "a") == [fixture.sockets[0].id])
+        fixture.server.to("b").disconnectSockets()
+        #expect(fixture.server.main.socketCount == 2)
+        #expect(fixture.clients[0].connection.texts == ["1"])
+        #expect(!fixture.clients[0].connection.isClosed)
+        #expect(fixture.clients[2].connection.texts.isEmpty)
+    }
+}

@@ -50,4 +50,24 @@ public struct SocketIOBroadcastOperator: Sendable {
     public var socketIds: [String] {
         namespace.targetSockets(rooms: rooms, except: except).map(\.id)
     }
+
+    /// The targeted sockets.
+    public var sockets: [SocketIOSocket] {
+        namespace.targetSockets(rooms: rooms, except: except)
+    }
+
+    /// Makes the targeted sockets join `rooms`.
+    public func socketsJoin(_ rooms: String...) {
+        for socket in sockets { socket.join(rooms) }
+    }
+
+    /// Makes the targeted sockets leave `rooms`.
+    public func socketsLeave(_ rooms: String...) {
+        for socket in sockets { socket.leave(rooms) }
+    }
+
+    /// Disconnects the targeted sockets (see ``SocketIOSocket/disconnect(close:)``).
+    public func disconnectSockets(close: Bool = false) {
+        for socket in sockets { socket.disconnect(close: close) }
+    }
 }

@@ -165,6 +165,11 @@ public final class SocketIOSocket: Sendable {
         namespace.leave(self, rooms: rooms)
     }
 
+    /// Leaves rooms.
+    public func leave(_ rooms: [String]) {
+        namespace.leave(self, rooms: rooms)
+    }
+
     /// The rooms the socket is in (its own id included).
     public var rooms: Set<String> {
         namespace.rooms(of: self)
