@@ -1,4 +1,4 @@
-@testable import SocketIO
+import SocketIO
 import Testing
 
 @Suite("Socket.IO server as a Service")
@@ -35,19 +35,19 @@ struct SocketServerServiceTests {
         client.connect()
         server.emit("x", 1)
         client.close(.transportClose)
-        let recovery = try #require(server.main.recovery)
-        #expect(recovery.counts.sessions == 1)
-        #expect(recovery.counts.packets == 1)
+        #expect(server.main.recoveryStatistics?.sessions == 1)
+        #expect(server.main.recoveryStatistics?.bufferedPackets == 1)
         server.performMaintenance(now: .now + .seconds(30))
-        #expect(recovery.counts.sessions == 1)
+        #expect(server.main.recoveryStatistics?.sessions == 1)
         server.performMaintenance(now: .now + .seconds(61))
-        #expect(recovery.counts.sessions == 0)
-        #expect(recovery.counts.packets == 0)
+        #expect(server.main.recoveryStatistics?.sessions == 0)
+        #expect(server.main.recoveryStatistics?.bufferedPackets == 0)
+        #expect(SocketIOServer().main.recoveryStatistics == nil)
     }
 
     @Test func recoveryBufferIsBounded() throws {
         let server = SocketIOServer(configuration: .init(connectionStateRecovery: .init(maximumBufferedPackets: 5)))
         for i in 0..<20 { server.emit("x", .int(Int64(i))) }
-        #expect(server.main.recovery?.counts.packets == 5)
+        #expect(server.main.recoveryStatistics?.bufferedPackets == 5)
     }
 }

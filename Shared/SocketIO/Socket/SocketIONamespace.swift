@@ -169,6 +169,12 @@ public final class SocketIONamespace: Sendable {
         }
     }
 
+    /// How much connection state recovery data the namespace keeps (nil when recovery is off):
+    /// disconnected sessions and buffered packets. For metrics.
+    public var recoveryStatistics: (sessions: Int, bufferedPackets: Int)? {
+        recovery.map { ($0.counts.sessions, $0.counts.packets) }
+    }
+
     /// Drops expired recovery state.
     func performMaintenance(now: ContinuousClock.Instant) {
         recovery?.expire(now: now)

@@ -139,8 +139,9 @@ public final class SocketIOServer: EngineConnectionDelegate, Service {
         }
     }
 
-    /// Closes connections past their connect timeout and drops expired recovery state.
-    func performMaintenance(now: ContinuousClock.Instant) {
+    /// Closes connections past their connect timeout and drops expired recovery state, as of
+    /// `now`. ``run()`` calls this every `maintenanceInterval`.
+    public func performMaintenance(now: ContinuousClock.Instant = .now) {
         let clients = clients.withLock { Array($0.values) }
         for client in clients where client.version == .v5 {
             _ = client.checkConnectTimeout(configuration.connectTimeout, now: now)
