@@ -65,7 +65,15 @@ public enum SocketIOPacketEncoder {
                                          data: .array([.string(name)] + arguments)))
         }
         var output: [UInt8] = []
-        output.reserveCapacity(32 + namespace.utf8.count + name.utf8.count)
+        var capacity = 32 + namespace.utf8.count + name.utf8.count
+        for argument in arguments {
+            switch argument {
+            case .raw(let bytes): capacity += bytes.count + 1
+            case .string(let string): capacity += string.utf8.count + 3
+            default: capacity += 24
+            }
+        }
+        output.reserveCapacity(capacity)
         output.append(UInt8(ascii: "2"))
         if namespace != "/" {
             output.append(contentsOf: namespace.utf8)
