@@ -23,6 +23,10 @@ public struct KafkaConsumerConfiguration: Sendable {
             "enable.auto.commit": "true",
             "auto.offset.reset": "latest",
             "allow.auto.create.topics": "false",
+            // Larger fetches per round trip; a bounded prefetch queue (librdkafka's default
+            // 64 MB would dominate the process's memory).
+            "max.partition.fetch.bytes": "8388608",
+            "queued.max.messages.kbytes": "16384",
             "log_level": "4",
         ]
         all.merge(properties) { _, new in new }
@@ -40,6 +44,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             "enable.auto.commit": "false",
             "enable.auto.offset.store": "false",
             "auto.offset.reset": "earliest",
+            "queued.max.messages.kbytes": "8192",
             "log_level": properties["log_level"] ?? "4",
         ]) { _, new in new }
         return all

@@ -59,8 +59,7 @@ final class IngestConsumerLoop {
                 housekeeping()
                 nextHousekeeping = clock.now.advanced(by: .seconds(1))
             }
-            let events = consumer.poll(maxEvents: 2000, timeout: .milliseconds(100))
-            for event in events { handle(event) }
+            handle(consumer.poll(maxEvents: 2000, timeout: .milliseconds(100)))
         }
         shutDown()
     }
@@ -154,26 +153,34 @@ final class IngestConsumerLoop {
 
     // MARK: Records
 
-    private func handle(_ event: KafkaConsumerEvent) {
-        switch event {
-        case .message(let message):
-            metrics.recordConsumed(message.topic)
-            positions[PartitionKey(topic: message.topic, partition: message.partition)] = message.offset + 1
-            guard let record = decode(message, sequence: publisher.lastSequence &+ 1) else { return }
-            do {
-                try publisher.publish(record)
-                metrics.recordPublished(message.topic)
-                cache.insert(record, published: true)
-            } catch {
-                metrics.publishErrors.increment()
-                cache.insert(record, published: false)
-                logLimiter.log(logger, level: .error, key: "publish", "publishing on the bus failed: \(error)")
+    /// Decodes and publishes one poll's worth of events. Bookkeeping that needs a lock or a
+    /// hash lookup (cache, positions, metrics) is done once per batch, not per record.
+    private func handle(_ events: [KafkaConsumerEvent]) {
+        var batch = RecordBatch()
+        for event in events {
+            switch event {
+            case .message(let message):
+                batch.consumed(message)
+                guard let record = decode(message, sequence: publisher.lastSequence &+ 1) else { continue }
+                do {
+                    try publisher.publish(record)
+                    batch.published(record)
+                } catch {
+                    metrics.publishErrors.increment()
+                    batch.unpublished(record)
+                    logLimiter.log(logger, level: .error, key: "publish", "publishing on the bus failed: \(error)")
+                }
+            case .partitionEOF:
+                break
+            case .error(let error):
+                kafkaError(error)
             }
-        case .partitionEOF:
-            break
-        case .error(let error):
-            kafkaError(error)
         }
+        guard !batch.isEmpty else { return }
+        cache.insert(batch.records, lastPublishedSequence: batch.lastPublishedSequence)
+        for (partition, next) in batch.nextOffsets { positions[partition] = next }
+        for (topic, count) in batch.consumedPerTopic { metrics.recordConsumed(topic, count: count) }
+        for (topic, count) in batch.publishedPerTopic { metrics.recordPublished(topic, count: count) }
     }
 
     /// The record decoded, or nil (counted and logged) when its key or value does not decode.
@@ -189,7 +196,7 @@ final class IngestConsumerLoop {
                              timestamp: message.timestamp, key: key, value: value,
                              sequence: sequence, epoch: publisher.epoch)
         } catch {
-            metrics.recordFailed(message.topic)
+            metrics.recordFailed(message.topic, count: 1)
             logLimiter.log(logger, level: .warning, key: "decode:\(message.topic)",
                            "skipping record \(message.topic)[\(message.partition)]@\(message.offset): \(error)")
             return nil

@@ -12,16 +12,16 @@ final class IngestMetrics {
     let subscribers = Gauge(label: "ingest_bus_subscribers")
     let publishErrors = Counter(label: "ingest_bus_publish_errors_total")
 
-    func recordConsumed(_ topic: String) {
-        counter(&consumed, "ingest_records_consumed_total", topic).increment()
+    func recordConsumed(_ topic: String, count: Int) {
+        counter(&consumed, "ingest_records_consumed_total", topic).increment(by: count)
     }
 
-    func recordPublished(_ topic: String) {
-        counter(&published, "ingest_records_published_total", topic).increment()
+    func recordPublished(_ topic: String, count: Int) {
+        counter(&published, "ingest_records_published_total", topic).increment(by: count)
     }
 
-    func recordFailed(_ topic: String) {
-        counter(&failed, "ingest_records_failed_total", topic).increment()
+    func recordFailed(_ topic: String, count: Int) {
+        counter(&failed, "ingest_records_failed_total", topic).increment(by: count)
     }
 
     func setLag(topic: String, partition: Int32, _ value: Int64) {

@@ -18,12 +18,33 @@ public final class RecordCache: Sendable {
         self.historySize = historySize
     }
 
-    /// Adds a record; `published` records also move the snapshot's sequence to theirs.
+    /// Adds a record; a `published` record also moves the snapshot's sequence to its own.
     public func insert(_ record: BusRecord, published: Bool) {
+        insert([record], lastPublishedSequence: published ? record.sequence : nil)
+    }
+
+    /// Adds a batch of records in order; `lastPublishedSequence`, when given, becomes the
+    /// snapshot's sequence in the same step. Only each topic's last `historySize` records of the
+    /// batch are kept, so a large batch costs no more than a full ring.
+    public func insert(_ records: [BusRecord], lastPublishedSequence: UInt64?) {
+        guard !records.isEmpty else { return }
         let size = historySize
+        var kept = records[...]
+        if records.count > size {
+            // Per topic, only the last `size` can survive; find the earliest index that can.
+            var remaining: [String: Int] = [:]
+            var start = records.count
+            for index in records.indices.reversed() {
+                let left = remaining[records[index].topic, default: size]
+                if left > 0 { remaining[records[index].topic] = left - 1; start = index }
+            }
+            kept = records[start...]
+        }
         state.withLock { state in
-            state.topics[record.topic, default: TopicHistory(capacity: size)].append(record)
-            if published { state.lastSequence = record.sequence }
+            for record in kept {
+                state.topics[record.topic, default: TopicHistory(capacity: size)].append(record)
+            }
+            if let lastPublishedSequence { state.lastSequence = lastPublishedSequence }
         }
     }
 
