@@ -68,9 +68,11 @@ class Drain:
     def __init__(self, endpoint):
         self.context = zmq.Context()
         self.sub = self.context.socket(zmq.SUB)
+        self.sub.setsockopt(zmq.LINGER, 0)
         self.sub.setsockopt(zmq.SUBSCRIBE, b"")
         self.sub.connect(endpoint)
         self.sink = self.context.socket(zmq.PUB)
+        self.sink.setsockopt(zmq.LINGER, 0)
         self.sink.bind("inproc://sink")
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -79,11 +81,11 @@ class Drain:
         try:
             zmq.proxy(self.sub, self.sink)
         except zmq.ContextTerminated:
-            pass
+            # The sockets belong to this thread: close them so the context can finish.
+            self.sub.close()
+            self.sink.close()
 
     def close(self):
-        for socket_ in (self.sub, self.sink):
-            socket_.setsockopt(zmq.LINGER, 0)
         self.context.term()
         self.thread.join(5)
 
