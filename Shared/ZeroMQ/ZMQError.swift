@@ -1,7 +1,7 @@
 import CZeroMQ
 
 /// An error reported by libzmq: the failing operation, its `errno` and libzmq's description of it.
-public struct ZMQError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ZMQError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The `errno` value libzmq reported (for example `EAGAIN`, `EADDRINUSE`, `ETERM`).
     public let code: Int32
     /// What was being done when the error happened, e.g. `"bind tcp://*:5556"`.
