@@ -33,6 +33,8 @@ final class BusSubscriberLoop: @unchecked Sendable {
     private var requestSentAt: ContinuousClock.Instant?
     private var retryAt: ContinuousClock.Instant?
     private var retryDelay = Duration.milliseconds(100)
+    /// Whether anything live was applied since the last snapshot; a resync before that is backed off.
+    private var progressedSinceSnapshot = true
     private var started = ContinuousClock.now
     private var buffered: [BusRecord] = []
     private var snapshotRecords: [BusRecord] = []
@@ -162,6 +164,15 @@ final class BusSubscriberLoop: @unchecked Sendable {
             // Stop reading while the consumer is full: the queue then backs up into libzmq.
             guard pendingHead == pending.count else { return }
             guard let frames = try live.receiveMultipart(dontWait: true) else { return }
+            if BusHeartbeat.isHeartbeat(frames) {
+                do {
+                    handleHeartbeat(try BusHeartbeat(frames: frames))
+                } catch {
+                    malformedMessages.add(1, ordering: .relaxed)
+                    logger.warning("dropping malformed bus heartbeat", metadata: ["error": "\(error)"])
+                }
+                continue
+            }
             let record: BusRecord
             do {
                 record = try BusRecord(liveFrames: frames)
@@ -171,6 +182,17 @@ final class BusSubscriberLoop: @unchecked Sendable {
                 continue
             }
             handleLive(record)
+        }
+    }
+
+    private func handleHeartbeat(_ heartbeat: BusHeartbeat) {
+        // While joining, the snapshot's END decides; heartbeats add nothing.
+        guard case let .live(epoch, lastSequence) = phase else { return }
+        if heartbeat.epoch != epoch {
+            startJoin(.epochChanged(from: epoch, to: heartbeat.epoch), keeping: nil)
+        } else if configuration.filtering == .inProcess && heartbeat.sequence > lastSequence {
+            // Messages up to heartbeat.sequence were published but never arrived.
+            startJoin(.sequenceGap(expected: lastSequence &+ 1, received: heartbeat.sequence), keeping: nil)
         }
     }
 
@@ -193,6 +215,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
             case .inProcess:
                 if record.sequence == expected {
                     phase = .live(epoch: epoch, lastSequence: record.sequence)
+                    progressedSinceSnapshot = true
                     if configuration.matches(record.topic) { deliver(.record(record)) }
                 } else if record.sequence > expected {
                     startJoin(.sequenceGap(expected: expected, received: record.sequence), keeping: record)
@@ -202,6 +225,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
                 // Only some sequences reach this subscriber: they must grow, gaps are expected.
                 if record.sequence > lastSequence {
                     phase = .live(epoch: epoch, lastSequence: record.sequence)
+                    progressedSinceSnapshot = true
                     deliver(.record(record))
                 }
             }
@@ -214,6 +238,13 @@ final class BusSubscriberLoop: @unchecked Sendable {
         logger.info("bus subscriber resynchronising", metadata: ["reason": "\(reason)"])
         phase = .joining
         joinReason = reason
+        if progressedSinceSnapshot {
+            retryDelay = .milliseconds(100)
+        } else {
+            // Lost sync again before anything was applied: do not hammer the server.
+            retryAt = ContinuousClock.now.advanced(by: retryDelay)
+            retryDelay = min(retryDelay * 2, .seconds(5))
+        }
         buffered.removeAll(keepingCapacity: true)
         if let record { buffered.append(record) }
         snapshotRecords.removeAll()
@@ -302,7 +333,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
     }
 
     private func completeJoin(_ end: BusEndMarker) {
-        retryDelay = .milliseconds(100)
+        progressedSinceSnapshot = false
         let snapshot = BusSnapshot(records: snapshotRecords, end: end)
         snapshotRecords = []
         phase = .live(epoch: end.epoch, lastSequence: end.sequence)

@@ -130,6 +130,42 @@ struct BusSubscriberTests {
         }
     }
 
+    @Test func heartbeatRevealsLostTrailingRecords() async throws {
+        let context = try ZMQContext()
+        // A hand-driven PUB socket stands in for the publisher, to lose a record on purpose.
+        let pub = try ZMQSocket(context: context, type: .pub)
+        try pub.bind(randomLoopback)
+        let cache = InMemoryBusCache(epoch: 5)
+        func record(_ sequence: UInt64) -> BusRecord {
+            BusRecord(topic: "t", partition: 0, offset: Int64(sequence), key: nil, value: [0x31], sequence: sequence, epoch: 5)
+        }
+        cache.add(record(1))
+        let server = try BusSnapshotServer(endpoint: randomLoopback, context: context, handler: cache.answer)
+        let subscriber = try BusSubscriber(
+            configuration: .init(publisherEndpoint: try pub.lastEndpoint(), snapshotEndpoint: server.boundEndpoint),
+            context: context)
+        try await Self.following([subscriber], server: server) { recorders in
+            try await waitUntil("initial snapshot") { Self.latestState(recorders[0].all) != nil }
+            // Heartbeat matching the state: nothing happens; record 2 arrives; record 3 is "lost";
+            // the next heartbeat says 3 was published.
+            try pub.send(BusHeartbeat(epoch: 5, sequence: 1).frames)
+            cache.add(record(2))
+            try pub.send(record(2).liveFrames)
+            try await waitUntil("record 2") { Self.lastLiveSequence(recorders[0]) == 2 }
+            cache.add(record(3))
+            try pub.send(BusHeartbeat(epoch: 5, sequence: 3).frames)
+            try await waitUntil("resync to 3") { Self.latestState(recorders[0].all)?.snapshot.end.sequence == 3 }
+            #expect(Self.resyncs(recorders[0].all) == [.sequenceGap(expected: 3, received: 3)])
+            // A heartbeat from another run is an epoch change even with no records.
+            try pub.send(BusHeartbeat(epoch: 6, sequence: 0).frames)
+            try await waitUntil("epoch resync") { Self.resyncs(recorders[0].all).count == 2 }
+            #expect(Self.resyncs(recorders[0].all).last == .epochChanged(from: 5, to: 6))
+            // A malformed live message is counted and skipped, not fatal.
+            try pub.send([Array("t".utf8), [1, 2, 3], [], []])
+            try await waitUntil("malformed counted") { subscriber.malformedMessages == 1 }
+        }
+    }
+
     @Test func epochChangeTriggersResync() async throws {
         let context = try ZMQContext()
         let publisher = try BusPublisher(endpoint: randomLoopback, context: context, epoch: 100)

@@ -135,3 +135,26 @@ struct BusWireFormatTests {
         }
     }
 }
+
+@Suite("Bus heartbeat wire format")
+struct BusHeartbeatWireTests {
+    @Test func roundTrip() throws {
+        let heartbeat = BusHeartbeat(epoch: 0x0102, sequence: 7)
+        let frames = heartbeat.frames
+        #expect(frames[0].isEmpty)
+        #expect(frames[1] == [1, 0, 0, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0, 0, 0, 7])
+        #expect(BusHeartbeat.isHeartbeat(frames))
+        #expect(!BusHeartbeat.isHeartbeat(BusWireFormatTests.sample.liveFrames))
+        #expect(try BusHeartbeat(frames: frames) == heartbeat)
+    }
+
+    @Test func malformedHeartbeatsAreRejected() {
+        #expect(throws: BusProtocolError.invalidHeartbeatLength(3)) { try BusHeartbeat(frames: [[], [1, 2, 3]]) }
+        #expect(throws: BusProtocolError.wrongFrameCount(kind: "heartbeat", expected: 2, actual: 1)) {
+            try BusHeartbeat(frames: [[]])
+        }
+        var frames = BusHeartbeat(epoch: 1, sequence: 1).frames
+        frames[1][0] = 9
+        #expect(throws: BusProtocolError.unsupportedVersion(9)) { try BusHeartbeat(frames: frames) }
+    }
+}
