@@ -13,7 +13,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
     }
 
     /// Live messages read per turn before the other sockets get a look.
-    private static let liveBatch = 1024
+    private static let liveReadBatch = 1024
 
     private let configuration: BusSubscriber.Configuration
     private let context: ZMQContext
@@ -42,6 +42,8 @@ final class BusSubscriberLoop: @unchecked Sendable {
     private var pending: [BusSubscriberEvent] = []
     private var pendingHead = 0
     private var consumerGone = false
+    /// Live records applied but not yet handed out (see ``deliverLive(_:)``).
+    private var liveBatch: [BusRecord] = []
 
     init(
         configuration: BusSubscriber.Configuration, context: ZMQContext,
@@ -141,8 +143,24 @@ final class BusSubscriberLoop: @unchecked Sendable {
         return true
     }
 
+    /// Queues an event after any live records collected so far.
     private func deliver(_ event: BusSubscriberEvent) {
+        flushLiveBatch()
         pending.append(event)
+        _ = flushPending()
+    }
+
+    /// Collects a live record; records go out in batches (one event per read turn), which keeps
+    /// the cost of the stream per record low.
+    private func deliverLive(_ record: BusRecord) {
+        liveBatch.append(record)
+    }
+
+    private func flushLiveBatch() {
+        guard !liveBatch.isEmpty else { return }
+        pending.append(.records(liveBatch))
+        liveBatch = []
+        liveBatch.reserveCapacity(Self.liveReadBatch)
         _ = flushPending()
     }
 
@@ -160,7 +178,8 @@ final class BusSubscriberLoop: @unchecked Sendable {
     }
 
     private func readLive() throws(ZMQError) {
-        for _ in 0..<Self.liveBatch {
+        defer { flushLiveBatch() }
+        for _ in 0..<Self.liveReadBatch {
             // Stop reading while the consumer is full: the queue then backs up into libzmq.
             guard pendingHead == pending.count else { return }
             guard let frames = try live.receiveMultipart(dontWait: true) else { return }
@@ -216,7 +235,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
                 if record.sequence == expected {
                     phase = .live(epoch: epoch, lastSequence: record.sequence)
                     progressedSinceSnapshot = true
-                    if configuration.matches(record.topic) { deliver(.record(record)) }
+                    if configuration.matches(record.topic) { deliverLive(record) }
                 } else if record.sequence > expected {
                     startJoin(.sequenceGap(expected: expected, received: record.sequence), keeping: record)
                 }
@@ -226,7 +245,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
                 if record.sequence > lastSequence {
                     phase = .live(epoch: epoch, lastSequence: record.sequence)
                     progressedSinceSnapshot = true
-                    deliver(.record(record))
+                    deliverLive(record)
                 }
             }
         }
@@ -345,5 +364,6 @@ final class BusSubscriberLoop: @unchecked Sendable {
         for record in backlog {
             handleLive(record)
         }
+        flushLiveBatch()
     }
 }

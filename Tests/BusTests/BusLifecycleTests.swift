@@ -90,9 +90,9 @@ struct BusLifecycleTests {
             group.addTask {
                 for await event in subscriber.events {
                     switch event {
-                    case let .record(record):
-                        counters.received.add(1, ordering: .relaxed)
-                        counters.lastSequence.store(record.sequence, ordering: .relaxed)
+                    case let .records(records):
+                        counters.received.add(records.count, ordering: .relaxed)
+                        counters.lastSequence.store(records.last?.sequence ?? 0, ordering: .relaxed)
                     case let .snapshot(snapshot, _):
                         counters.lastSequence.store(snapshot.end.sequence, ordering: .relaxed)
                         counters.snapshots.add(1, ordering: .relaxed)

@@ -35,8 +35,8 @@ struct BusSubscriberTests {
     static func latestState(_ events: [BusSubscriberEvent]) -> (snapshot: BusSnapshot, live: [BusRecord])? {
         guard let index = events.lastIndex(where: { if case .snapshot = $0 { true } else { false } }),
               case let .snapshot(snapshot, _) = events[index] else { return nil }
-        let live = events[(index + 1)...].compactMap { event -> BusRecord? in
-            if case let .record(record) = event { record } else { nil }
+        let live = events[(index + 1)...].flatMap { event -> [BusRecord] in
+            if case let .records(records) = event { records } else { [] }
         }
         return (snapshot, live)
     }
@@ -122,7 +122,7 @@ struct BusSubscriberTests {
             #expect(reason == .sequenceGap(expected: 5, received: 6))
             #expect(Self.latestState(events)?.snapshot.records.map(\.sequence) == [1, 2, 3, 4, 5, 6])
             // Record 4 was delivered live before the gap was noticed.
-            #expect(events.contains(.record(record(4))))
+            #expect(events.contains(.records([record(4)])))
             // Live delivery continues after the resync.
             try publisher.publish(record(7))
             cache.add(record(7))
