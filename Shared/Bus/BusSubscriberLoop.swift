@@ -298,7 +298,10 @@ final class BusSubscriberLoop: @unchecked Sendable {
         if !liveConnected && now < started.advanced(by: configuration.handshakeGrace) { return }
         retryAt = nil
         snapshotRecords.removeAll()
-        try snapshotSocket.send(BusRequest.snapshot(topicPrefix: configuration.snapshotPrefix).frames)
+        guard try snapshotSocket.send(BusRequest.snapshot(topicPrefix: configuration.snapshotPrefix).frames, dontWait: true) else {
+            failJoin("cannot queue the SNAPSHOT request to \(configuration.snapshotEndpoint)")
+            return
+        }
         requestSentAt = now
     }
 
