@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "BusTests",
             dependencies: [
-                "Bus", "ZeroMQ",
+                "Bus", "ZeroMQ", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/BusTests"),

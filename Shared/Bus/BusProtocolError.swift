@@ -16,6 +16,8 @@ public enum BusProtocolError: Error, Sendable, Hashable, CustomStringConvertible
     case unknownReply(String)
     /// An END marker whose payload is not 16 bytes.
     case invalidEndMarkerLength(Int)
+    /// A heartbeat whose payload is not 17 bytes.
+    case invalidHeartbeatLength(Int)
 
     public var description: String {
         switch self {
@@ -35,6 +37,8 @@ public enum BusProtocolError: Error, Sendable, Hashable, CustomStringConvertible
             "unknown reply \(kind.debugDescription) (expected RECORD, END or ERROR)"
         case let .invalidEndMarkerLength(length):
             "END marker must carry 16 bytes, got \(length)"
+        case let .invalidHeartbeatLength(length):
+            "heartbeat must carry \(BusHeartbeat.payloadSize) bytes, got \(length)"
         }
     }
 }

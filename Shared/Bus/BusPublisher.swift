@@ -14,6 +14,12 @@ import ZeroMQ
 /// for callers that assign sequences themselves. Subscribers treat any sequence that does not grow
 /// by exactly one as a gap and resynchronise.
 ///
+/// ## Heartbeats and events
+/// ``processEvents()`` updates ``subscriberCount`` and sends a ``BusHeartbeat`` when
+/// `heartbeatInterval` has passed since the last one. ``publish(_:)`` runs it every 1024 records;
+/// while idle, the owning thread must call it regularly (e.g. from its poll loop, at least every
+/// `heartbeatInterval`), or subscribers cannot notice lost trailing messages.
+///
 /// Publishing never blocks: a subscriber whose queue is full (``sendHighWaterMark``) misses
 /// messages, notices the sequence gap and fetches a new snapshot.
 public final class BusPublisher: @unchecked Sendable {
@@ -31,6 +37,10 @@ public final class BusPublisher: @unchecked Sendable {
     private let monitor: ZMQSocket
     private let connectedSubscribers = Atomic<Int>(0)
     private var publishesSinceEventCheck = 0
+    private let heartbeatInterval: Duration
+    private var lastHeartbeat = ContinuousClock.now
+    /// The epoch of the last record sent (``publish(_:)`` may carry another epoch than ``epoch``).
+    private var lastEpoch: UInt64
 
     /// Binds a PUB socket to `endpoint`.
     /// - Parameters:
@@ -38,11 +48,15 @@ public final class BusPublisher: @unchecked Sendable {
     ///   - context: the ZeroMQ context.
     ///   - epoch: the run id; a fresh random non-zero value by default.
     ///   - sendHighWaterMark: messages queued per subscriber before that subscriber misses some.
+    ///   - heartbeatInterval: how often ``processEvents()`` sends a heartbeat.
     public init(
         endpoint: String = BusPublisher.defaultEndpoint, context: ZMQContext,
-        epoch: UInt64 = .random(in: 1...UInt64.max), sendHighWaterMark: Int32 = 100_000
+        epoch: UInt64 = .random(in: 1...UInt64.max), sendHighWaterMark: Int32 = 100_000,
+        heartbeatInterval: Duration = .seconds(1)
     ) throws(ZMQError) {
         self.epoch = epoch
+        self.heartbeatInterval = heartbeatInterval
+        lastEpoch = epoch
         let socket = try ZMQSocket(context: context, type: .pub)
         try socket.setSendHighWaterMark(sendHighWaterMark)
         let monitorEndpoint = "inproc://bus-publisher-monitor-\(UInt64.random(in: 0...UInt64.max))"
@@ -66,10 +80,15 @@ public final class BusPublisher: @unchecked Sendable {
     /// ``publish(_:)`` also runs every 1024 messages). Safe to read from any thread.
     public var subscriberCount: Int { connectedSubscribers.load(ordering: .relaxed) }
 
-    /// Reads pending connection events to update ``subscriberCount``. Call it now and then while
-    /// idle; publishing calls it by itself. Never blocks.
+    /// Reads pending connection events to update ``subscriberCount`` and sends a heartbeat when
+    /// one is due. Call it regularly while idle; publishing calls it by itself. Never blocks.
     public func processEvents() {
         publishesSinceEventCheck = 0
+        let now = ContinuousClock.now
+        if now - lastHeartbeat >= heartbeatInterval {
+            lastHeartbeat = now
+            try? sendHeartbeat()
+        }
         while let frames = try? monitor.receiveMultipart(dontWait: true) {
             guard let event = ZMQMonitorEvent(frames: frames) else { continue }
             switch event.rawEvent {
@@ -109,8 +128,21 @@ public final class BusPublisher: @unchecked Sendable {
         if let error = sendOptional(record.key, more: true) { throw error }
         if let error = sendOptional(record.value, more: false) { throw error }
         lastSequence = record.sequence
+        lastEpoch = record.epoch
         publishesSinceEventCheck += 1
         if publishesSinceEventCheck >= 1024 { processEvents() }
+    }
+
+    /// Sends a heartbeat now: the epoch of the last record sent (``epoch`` before any) and
+    /// ``lastSequence``.
+    public func sendHeartbeat() throws(ZMQError) {
+        if let error = send(UnsafeRawBufferPointer(start: nil, count: 0), more: true) { throw error }
+        let heartbeat = BusHeartbeat(epoch: lastEpoch, sequence: lastSequence)
+        let error = withUnsafeTemporaryAllocation(byteCount: BusHeartbeat.payloadSize, alignment: 8) { payload in
+            heartbeat.writePayload(into: payload)
+            return send(UnsafeRawBufferPointer(payload), more: false)
+        }
+        if let error { throw error }
     }
 
     private func sendOptional(_ bytes: [UInt8]?, more: Bool) -> ZMQError? {

@@ -50,15 +50,20 @@ final class BusSnapshotServerLoop: @unchecked Sendable {
         var poller = ZMQPoller()
         let socketIndex = poller.add(socket, events: .readable)
         poller.add(fileDescriptor: outbox.wakeup.fileDescriptor, events: .readable)
-        var blocked = false
+        var progress = FlushProgress.idle
         do {
             while !stopRequested.load(ordering: .acquiring) {
-                // A peer with a full queue gives no readiness signal of its own: retry soon.
-                _ = try poller.poll(timeout: blocked ? .milliseconds(5) : .seconds(1))
+                let timeout: Duration
+                switch progress {
+                case .idle: timeout = .seconds(1)  // writers signal the wakeup event
+                case .moreQueued: timeout = .zero  // a writer used up its turn: continue at once
+                case .blocked: timeout = .milliseconds(5)  // a full peer gives no readiness signal
+                }
+                _ = try poller.poll(timeout: timeout)
                 outbox.wakeup.drain()
-                if poller.isReadable(socketIndex) || blocked { try readRequests() }
+                if poller.isReadable(socketIndex) || progress != .idle { try readRequests() }
                 active.append(contentsOf: outbox.takeReady())
-                blocked = try flushReplies()
+                progress = try flushReplies()
             }
         } catch {
             if !error.isContextTerminated {
@@ -95,9 +100,11 @@ final class BusSnapshotServerLoop: @unchecked Sendable {
         }
     }
 
-    /// Sends queued replies round-robin; returns whether some client's queue is full.
-    private func flushReplies() throws(ZMQError) -> Bool {
-        var blocked = false
+    private enum FlushProgress { case idle, moreQueued, blocked }
+
+    /// Sends queued replies round-robin, a batch per client and turn.
+    private func flushReplies() throws(ZMQError) -> FlushProgress {
+        var progress = FlushProgress.idle
         var index = 0
         while index < active.count {
             let writer = active[index]
@@ -116,7 +123,7 @@ final class BusSnapshotServerLoop: @unchecked Sendable {
                         }
                     } else {
                         writer.pushBack(frames)
-                        blocked = true
+                        progress = .blocked
                         break
                     }
                 } catch where error.isHostUnreachable {
@@ -126,11 +133,12 @@ final class BusSnapshotServerLoop: @unchecked Sendable {
                 }
             }
             if keep {
+                if progress == .idle { progress = .moreQueued }
                 index += 1
             } else {
                 active.remove(at: index)
             }
         }
-        return blocked
+        return progress
     }
 }

@@ -14,7 +14,8 @@ extension BusSubscriber {
         /// How long the first join waits for the live connection's handshake before asking for a
         /// snapshot anyway (a late subscription only costs one more snapshot).
         public var handshakeGrace: Duration
-        /// How many events the ``BusSubscriber/events`` stream buffers for a slow consumer. When
+        /// How many events (a `.records` event holds up to 1024 records) the
+        /// ``BusSubscriber/events`` stream buffers for a slow consumer. When
         /// it is full the subscriber stops reading the live socket; if the publisher then drops
         /// messages for it, the gap triggers a resync. Nothing is dropped silently.
         public var eventBufferSize: Int
@@ -26,7 +27,7 @@ extension BusSubscriber {
         public init(
             publisherEndpoint: String, snapshotEndpoint: String, topicPrefixes: [String] = [""],
             filtering: BusTopicFiltering = .inProcess, snapshotTimeout: Duration = .seconds(5),
-            handshakeGrace: Duration = .seconds(1), eventBufferSize: Int = 10_000,
+            handshakeGrace: Duration = .seconds(1), eventBufferSize: Int = 256,
             joinBufferLimit: Int = 1_000_000, receiveHighWaterMark: Int32 = 100_000
         ) {
             self.publisherEndpoint = publisherEndpoint

@@ -11,7 +11,7 @@ import ZeroMQ
 ///     publisherEndpoint: "tcp://127.0.0.1:5556", snapshotEndpoint: "tcp://127.0.0.1:5557"),
 ///     context: context)
 /// group.addTask { try await subscriber.run() }     // or add it to a ServiceGroup
-/// for await event in subscriber.events { ... }     // .snapshot, then .record..., .resync, ...
+/// for await event in subscriber.events { ... }     // .snapshot, then .records..., .resync, ...
 /// ```
 ///
 /// The sockets live on a dedicated thread started by ``run()``. ``events`` buffers at most
@@ -20,7 +20,8 @@ import ZeroMQ
 /// then drops messages for this subscriber the sequence gap causes a resync. The stream finishes
 /// when ``run()`` ends; if the consumer stops iterating, the subscriber stops too.
 public final class BusSubscriber: Service, Sendable {
-    /// The events, in order: a snapshot, live records, and on trouble a resync then a new snapshot.
+    /// The events, in order: a snapshot, batches of live records, and on trouble a resync then a
+    /// new snapshot.
     public let events: AsyncStream<BusSubscriberEvent>
     /// The settings in use.
     public let configuration: Configuration

@@ -4,8 +4,9 @@ public enum BusSubscriberEvent: Sendable, Hashable {
     /// and again after every ``resync(_:)``. Live records that follow continue from
     /// `snapshot.end.sequence`.
     case snapshot(BusSnapshot, reason: BusSyncReason)
-    /// A live record, exactly once and in sequence order after the latest snapshot.
-    case record(BusRecord)
+    /// Live records, in sequence order after the latest snapshot, each delivered exactly once.
+    /// Records are batched (up to about a thousand per event) to keep delivery cheap.
+    case records([BusRecord])
     /// Sync was lost for `reason`; a new ``snapshot(_:reason:)`` follows.
     case resync(BusSyncReason)
 }

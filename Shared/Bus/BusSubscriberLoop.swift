@@ -13,7 +13,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
     }
 
     /// Live messages read per turn before the other sockets get a look.
-    private static let liveBatch = 1024
+    private static let liveReadBatch = 1024
 
     private let configuration: BusSubscriber.Configuration
     private let context: ZMQContext
@@ -33,6 +33,8 @@ final class BusSubscriberLoop: @unchecked Sendable {
     private var requestSentAt: ContinuousClock.Instant?
     private var retryAt: ContinuousClock.Instant?
     private var retryDelay = Duration.milliseconds(100)
+    /// Whether anything live was applied since the last snapshot; a resync before that is backed off.
+    private var progressedSinceSnapshot = true
     private var started = ContinuousClock.now
     private var buffered: [BusRecord] = []
     private var snapshotRecords: [BusRecord] = []
@@ -40,6 +42,8 @@ final class BusSubscriberLoop: @unchecked Sendable {
     private var pending: [BusSubscriberEvent] = []
     private var pendingHead = 0
     private var consumerGone = false
+    /// Live records applied but not yet handed out (see ``deliverLive(_:)``).
+    private var liveBatch: [BusRecord] = []
 
     init(
         configuration: BusSubscriber.Configuration, context: ZMQContext,
@@ -139,8 +143,24 @@ final class BusSubscriberLoop: @unchecked Sendable {
         return true
     }
 
+    /// Queues an event after any live records collected so far.
     private func deliver(_ event: BusSubscriberEvent) {
+        flushLiveBatch()
         pending.append(event)
+        _ = flushPending()
+    }
+
+    /// Collects a live record; records go out in batches (one event per read turn), which keeps
+    /// the cost of the stream per record low.
+    private func deliverLive(_ record: BusRecord) {
+        liveBatch.append(record)
+    }
+
+    private func flushLiveBatch() {
+        guard !liveBatch.isEmpty else { return }
+        pending.append(.records(liveBatch))
+        liveBatch = []
+        liveBatch.reserveCapacity(Self.liveReadBatch)
         _ = flushPending()
     }
 
@@ -158,10 +178,20 @@ final class BusSubscriberLoop: @unchecked Sendable {
     }
 
     private func readLive() throws(ZMQError) {
-        for _ in 0..<Self.liveBatch {
+        defer { flushLiveBatch() }
+        for _ in 0..<Self.liveReadBatch {
             // Stop reading while the consumer is full: the queue then backs up into libzmq.
             guard pendingHead == pending.count else { return }
             guard let frames = try live.receiveMultipart(dontWait: true) else { return }
+            if BusHeartbeat.isHeartbeat(frames) {
+                do {
+                    handleHeartbeat(try BusHeartbeat(frames: frames))
+                } catch {
+                    malformedMessages.add(1, ordering: .relaxed)
+                    logger.warning("dropping malformed bus heartbeat", metadata: ["error": "\(error)"])
+                }
+                continue
+            }
             let record: BusRecord
             do {
                 record = try BusRecord(liveFrames: frames)
@@ -171,6 +201,17 @@ final class BusSubscriberLoop: @unchecked Sendable {
                 continue
             }
             handleLive(record)
+        }
+    }
+
+    private func handleHeartbeat(_ heartbeat: BusHeartbeat) {
+        // While joining, the snapshot's END decides; heartbeats add nothing.
+        guard case let .live(epoch, lastSequence) = phase else { return }
+        if heartbeat.epoch != epoch {
+            startJoin(.epochChanged(from: epoch, to: heartbeat.epoch), keeping: nil)
+        } else if configuration.filtering == .inProcess && heartbeat.sequence > lastSequence {
+            // Messages up to heartbeat.sequence were published but never arrived.
+            startJoin(.sequenceGap(expected: lastSequence &+ 1, received: heartbeat.sequence), keeping: nil)
         }
     }
 
@@ -193,7 +234,8 @@ final class BusSubscriberLoop: @unchecked Sendable {
             case .inProcess:
                 if record.sequence == expected {
                     phase = .live(epoch: epoch, lastSequence: record.sequence)
-                    if configuration.matches(record.topic) { deliver(.record(record)) }
+                    progressedSinceSnapshot = true
+                    if configuration.matches(record.topic) { deliverLive(record) }
                 } else if record.sequence > expected {
                     startJoin(.sequenceGap(expected: expected, received: record.sequence), keeping: record)
                 }
@@ -202,7 +244,8 @@ final class BusSubscriberLoop: @unchecked Sendable {
                 // Only some sequences reach this subscriber: they must grow, gaps are expected.
                 if record.sequence > lastSequence {
                     phase = .live(epoch: epoch, lastSequence: record.sequence)
-                    deliver(.record(record))
+                    progressedSinceSnapshot = true
+                    deliverLive(record)
                 }
             }
         }
@@ -214,6 +257,13 @@ final class BusSubscriberLoop: @unchecked Sendable {
         logger.info("bus subscriber resynchronising", metadata: ["reason": "\(reason)"])
         phase = .joining
         joinReason = reason
+        if progressedSinceSnapshot {
+            retryDelay = .milliseconds(100)
+        } else {
+            // Lost sync again before anything was applied: do not hammer the server.
+            retryAt = ContinuousClock.now.advanced(by: retryDelay)
+            retryDelay = min(retryDelay * 2, .seconds(5))
+        }
         buffered.removeAll(keepingCapacity: true)
         if let record { buffered.append(record) }
         snapshotRecords.removeAll()
@@ -248,7 +298,10 @@ final class BusSubscriberLoop: @unchecked Sendable {
         if !liveConnected && now < started.advanced(by: configuration.handshakeGrace) { return }
         retryAt = nil
         snapshotRecords.removeAll()
-        try snapshotSocket.send(BusRequest.snapshot(topicPrefix: configuration.snapshotPrefix).frames)
+        guard try snapshotSocket.send(BusRequest.snapshot(topicPrefix: configuration.snapshotPrefix).frames, dontWait: true) else {
+            failJoin("cannot queue the SNAPSHOT request to \(configuration.snapshotEndpoint)")
+            return
+        }
         requestSentAt = now
     }
 
@@ -302,7 +355,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
     }
 
     private func completeJoin(_ end: BusEndMarker) {
-        retryDelay = .milliseconds(100)
+        progressedSinceSnapshot = false
         let snapshot = BusSnapshot(records: snapshotRecords, end: end)
         snapshotRecords = []
         phase = .live(epoch: end.epoch, lastSequence: end.sequence)
@@ -314,5 +367,6 @@ final class BusSubscriberLoop: @unchecked Sendable {
         for record in backlog {
             handleLive(record)
         }
+        flushLiveBatch()
     }
 }

@@ -1,0 +1,52 @@
+import Bus
+import Foundation
+import Testing
+import TestSupport
+import ZeroMQ
+
+/// `docs/examples/bus_subscriber.py` implements the protocol from the document alone (pyzmq);
+/// it must join and follow the Swift publisher and snapshot server.
+@Suite("Bus protocol from Python")
+struct BusPythonInteropTests {
+    @Test func pythonReferenceSubscriberJoinsAndFollows() async throws {
+        let python = try TestEnvironment.require(TestEnvironment.python)
+        let script = TestEnvironment.packageRoot.appendingPathComponent("docs/examples/bus_subscriber.py").path
+        let context = try ZMQContext()
+        let publisher = try BusPublisher(endpoint: randomLoopback, context: context, heartbeatInterval: .milliseconds(50))
+        let cache = InMemoryBusCache(epoch: publisher.epoch)
+        func publish(_ index: Int) throws {
+            cache.add(try publisher.publish(
+                topic: "orders", partition: 0, offset: Int64(index), timestamp: 1_700_000_000_000 + Int64(index),
+                key: Array("\"k\(index)\"".utf8), value: index == 7 ? nil : Array("{\"n\":\(index),\"s\":\"é\"}".utf8)))
+        }
+        for index in 0..<100 { try publish(index) }
+        let server = try BusSnapshotServer(endpoint: randomLoopback, context: context, handler: cache.answer)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            defer { group.cancelAll() }
+            let child = try ChildProcess(
+                python, [script, publisher.boundEndpoint, server.boundEndpoint, "300"], label: "bus-python")
+            defer { child.stop() }
+            try await waitUntil("python to join") { child.output.contains("JOINED") || !child.isRunning }
+            #expect(child.output.contains("JOINED 100"), "\(child.output)")
+            for index in 100..<300 { try publish(index) }
+            try await waitUntil("python to finish", timeout: .seconds(30)) {
+                publisher.processEvents()  // heartbeats reveal anything it lost
+                return !child.isRunning
+            }
+            #expect(child.process.terminationStatus == 0, "\(child.output)")
+            let lines = child.output.split(separator: "\n")
+            let summaryLine = try #require(lines.last(where: { $0.hasPrefix("{") }), "\(child.output)")
+            let summary = try #require(
+                try JSONSerialization.jsonObject(with: Data(summaryLine.utf8)) as? [String: Any])
+            #expect(summary["last"] as? Int == 300)
+            #expect(summary["state_size"] as? Int == 300)
+            #expect(summary["live_contiguous"] as? Bool == true)
+            let sample = try #require(summary["sample"] as? [String: Any])
+            #expect(sample["key"] as? String == "k5")
+            #expect((sample["value"] as? [String: Any])?["s"] as? String == "é")
+            #expect(sample["timestamp"] as? Int == 1_700_000_000_005)
+            #expect(sample["sequence"] as? Int == 6)
+        }
+    }
+}

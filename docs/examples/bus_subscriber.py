@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Reference bus subscriber in Python (pyzmq), following docs/bus-protocol.md.
+
+Joins with a snapshot (the Clone algorithm), then follows live records, resynchronising on
+sequence gaps, heartbeats that reveal lost records, and epoch changes.
+
+Usage: bus_subscriber.py <publisher endpoint> <snapshot endpoint> <stop after sequence>
+Prints "JOINED <end sequence>" after the first snapshot, then one JSON summary line and exits
+once a record (or snapshot) with the given sequence has been applied.
+"""
+import json
+import struct
+import sys
+
+import zmq
+
+HEADER = struct.Struct(">BQQiqq")   # version, epoch, sequence, partition, offset, timestamp
+END = struct.Struct(">QQ")          # epoch, sequence
+HEARTBEAT = struct.Struct(">BQQ")   # version, epoch, sequence
+
+
+def decode_record(frames):
+    if len(frames) != 4:
+        raise ValueError(f"record needs 4 frames, got {len(frames)}")
+    topic, header, key, value = frames
+    if len(header) != HEADER.size:
+        raise ValueError(f"header must be {HEADER.size} bytes")
+    version, epoch, sequence, partition, offset, timestamp = HEADER.unpack(header)
+    if version != 1:
+        raise ValueError(f"unsupported version {version}")
+    return dict(topic=topic.decode("utf-8"), epoch=epoch, sequence=sequence, partition=partition,
+                offset=offset, timestamp=timestamp,
+                key=json.loads(key) if key else None, value=json.loads(value) if value else None)
+
+
+def main():
+    pub_endpoint, snapshot_endpoint, stop_after = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    ctx = zmq.Context()
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.SUBSCRIBE, b"")          # everything: exact gap detection
+    sub.connect(pub_endpoint)
+    poller = zmq.Poller()
+    poller.register(sub, zmq.POLLIN)
+
+    state = {}            # (topic, partition, offset) -> record: the consumer's view
+    applied = []          # sequences applied live, for the summary
+    resyncs = []
+    buffered = []
+    joined = False
+
+    def snapshot():
+        """Step 3-4: request a snapshot on a fresh DEALER while buffering live messages."""
+        dealer = ctx.socket(zmq.DEALER)
+        dealer.setsockopt(zmq.LINGER, 0)
+        dealer.connect(snapshot_endpoint)
+        dealer.send_multipart([b"SNAPSHOT", b""])
+        poller.register(dealer, zmq.POLLIN)
+        records = []
+        try:
+            while True:
+                events = dict(poller.poll(5000))
+                if not events:
+                    raise TimeoutError("no snapshot reply")
+                if sub in events:
+                    buffered.append(sub.recv_multipart())
+                if dealer in events:
+                    kind, *rest = dealer.recv_multipart()
+                    if kind == b"RECORD":
+                        records.append(decode_record(rest))
+                    elif kind == b"END":
+                        return records, END.unpack(rest[0])
+                    else:
+                        raise RuntimeError(rest[0].decode())
+        finally:
+            poller.unregister(dealer)
+            dealer.close()
+
+    while True:
+        records, (epoch, last) = snapshot()
+        state = {(r["topic"], r["partition"], r["offset"]): r for r in records}
+        if not joined:
+            print(f"JOINED {last}", flush=True)
+            joined = True
+        if last >= stop_after:
+            break
+        pending, buffered[:] = list(buffered), []
+        # Step 5: drop leading messages of another run, then apply in order.
+        while pending and not pending[0][0] == b"" and decode_record(pending[0])["epoch"] != epoch:
+            pending.pop(0)
+        resync = None
+        while resync is None and last < stop_after:
+            frames = pending.pop(0) if pending else sub.recv_multipart()
+            if frames[0] == b"":                     # heartbeat
+                version, hb_epoch, hb_sequence = HEARTBEAT.unpack(frames[1])
+                if hb_epoch != epoch:
+                    resync = "epoch"
+                elif hb_sequence > last:
+                    resync = "gap"
+                continue
+            record = decode_record(frames)
+            if record["epoch"] != epoch:
+                resync = "epoch"
+                pending.insert(0, frames)            # it belongs to the state after the resync
+            elif record["sequence"] <= last:
+                continue
+            elif record["sequence"] != last + 1:
+                resync = "gap"
+                pending.insert(0, frames)
+            else:
+                last = record["sequence"]
+                state[(record["topic"], record["partition"], record["offset"])] = record
+                applied.append(last)
+        if resync is None:
+            break
+        resyncs.append(resync)
+        buffered[:0] = pending
+
+    sample = state.get(("orders", 0, 5))
+    print(json.dumps(dict(last=last, state_size=len(state), live=len(applied),
+                          live_contiguous=applied == list(range(applied[0], applied[-1] + 1)) if applied else True,
+                          resyncs=resyncs, sample=sample)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
