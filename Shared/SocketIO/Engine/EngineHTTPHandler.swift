@@ -1,0 +1,123 @@
+import NIOCore
+import NIOHTTP1
+
+/// Collects HTTP requests (head and bounded body) and answers them through an Engine.IO
+/// endpoint or the fallback handler. One request is handled at a time per connection
+/// (NIO's pipelining handler holds back the next).
+final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let routes: EngineHTTPRoutes
+    private let rejection: EngineUpgradeRejection
+
+    private var head: HTTPRequestHead?
+    private var body = ByteBuffer()
+    private var bodyLimit = 0
+    private var bodyTooLarge = false
+    private var endpoint: EngineIOEndpoint?
+    private var parkedPoll: (session: EngineSession, promise: EventLoopPromise<EngineHTTPResponse>)?
+
+    init(routes: EngineHTTPRoutes, rejection: EngineUpgradeRejection) {
+        self.routes = routes
+        self.rejection = rejection
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body.clear()
+            bodyTooLarge = false
+            let path = EngineQueryString.split(uri: head.uri).path
+            endpoint = routes.endpoint(forPath: path)
+            bodyLimit = endpoint?.configuration.maxPayload ?? routes.maxFallbackBodySize
+            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > bodyLimit {
+                bodyTooLarge = true
+            }
+        case .body(var chunk):
+            guard !bodyTooLarge else { return }
+            if body.readableBytes + chunk.readableBytes > bodyLimit {
+                bodyTooLarge = true
+                body.clear()
+            } else {
+                body.writeBuffer(&chunk)
+            }
+        case .end:
+            guard let head = self.head else { return }
+            self.head = nil
+            respond(to: head, context: context)
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let keepAlive = head.isKeepAlive
+        if let rejected = rejection.take() {
+            write(rejected, version: head.version, keepAlive: keepAlive, context: context)
+            return
+        }
+        let request = EngineHTTPRequest(
+            method: head.method, uri: head.uri, headers: head.headers, body: body,
+            remoteAddress: context.channel.remoteAddress.map(EngineIOEndpoint.describe))
+        body = ByteBuffer()
+        let future: EventLoopFuture<EngineHTTPResponse>
+        if let endpoint {
+            if bodyTooLarge {
+                write(endpoint.rejectOversizedBody(query: request.query), version: head.version, keepAlive: false,
+                      context: context)
+                return
+            }
+            future = endpoint.handle(request, eventLoop: context.eventLoop) { session, promise in
+                self.parkedPoll = (session, promise)
+            }
+        } else if bodyTooLarge {
+            write(EngineHTTPResponse(status: .payloadTooLarge, text: "payload too large"), version: head.version,
+                  keepAlive: false, context: context)
+            return
+        } else if let fallback = routes.fallback {
+            future = context.eventLoop.makeFutureWithTask { await fallback(request) }
+        } else {
+            future = context.eventLoop.makeSucceededFuture(EngineHTTPResponse(status: .notFound, text: "not found"))
+        }
+        let version = head.version
+        future.hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
+            self.parkedPoll = nil
+            switch result {
+            case .success(let response):
+                self.write(response, version: version, keepAlive: keepAlive, context: context)
+            case .failure:
+                // A parked poll whose connection went away: nothing to answer.
+                break
+            }
+        }
+    }
+
+    private func write(_ response: EngineHTTPResponse, version: HTTPVersion, keepAlive: Bool,
+                       context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        var headers = response.headers
+        headers.replaceOrAdd(name: "Content-Length", value: String(response.body.readableBytes))
+        let close = !keepAlive || headers.first(name: "connection")?.lowercased() == "close"
+        if close { headers.replaceOrAdd(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: response.status,
+                                                             headers: headers))), promise: nil)
+        if response.body.readableBytes > 0 {
+            context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        }
+        if close {
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let (session, promise) = parkedPoll {
+            parkedPoll = nil
+            session.pollConnectionClosed(promise)
+        }
+        context.fireChannelInactive()
+    }
+}
