@@ -50,6 +50,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
 
     // Only on the WebSocket channel's loop.
     private var drainQueue: [ByteBuffer] = []
+    private var isDrainingWebSocket = false
     // Only on `eventLoop`.
     private var heartbeatTask: Scheduled<Void>?
     private var delegateClosed = false
@@ -82,6 +83,11 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
             case .webSocket: return "websocket"
             }
         }
+    }
+
+    /// Whether a `GET` poll is parked, waiting for packets.
+    var hasPendingPoll: Bool {
+        lock.withLock { pendingPoll != nil }
     }
 
     // MARK: - EngineConnection
@@ -183,32 +189,45 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         return true
     }
 
-    /// Writes queued frames to the WebSocket if the channel is writable. Runs on the link's loop.
+    /// Writes queued frames to the WebSocket while the channel is writable. Runs on the link's
+    /// loop. Writing can re-enter through a writability change; the running drain then picks
+    /// up whatever was queued meanwhile.
     private func flushWebSocket(_ link: EngineWebSocketLink) {
-        lock.lock()
-        guard !isClosed, case .webSocket(let current) = transport, current === link else {
+        guard !isDrainingWebSocket else { return }
+        isDrainingWebSocket = true
+        defer { isDrainingWebSocket = false }
+        while true {
+            lock.lock()
+            guard !isClosed, case .webSocket(let current) = transport, current === link else {
+                flushScheduled = false
+                lock.unlock()
+                return
+            }
+            if frameQueue.isEmpty {
+                flushScheduled = false
+                lock.unlock()
+                return
+            }
+            guard link.channel.isWritable else {
+                // Stays scheduled: the writability change resumes the flush.
+                flushScheduled = true
+                lock.unlock()
+                return
+            }
+            swap(&frameQueue, &drainQueue)
+            queuedMessages = 0
+            queuedBytes = 0
             flushScheduled = false
             lock.unlock()
-            return
+            for frames in drainQueue { link.writer.write(frames) }
+            drainQueue.removeAll(keepingCapacity: true)
+            link.writer.flush()
         }
-        guard link.channel.isWritable else {
-            // Stays scheduled: the writability change resumes the flush.
-            lock.unlock()
-            return
-        }
-        swap(&frameQueue, &drainQueue)
-        queuedMessages = 0
-        queuedBytes = 0
-        flushScheduled = false
-        lock.unlock()
-        for frames in drainQueue { link.writer.write(frames) }
-        link.writer.flush()
-        drainQueue.removeAll(keepingCapacity: true)
     }
 
     /// The WebSocket channel became writable again.
     func webSocketWritable(_ link: EngineWebSocketLink) {
-        let resume = lock.withLock { flushScheduled && !frameQueue.isEmpty }
+        let resume = lock.withLock { !frameQueue.isEmpty }
         if resume { flushWebSocket(link) }
     }
 

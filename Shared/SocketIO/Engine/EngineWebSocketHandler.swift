@@ -74,7 +74,8 @@ final class EngineWebSocketHandler: ChannelInboundHandler {
             tooLarge = false
         }
         let reason: EngineCloseReason = tooLarge ? .transportError("message too large") : .transportError("\(error)")
-        link.closeWithFrame(code: tooLarge ? 1009 : 1002)
+        // The session first, so it records this reason before the close below ends the channel.
         session.webSocketFailed(link, reason: reason)
+        link.closeWithFrame(code: tooLarge ? 1009 : 1002)
     }
 }
