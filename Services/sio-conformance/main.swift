@@ -14,6 +14,11 @@ final class EchoDelegate: EngineConnectionDelegate {
     func engineConnectionClosed(_ connection: any EngineConnection, reason: EngineCloseReason) {}
 }
 
+if CommandLine.arguments.dropFirst().first == "benchmark" {
+    try await FanOutBenchmark.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
+
 var logger = Logger(label: "sio-conformance")
 logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
 
