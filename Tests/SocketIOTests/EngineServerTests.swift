@@ -36,6 +36,21 @@ struct EngineServerTests {
         #expect(withoutFallback == 404)
     }
 
+    @Test func oversizedBodyIsRefusedWithoutReadingItToTheEnd() async throws {
+        let fallback: EngineHTTPFallback = { request in EngineHTTPResponse(status: .ok, headers: [:], body: request.body) }
+        try await withEngineServer(fallback: fallback) { port, _, _ in
+            let status = try await EngineTestConnection.with(port: port) { connection in
+                // Announces a body larger than the 1 MiB fallback limit and sends none of it:
+                // the answer must come without waiting for the body.
+                try await connection.write("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n")
+                let response = try await connection.readResponse()
+                try await connection.readUntilClosed()
+                return response.status
+            }
+            #expect(status == 413)
+        }
+    }
+
     @Test func gracefulShutdownClosesSessions() async throws {
         let delegate = EngineTestDelegate(echo: false)
         let endpoint = try EngineIOEndpoint(configuration: EngineIOConfiguration(path: "/engine.io/"), delegate: delegate)

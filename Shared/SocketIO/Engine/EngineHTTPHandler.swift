@@ -33,13 +33,12 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             endpoint = routes.endpoint(forPath: path)
             bodyLimit = endpoint?.configuration.maxPayload ?? routes.maxFallbackBodySize
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > bodyLimit {
-                bodyTooLarge = true
+                rejectOversizedBody(context: context)
             }
         case .body(var chunk):
-            guard !bodyTooLarge else { return }
+            guard !bodyTooLarge, head != nil else { return }
             if body.readableBytes + chunk.readableBytes > bodyLimit {
-                bodyTooLarge = true
-                body.clear()
+                rejectOversizedBody(context: context)
             } else {
                 body.writeBuffer(&chunk)
             }
@@ -48,6 +47,21 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             self.head = nil
             respond(to: head, context: context)
         }
+    }
+
+    /// Answers 413 at once and closes the connection instead of reading an endless body.
+    private func rejectOversizedBody(context: ChannelHandlerContext) {
+        guard let head else { return }
+        self.head = nil
+        bodyTooLarge = true
+        body.clear()
+        let response: EngineHTTPResponse
+        if let endpoint {
+            response = endpoint.rejectOversizedBody(query: EngineQueryString.split(uri: head.uri).query)
+        } else {
+            response = EngineHTTPResponse(status: .payloadTooLarge, text: "payload too large")
+        }
+        write(response, version: head.version, keepAlive: false, context: context)
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -62,18 +76,9 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         body = ByteBuffer()
         let future: EventLoopFuture<EngineHTTPResponse>
         if let endpoint {
-            if bodyTooLarge {
-                write(endpoint.rejectOversizedBody(query: request.query), version: head.version, keepAlive: false,
-                      context: context)
-                return
-            }
             future = endpoint.handle(request, eventLoop: context.eventLoop) { session, promise in
                 self.parkedPoll = (session, promise)
             }
-        } else if bodyTooLarge {
-            write(EngineHTTPResponse(status: .payloadTooLarge, text: "payload too large"), version: head.version,
-                  keepAlive: false, context: context)
-            return
         } else if let fallback = routes.fallback {
             future = context.eventLoop.makeFutureWithTask { await fallback(request) }
         } else {
