@@ -299,7 +299,14 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
             lock.unlock()
             promise.succeed(EngineHTTPError.badRequest.response())
             return
-        case .upgrading:
+        case .upgrading(let link):
+            if !link.channel.eventLoop.inEventLoop {
+                // Decide on the WebSocket's loop, after the frames it has already received
+                // (an upgrade packet sent before this request completes the upgrade first).
+                lock.unlock()
+                link.channel.eventLoop.execute { self.handlePoll(promise) }
+                return
+            }
             let packets = pollQueue.isEmpty ? [EnginePacket.noop] : takePollQueueLocked()
             lock.unlock()
             promise.succeed(pollResponse(packets))
