@@ -63,6 +63,25 @@ struct EnginePollingTests {
         }
     }
 
+    @Test func expectContinueIsAnswered() async throws {
+        try await withEngineServer { port, _, delegate in
+            let sid = try await engineOpenPollingSession(port: port)
+            let (interim, final) = try await EngineTestConnection.with(port: port) { connection in
+                let body = "4" + String(repeating: "c", count: 5000)
+                try await connection.write(
+                    "POST /engine.io/?EIO=4&transport=polling&sid=\(sid) HTTP/1.1\r\nHost: x\r\n"
+                        + "Content-Length: \(body.utf8.count)\r\nExpect: 100-continue\r\n\r\n")
+                let interim = try await connection.readResponse()
+                try await connection.write(body)
+                return (interim.status, try await connection.readResponse())
+            }
+            #expect(interim == 100)
+            #expect(final.status == 200)
+            #expect(final.text == "ok")
+            #expect(delegate.messages(from: sid) == [.text(String(repeating: "c", count: 5000))])
+        }
+    }
+
     @Test func oversizedPostIsRejectedWith413() async throws {
         try await withEngineServer(EngineIOConfiguration(path: "/engine.io/", maxPayload: 100)) { port, endpoint, delegate in
             let sid = try await engineOpenPollingSession(port: port)

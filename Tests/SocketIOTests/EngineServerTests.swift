@@ -70,6 +70,17 @@ struct EngineServerTests {
         #expect(endpoint.connectionCount == 0)
     }
 
+    @Test func aServerRunsOnce() async throws {
+        let endpoint = try EngineIOEndpoint(delegate: EngineTestDelegate())
+        let server = EngineIOServer(host: "127.0.0.1", port: 0, endpoints: [endpoint])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            _ = try await server.boundPort
+            await #expect(throws: EngineIOServerError.alreadyRunning) { try await server.run() }
+            group.cancelAll()
+        }
+    }
+
     @Test func bindFailureIsReported() async throws {
         let delegate = EngineTestDelegate()
         let endpoint = try EngineIOEndpoint(delegate: delegate)

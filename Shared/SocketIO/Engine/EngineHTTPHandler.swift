@@ -34,6 +34,10 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             bodyLimit = endpoint?.configuration.maxPayload ?? routes.maxFallbackBodySize
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > bodyLimit {
                 rejectOversizedBody(context: context)
+            } else if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+                // Clients such as curl wait for this before sending a larger body.
+                context.writeAndFlush(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
             }
         case .body(var chunk):
             guard !bodyTooLarge, head != nil else { return }

@@ -22,6 +22,7 @@ public final class EngineIOServer: Service, Sendable {
     private let logger: Logger
     private let boundPortPromise: EventLoopPromise<Int>
     private let connections = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
+    private let hasRun = NIOLockedValueBox(false)
 
     /// - Parameters:
     ///   - endpoints: the Engine.IO endpoints, matched by path.
@@ -47,8 +48,13 @@ public final class EngineIOServer: Service, Sendable {
         get async throws { try await boundPortPromise.futureResult.get() }
     }
 
-    /// Binds and serves until graceful shutdown or task cancellation.
+    /// Binds and serves until graceful shutdown or task cancellation. A server runs once.
     public func run() async throws {
+        let firstRun = hasRun.withLockedValue { hasRun in
+            defer { hasRun = true }
+            return !hasRun
+        }
+        guard firstRun else { throw EngineIOServerError.alreadyRunning }
         let serverChannel: Channel
         do {
             serverChannel = try await makeBootstrap().bind(host: host, port: port).get()
