@@ -21,6 +21,8 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
 
     private let endpoint: EngineIOEndpoint
     private let configuration: EngineIOConfiguration
+    private let maxQueuedMessages: Int
+    private let maxQueuedBytes: Int
     private let logger: Logger
 
     private enum Transport {
@@ -67,6 +69,8 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         self.eventLoop = eventLoop
         self.endpoint = endpoint
         self.configuration = configuration
+        self.maxQueuedMessages = configuration.maxQueuedMessages
+        self.maxQueuedBytes = configuration.maxQueuedBytes
         var logger = logger
         logger[metadataKey: "engine.sid"] = "\(id)"
         self.logger = logger
@@ -119,6 +123,22 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     func send(_ shared: SharedEngineMessages) -> Bool {
         let count = shared.messages.count
         if count == 0 { return !lock.withLock { isClosed } }
+        // Fan-out fast path: an open WebSocket within its bounds appends the shared frames.
+        lock.lock()
+        if !isClosed, case .webSocket(let link) = transport,
+            queuedMessages + count <= maxQueuedMessages,
+            queuedBytes + shared.payloadByteCount <= maxQueuedBytes
+        {
+            queuedMessages += count
+            queuedBytes += shared.payloadByteCount
+            frameQueue.append(shared.webSocketFrames(for: protocolVersion))
+            let needsFlush = !flushScheduled
+            flushScheduled = true
+            lock.unlock()
+            if needsFlush { link.channel.eventLoop.execute { self.flushWebSocket(link) } }
+            return true
+        }
+        lock.unlock()
         return enqueue(messageCount: count, byteCount: shared.payloadByteCount) { transport in
             if case .webSocket = transport {
                 frameQueue.append(shared.webSocketFrames(for: protocolVersion))
@@ -156,8 +176,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
             lock.unlock()
             return false
         }
-        if queuedMessages + messageCount > configuration.maxQueuedMessages
-            || queuedBytes + byteCount > configuration.maxQueuedBytes
+        if queuedMessages + messageCount > maxQueuedMessages || queuedBytes + byteCount > maxQueuedBytes
         {
             let messages = queuedMessages
             let bytes = queuedBytes
