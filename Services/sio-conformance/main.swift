@@ -41,8 +41,12 @@ let engineEndpoint = try EngineIOEndpoint(
 
 // MARK: Socket.IO mount point
 // The Socket.IO server (Shared/SocketIO/Socket) is mounted here at `/socket.io/` when the lead
-// integrates it: create its EngineIOEndpoint (path "/socket.io/") with the Socket.IO server as
-// delegate and append it to `endpoints`.
+// integrates it: create its EngineIOEndpoint (path "/socket.io/", pingInterval 300 ms,
+// pingTimeout 200 ms, maxPayload 1e6, CORS any origin, and webSocketWriteSpacing 10 ms — the
+// socket.io-protocol suite's `ws` client loses packets that arrive in one read) with the
+// Socket.IO server as delegate, append it to `endpoints`, and add the Socket.IO server to the
+// service group. Its handlers follow the suite README (emit "auth", echo "message" as
+// "message-back", ack "message-with-ack", and "/custom" emits "auth").
 let endpoints: [EngineIOEndpoint] = [engineEndpoint]
 
 let server = EngineIOServer(host: "0.0.0.0", port: port, endpoints: endpoints, logger: logger)

@@ -93,6 +93,21 @@ struct EngineWebSocketTests {
         }
     }
 
+    @Test func pacedWritesSendEachUnitSeparately() async throws {
+        let configuration = EngineIOConfiguration(path: "/engine.io/", webSocketWriteSpacing: .milliseconds(20))
+        try await withEngineServer(configuration, delegate: EngineTestDelegate(echo: false)) { port, endpoint, _ in
+            try await EngineTestConnection.with(port: port) { ws in
+                let open = try await engineOpenWebSocket(ws)
+                let connection = try #require(endpoint.connection(id: open.sid))
+                let start = ContinuousClock.now
+                for index in 0..<3 { connection.send([.text("unit \(index)")]) }
+                for index in 0..<3 { #expect(try await ws.readText() == "4unit \(index)") }
+                // Three units, two gaps of at least 20 ms between them.
+                #expect(ContinuousClock.now - start >= .milliseconds(40))
+            }
+        }
+    }
+
     @Test func oversizedMessageClosesTheConnection() async throws {
         try await withEngineServer(EngineIOConfiguration(path: "/engine.io/", maxPayload: 100)) { port, _, delegate in
             try await EngineTestConnection.with(port: port) { ws in

@@ -25,7 +25,14 @@ public struct EngineIOConfiguration: Sendable {
     public var maxQueuedBytes: Int
     /// Decides whether a handshake may proceed (authentication, origin checks).
     public var allowRequest: (@Sendable (EngineRequestInfo) async -> EngineHandshakeDecision)?
+    /// When set, a WebSocket connection writes each send unit on its own, this long after the
+    /// previous one, instead of coalescing everything queued into one write. This mimics the
+    /// reference server's one-packet-per-write pacing for test clients that lose messages
+    /// arriving in the same read (the socket.io-protocol test suite with `ws` 8.x). Leave nil
+    /// in production: it caps throughput per connection.
+    public var webSocketWriteSpacing: Duration?
 
+    /// Creates a configuration; every setting has the reference server's default.
     public init(
         path: String = "/socket.io/",
         pingInterval: Duration = .milliseconds(25_000),
@@ -38,7 +45,8 @@ public struct EngineIOConfiguration: Sendable {
         cors: EngineCORSConfiguration? = nil,
         maxQueuedMessages: Int = 10_000,
         maxQueuedBytes: Int = 16 * 1024 * 1024,
-        allowRequest: (@Sendable (EngineRequestInfo) async -> EngineHandshakeDecision)? = nil
+        allowRequest: (@Sendable (EngineRequestInfo) async -> EngineHandshakeDecision)? = nil,
+        webSocketWriteSpacing: Duration? = nil
     ) {
         self.path = path
         self.pingInterval = pingInterval
@@ -52,6 +60,7 @@ public struct EngineIOConfiguration: Sendable {
         self.maxQueuedMessages = maxQueuedMessages
         self.maxQueuedBytes = maxQueuedBytes
         self.allowRequest = allowRequest
+        self.webSocketWriteSpacing = webSocketWriteSpacing
     }
 
     /// A setting that cannot work.
@@ -73,6 +82,9 @@ public struct EngineIOConfiguration: Sendable {
         }
         guard maxQueuedMessages > 0 else { throw ValidationError(description: "maxQueuedMessages must be positive") }
         guard maxQueuedBytes > 0 else { throw ValidationError(description: "maxQueuedBytes must be positive") }
+        if let webSocketWriteSpacing, webSocketWriteSpacing < .zero {
+            throw ValidationError(description: "webSocketWriteSpacing must not be negative")
+        }
     }
 
     /// The path without its trailing slash, for matching (`/socket.io`).
@@ -85,7 +97,7 @@ public struct EngineIOConfiguration: Sendable {
     var pingIntervalMilliseconds: Int64 { Self.milliseconds(pingInterval) }
     var pingTimeoutMilliseconds: Int64 { Self.milliseconds(pingTimeout) }
 
-    private static func milliseconds(_ duration: Duration) -> Int64 {
+    static func milliseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }

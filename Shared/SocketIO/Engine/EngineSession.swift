@@ -23,6 +23,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     private let configuration: EngineIOConfiguration
     private let maxQueuedMessages: Int
     private let maxQueuedBytes: Int
+    private let writeSpacing: TimeAmount?
     private let logger: Logger
 
     private enum Transport {
@@ -71,6 +72,10 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         self.configuration = configuration
         self.maxQueuedMessages = configuration.maxQueuedMessages
         self.maxQueuedBytes = configuration.maxQueuedBytes
+        self.writeSpacing = configuration.webSocketWriteSpacing.map {
+            let (seconds, attoseconds) = $0.components
+            return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        }
         var logger = logger
         logger[metadataKey: "engine.sid"] = "\(id)"
         self.logger = logger
@@ -231,6 +236,22 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
                 // Stays scheduled: the writability change resumes the flush.
                 flushScheduled = true
                 lock.unlock()
+                return
+            }
+            if let spacing = writeSpacing {
+                // Paced mode (see `EngineIOConfiguration.webSocketWriteSpacing`): one unit now,
+                // the rest later. The counters become approximate (units and frame bytes).
+                let unit = frameQueue.removeFirst()
+                queuedMessages = frameQueue.count
+                queuedBytes = frameQueue.reduce(0) { $0 + $1.readableBytes }
+                let more = !frameQueue.isEmpty
+                flushScheduled = more
+                lock.unlock()
+                link.writer.write(unit)
+                link.writer.flush()
+                if more {
+                    link.channel.eventLoop.scheduleTask(in: spacing) { self.flushWebSocket(link) }
+                }
                 return
             }
             swap(&frameQueue, &drainQueue)
