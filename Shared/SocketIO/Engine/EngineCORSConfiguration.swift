@@ -17,6 +17,7 @@ public struct EngineCORSConfiguration: Sendable, Equatable {
     /// How long browsers may cache a preflight answer, in seconds.
     public var maxAgeSeconds: Int?
 
+    /// Creates a policy; by default any origin, without credentials.
     public init(allowedOrigins: AllowedOrigins = .any, allowCredentials: Bool = false, maxAgeSeconds: Int? = nil) {
         self.allowedOrigins = allowedOrigins
         self.allowCredentials = allowCredentials

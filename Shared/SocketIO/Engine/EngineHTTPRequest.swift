@@ -18,6 +18,7 @@ public struct EngineHTTPRequest: Sendable {
     /// The peer's address, e.g. "127.0.0.1:53211", if known.
     public var remoteAddress: String?
 
+    /// Creates a request; `path` and `query` are parsed from `uri`.
     public init(method: HTTPMethod, uri: String, headers: HTTPHeaders, body: ByteBuffer, remoteAddress: String? = nil) {
         self.method = method
         self.uri = uri

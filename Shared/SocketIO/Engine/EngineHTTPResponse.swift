@@ -10,6 +10,7 @@ public struct EngineHTTPResponse: Sendable {
     /// The body.
     public var body: ByteBuffer
 
+    /// A response with the given parts.
     public init(status: HTTPResponseStatus, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer()) {
         self.status = status
         self.headers = headers

@@ -65,6 +65,7 @@ public struct EngineIOConfiguration: Sendable {
 
     /// A setting that cannot work.
     public struct ValidationError: Error, Equatable, CustomStringConvertible {
+        /// What is wrong.
         public let description: String
     }
 

@@ -17,6 +17,7 @@ public final class SharedEngineMessages: Sendable {
     /// Payload bytes of the messages (text UTF-8 length or binary length), for queue accounting.
     let payloadByteCount: Int
 
+    /// Encodes `messages` once, in order, for every transport and protocol revision.
     public init(_ messages: [EngineMessage]) {
         self.messages = messages
         var payloadBytes = 0
