@@ -126,6 +126,25 @@ struct EnginePollingTests {
         }
     }
 
+    @Test func overlappingPostsCloseTheSession() async throws {
+        try await withEngineServer { port, endpoint, delegate in
+            let sid = try await engineOpenPollingSession(port: port)
+            let target = "/engine.io/?EIO=4&transport=polling&sid=\(sid)"
+            try await EngineTestConnection.with(port: port) { first in
+                // The first POST announces 10 bytes and sends 5: it stays active.
+                try await first.write("POST \(target) HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n4half")
+                let parked = await engineWaitUntil { endpoint.session(id: sid)?.hasActivePost == true }
+                #expect(parked)
+                let second = try await EngineTestConnection.request(port: port, "POST", target, text: "4other")
+                #expect(second.status == 400)
+                #expect(await delegate.waitForClose(sid) == .transportError("overlapping post requests"))
+                try await first.write("-done")
+                #expect(try await first.readResponse().status == 400)
+            }
+            #expect(delegate.messages(from: sid).isEmpty)
+        }
+    }
+
     @Test func clientClosePacketEndsTheSessionAndAnswersThePendingPollWithNoop() async throws {
         try await withEngineServer { port, endpoint, delegate in
             let sid = try await engineOpenPollingSession(port: port)

@@ -17,6 +17,8 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var bodyTooLarge = false
     private var endpoint: EngineIOEndpoint?
     private var parkedPoll: (session: EngineSession, promise: EventLoopPromise<EngineHTTPResponse>)?
+    /// The session whose `POST` this connection is sending, from its head to its answer.
+    private var activePost: EngineSession?
 
     init(routes: EngineHTTPRoutes, rejection: EngineUpgradeRejection) {
         self.routes = routes
@@ -34,7 +36,20 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             bodyLimit = endpoint?.configuration.maxPayload ?? routes.maxFallbackBodySize
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > bodyLimit {
                 rejectOversizedBody(context: context)
-            } else if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+            } else if let endpoint, head.method == .POST,
+                let session = endpoint.pollingSession(query: EngineQueryString.split(uri: head.uri).query)
+            {
+                guard session.beginPost() else {
+                    // A client must not have two POSTs active at once: 400, and the session ends.
+                    self.head = nil
+                    bodyTooLarge = true  // ignore the rest of this request
+                    session.close(reason: .transportError("overlapping post requests"))
+                    write(EngineHTTPError.badRequest.response(), version: head.version, keepAlive: false, context: context)
+                    return
+                }
+                activePost = session
+            }
+            if self.head != nil, head.headers.first(name: "expect")?.lowercased() == "100-continue" {
                 // Clients such as curl wait for this before sending a larger body.
                 context.writeAndFlush(
                     wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
@@ -91,6 +106,7 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let version = head.version
         future.hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
             self.parkedPoll = nil
+            self.endPost()
             switch result {
             case .success(let response):
                 self.write(response, version: version, keepAlive: keepAlive, context: context)
@@ -122,7 +138,13 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    private func endPost() {
+        activePost?.endPost()
+        activePost = nil
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
+        endPost()
         if let (session, promise) = parkedPoll {
             parkedPoll = nil
             session.pollConnectionClosed(promise)

@@ -43,6 +43,12 @@ public final class EngineIOEndpoint: Sendable {
         for session in all { session.close(reason: reason) }
     }
 
+    /// The session a polling request (`transport=polling&sid=...`) is for, if it exists.
+    func pollingSession(query: [String: String]) -> EngineSession? {
+        guard query["transport"] == "polling", let sid = query["sid"] else { return nil }
+        return session(id: sid)
+    }
+
     func session(id: String) -> EngineSession? {
         sessions.withLockedValue { $0[id] }
     }

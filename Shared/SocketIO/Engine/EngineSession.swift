@@ -38,6 +38,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     private var transport: Transport
     private var pollQueue: [EnginePacket] = []
     private var pendingPoll: EventLoopPromise<EngineHTTPResponse>?
+    private var postActive = false
     /// After a server-side close of a polling session without a pending poll: what the next
     /// poll receives (queued packets and the close packet).
     private var finalPollPackets: [EnginePacket]?
@@ -382,6 +383,25 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
             promise.fail(ChannelError.ioOnClosedChannel)
             close(reason: .transportError("poll connection closed prematurely"))
         }
+    }
+
+    /// Whether a `POST` for this session is being received or answered.
+    var hasActivePost: Bool {
+        lock.withLock { postActive }
+    }
+
+    /// A `POST` for this session started; false if another one is still active.
+    func beginPost() -> Bool {
+        lock.withLock {
+            if postActive { return false }
+            postActive = true
+            return true
+        }
+    }
+
+    /// The active `POST` was answered or abandoned.
+    func endPost() {
+        lock.withLock { postActive = false }
     }
 
     /// A `POST` with packets. Runs on `eventLoop`.
