@@ -51,6 +51,22 @@ struct EngineServerTests {
         }
     }
 
+    @Test func idleConnectionsAreClosedButParkedPollsAreNot() async throws {
+        let configuration = EngineIOConfiguration(path: "/engine.io/", pingInterval: .milliseconds(800))
+        try await withEngineServer(configuration, idleTimeout: .milliseconds(200)) { port, _, _ in
+            let start = ContinuousClock.now
+            try await EngineTestConnection.with(port: port) { connection in
+                #expect(try await connection.request("GET", "/engine.io/?EIO=4&transport=polling").status == 200)
+                try await connection.readUntilClosed()
+            }
+            #expect(ContinuousClock.now - start < .seconds(5))
+            // A poll parked for longer than the idle timeout is answered (with the ping).
+            let sid = try await engineOpenPollingSession(port: port)
+            let poll = try await EngineTestConnection.request(port: port, "GET", "/engine.io/?EIO=4&transport=polling&sid=\(sid)")
+            #expect(poll.text == "2")
+        }
+    }
+
     @Test func gracefulShutdownClosesSessions() async throws {
         let delegate = EngineTestDelegate(echo: false)
         let endpoint = try EngineIOEndpoint(configuration: EngineIOConfiguration(path: "/engine.io/"), delegate: delegate)

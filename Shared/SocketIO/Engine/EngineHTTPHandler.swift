@@ -19,6 +19,8 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var parkedPoll: (session: EngineSession, promise: EventLoopPromise<EngineHTTPResponse>)?
     /// The session whose `POST` this connection is sending, from its head to its answer.
     private var activePost: EngineSession?
+    /// A request was handed on and its answer is not written yet.
+    private var awaitingAnswer = false
 
     init(routes: EngineHTTPRoutes, rejection: EngineUpgradeRejection) {
         self.routes = routes
@@ -104,7 +106,9 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             future = context.eventLoop.makeSucceededFuture(EngineHTTPResponse(status: .notFound, text: "not found"))
         }
         let version = head.version
+        awaitingAnswer = true
         future.hop(to: context.eventLoop).assumeIsolated().whenComplete { result in
+            self.awaitingAnswer = false
             self.parkedPoll = nil
             self.endPost()
             switch result {
@@ -136,6 +140,17 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         } else {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            // Only a connection with nothing in progress is idle (a parked poll is in progress).
+            if head == nil && !awaitingAnswer && activePost == nil {
+                context.close(promise: nil)
+            }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     private func endPost() {

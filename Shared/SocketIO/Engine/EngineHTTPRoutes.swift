@@ -1,9 +1,13 @@
+import NIOCore
+
 /// Where the server sends HTTP requests: Engine.IO endpoints by path, everything else to the
 /// fallback handler (404 without one).
 struct EngineHTTPRoutes: Sendable {
     let endpoints: [EngineIOEndpoint]
     let fallback: EngineHTTPFallback?
     let maxFallbackBodySize: Int
+    /// Idle HTTP connections are closed after this long (nil: never).
+    let idleTimeout: TimeAmount?
 
     func endpoint(forPath path: String) -> EngineIOEndpoint? {
         endpoints.first { $0.matches(path: path) }

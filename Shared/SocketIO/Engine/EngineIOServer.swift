@@ -28,16 +28,20 @@ public final class EngineIOServer: Service, Sendable {
     ///   - endpoints: the Engine.IO endpoints, matched by path.
     ///   - fallback: answers every request that is not for an endpoint (404 without one).
     ///   - maxFallbackBodySize: the largest request body handed to `fallback`.
+    ///   - idleTimeout: an HTTP connection without a request in progress (a parked poll counts
+    ///     as one) and without traffic for this long is closed; nil keeps idle connections.
     public init(
         host: String = "0.0.0.0", port: Int, endpoints: [EngineIOEndpoint],
         fallback: EngineHTTPFallback? = nil, maxFallbackBodySize: Int = 1 << 20,
+        idleTimeout: Duration? = .seconds(60),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "engine.io.server")
     ) {
         self.host = host
         self.port = port
         self.routes = EngineHTTPRoutes(
-            endpoints: endpoints, fallback: fallback, maxFallbackBodySize: maxFallbackBodySize)
+            endpoints: endpoints, fallback: fallback, maxFallbackBodySize: maxFallbackBodySize,
+            idleTimeout: idleTimeout.map { .milliseconds(EngineIOConfiguration.milliseconds($0)) })
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
         self.boundPortPromise = eventLoopGroup.next().makePromise(of: Int.self)
@@ -122,12 +126,19 @@ public final class EngineIOServer: Service, Sendable {
                 return endpoint.webSocketUpgraded(channel: channel, head: head, query: query)
             })
         let httpHandlerBox = NIOLoopBound(httpHandler, eventLoop: channel.eventLoop)
+        let idleHandler = routes.idleTimeout.map { IdleStateHandler(allTimeout: $0) }
+        let idleHandlerBox = NIOLoopBound(idleHandler, eventLoop: channel.eventLoop)
+        if let idleHandler { try channel.pipeline.syncOperations.addHandler(idleHandler) }
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
             withPipeliningAssistance: true,
             withServerUpgrade: (
                 upgraders: [upgrader],
                 completionHandler: { context in
                     context.pipeline.syncOperations.removeHandler(httpHandlerBox.value, promise: nil)
+                    // WebSocket sessions have their own heartbeat.
+                    if let idleHandler = idleHandlerBox.value {
+                        context.pipeline.syncOperations.removeHandler(idleHandler, promise: nil)
+                    }
                 }
             ),
             withErrorHandling: true)
