@@ -81,4 +81,13 @@ struct EngineHeartbeatTests {
             }
         }
     }
+
+    @Test func v3PollingPingIsAnsweredWithPong() async throws {
+        try await withEngineServer { port, _, _ in
+            let sid = try await engineOpenPollingSession(port: port, query: "EIO=3")
+            let target = "/engine.io/?EIO=3&transport=polling&sid=\(sid)"
+            #expect(try await EngineTestConnection.request(port: port, "POST", target, text: "1:2").status == 200)
+            #expect(try await EngineTestConnection.request(port: port, "GET", target).text == "1:3")
+        }
+    }
 }

@@ -108,6 +108,33 @@ struct EngineWebSocketTests {
         }
     }
 
+    @Test func v3UpgradeFromPolling() async throws {
+        try await withEngineServer { port, endpoint, delegate in
+            let sid = try await engineOpenPollingSession(port: port, query: "EIO=3")
+            try await EngineTestConnection.with(port: port) { ws in
+                let response = try await ws.upgrade("/engine.io/?EIO=3&transport=websocket&sid=\(sid)")
+                #expect(response.status == 101)
+                try await ws.sendText("2probe")
+                #expect(try await ws.readText() == "3probe")
+                try await ws.sendText("5")
+                try await ws.sendBinary([4, 1, 2])
+                #expect(try await ws.readFrame().bytes == [4, 1, 2])
+                #expect(endpoint.session(id: sid)?.transportName == "websocket")
+            }
+            #expect(delegate.messages(from: sid) == [.binary(ByteBuffer(bytes: [1, 2]))])
+        }
+    }
+
+    @Test func upgradeWithUnknownSessionIsRefused() async throws {
+        try await withEngineServer { port, _, _ in
+            let response = try await EngineTestConnection.with(port: port) {
+                try await $0.upgrade("/engine.io/?EIO=4&transport=websocket&sid=unknown")
+            }
+            #expect(response.status == 400)
+            #expect(response.text == #"{"code":1,"message":"Session ID unknown"}"#)
+        }
+    }
+
     @Test func oversizedMessageClosesTheConnection() async throws {
         try await withEngineServer(EngineIOConfiguration(path: "/engine.io/", maxPayload: 100)) { port, _, delegate in
             try await EngineTestConnection.with(port: port) { ws in
