@@ -11,6 +11,17 @@ import ServiceLifecycle
 ///
 /// Run it as a `Service`: `run()` binds, serves until graceful shutdown or cancellation, then
 /// closes every Engine.IO session (with close packets) and every connection.
+///
+/// ```swift
+/// let endpoint = try EngineIOEndpoint(
+///     configuration: EngineIOConfiguration(path: "/socket.io/"), delegate: socketIOServer)
+/// let server = EngineIOServer(port: 3000, endpoints: [endpoint]) { request in
+///     request.path == "/health"
+///         ? EngineHTTPResponse(status: .ok, text: "ok")
+///         : EngineHTTPResponse(status: .notFound, text: "not found")
+/// }
+/// try await ServiceGroup(services: [server, socketIOServer], logger: logger).run()
+/// ```
 public final class EngineIOServer: Service, Sendable {
     /// The address to bind (`0.0.0.0`, `127.0.0.1`).
     public let host: String
