@@ -67,6 +67,18 @@ struct EngineServerTests {
         }
     }
 
+    @Test func malformedHTTPIsAnsweredWith400AndTheServerKeepsServing() async throws {
+        try await withEngineServer { port, _, _ in
+            let status = try await EngineTestConnection.with(port: port) { connection in
+                try await connection.write("NOT HTTP AT ALL\r\n\u{01}\u{02}\r\n\r\n")
+                return try await connection.readResponse().status
+            }
+            #expect(status == 400)
+            let response = try await EngineTestConnection.request(port: port, "GET", "/engine.io/?EIO=4&transport=polling")
+            #expect(response.status == 200)
+        }
+    }
+
     @Test func gracefulShutdownClosesSessions() async throws {
         let delegate = EngineTestDelegate(echo: false)
         let endpoint = try EngineIOEndpoint(configuration: EngineIOConfiguration(path: "/engine.io/"), delegate: delegate)
