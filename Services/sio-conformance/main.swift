@@ -3,17 +3,6 @@ import Logging
 import ServiceLifecycle
 import SocketIO
 
-/// Echoes every Engine.IO message back to its sender, as the engine.io-protocol test suite expects.
-final class EchoDelegate: EngineConnectionDelegate {
-    func engineConnectionOpened(_ connection: any EngineConnection) {}
-
-    func engineConnection(_ connection: any EngineConnection, received message: EngineMessage) {
-        connection.send([message])
-    }
-
-    func engineConnectionClosed(_ connection: any EngineConnection, reason: EngineCloseReason) {}
-}
-
 if CommandLine.arguments.dropFirst().first == "benchmark" {
     try await FanOutBenchmark.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
     exit(0)
