@@ -23,7 +23,8 @@ final class BusTap: @unchecked Sendable {
         try await DedicatedThread.run(name: "bus-tap") { [self] in
             let deadline = Date().addingTimeInterval(timeout)
             while !done(received) && Date() < deadline {
-                if let frames = try socket.receiveMultipart(timeout: .milliseconds(100)) {
+                if let frames = try socket.receiveMultipart(timeout: .milliseconds(100)),
+                   !BusHeartbeat.isHeartbeat(frames) {
                     received.append(try BusRecord(liveFrames: frames))
                 }
             }

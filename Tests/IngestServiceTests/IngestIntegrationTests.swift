@@ -136,8 +136,8 @@ import ZeroMQ
                 case .snapshot(let snapshot, _):
                     snapshots += 1
                     offsets = snapshot.records.filter { $0.topic == "ticks" }.map(\.offset)
-                case .record(let record):
-                    offsets.append(record.offset)
+                case .records(let records):
+                    offsets.append(contentsOf: records.map(\.offset))
                 case .resync:
                     break
                 }
