@@ -23,12 +23,15 @@ public struct KafkaConsumerConfiguration: Sendable {
             "enable.auto.commit": "true",
             "auto.offset.reset": "latest",
             "allow.auto.create.topics": "false",
-            // Larger fetches per round trip; a bounded prefetch queue (librdkafka's default
-            // 64 MB would dominate the process's memory).
-            "max.partition.fetch.bytes": "8388608",
-            "queued.max.messages.kbytes": "16384",
+            // A small prefetch queue (librdkafka's default 64 MB would dominate the process's
+            // memory), refilled as soon as it drains: librdkafka 2.x otherwise waits
+            // fetch.queue.backoff.ms (1 s) after the queue was full, which throttles a fast
+            // consumer to a fraction of its speed.
+            "queued.max.messages.kbytes": "4096",
+            "queued.min.messages": "20000",
             "log_level": "4",
         ]
+        if KafkaRuntime.hasFetchQueueBackoff { all["fetch.queue.backoff.ms"] = "5" }
         all.merge(properties) { _, new in new }
         return all
     }
@@ -44,9 +47,10 @@ public struct KafkaConsumerConfiguration: Sendable {
             "enable.auto.commit": "false",
             "enable.auto.offset.store": "false",
             "auto.offset.reset": "earliest",
-            "queued.max.messages.kbytes": "8192",
+            "queued.max.messages.kbytes": "4096",
             "log_level": properties["log_level"] ?? "4",
         ]) { _, new in new }
+        if KafkaRuntime.hasFetchQueueBackoff { all["fetch.queue.backoff.ms"] = "5" }
         return all
     }
 

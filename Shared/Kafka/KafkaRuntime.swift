@@ -11,4 +11,7 @@ public enum KafkaRuntime {
     /// Whether this librdkafka parses the tagged fields of ApiVersions v3 responses correctly
     /// (2.0.x skips them wrongly, so it cannot talk to brokers such as Tansu that send them).
     public static var parsesApiVersionTags: Bool { versionNumber >= 0x0201_0000 }
+
+    /// Whether librdkafka knows `fetch.queue.backoff.ms` (2.2 and later).
+    public static var hasFetchQueueBackoff: Bool { versionNumber >= 0x0202_0000 }
 }
