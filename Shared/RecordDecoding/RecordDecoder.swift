@@ -219,7 +219,14 @@ public final class RecordDecoder: Sendable {
 
     private func decode(_ bytes: [UInt8]?, topic: String, part: RecordPart) throws(RecordDecodingError) -> [UInt8]? {
         guard let bytes else { return nil }
+        // Valid JSON on a JSON topic is passed through: hand back the same storage, no copy.
+        if part == .value, case .json = decoding(forTopic: topic),
+           bytes.withUnsafeBytes({ JSONValidator.isValid($0) }) {
+            return bytes
+        }
         var output: [UInt8] = []
+        // JSON text of an Avro datum is rarely more than twice its size: one allocation.
+        output.reserveCapacity(bytes.count * 2 + 32)
         let result = bytes.withUnsafeBytes { buffer in
             Result { () throws(RecordDecodingError) in
                 switch part {

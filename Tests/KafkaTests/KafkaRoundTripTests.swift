@@ -76,7 +76,7 @@ import TestSupport
         #expect(topics.contains("group-a"))
         try consumer.subscribe(["group-a"])
         var values: [String] = []
-        let received = eventually(timeout: 20, interval: 0) {
+        let received = eventuallyBlocking(timeout: 20, interval: 0) {
             for case .message(let message) in consumer.poll(timeout: .milliseconds(100)) {
                 values.append(String(decoding: message.value ?? [], as: UTF8.self))
             }

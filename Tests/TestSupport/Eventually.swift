@@ -1,9 +1,10 @@
 import Foundation
 
-/// Polls `condition` until it holds or `timeout` seconds pass; returns whether it held.
-/// Tests use this instead of fixed sleeps as a readiness check.
-public func eventually(timeout: Double = 10, interval: Double = 0.02,
-                       _ condition: () throws -> Bool) rethrows -> Bool {
+/// Polls `condition` until it holds or `timeout` seconds pass, blocking the calling thread;
+/// returns whether it held. For synchronous code only (async tests use `eventually`, which
+/// never blocks a concurrency thread). Tests use this instead of fixed sleeps.
+public func eventuallyBlocking(timeout: Double = 10, interval: Double = 0.02,
+                               _ condition: () throws -> Bool) rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     repeat {
         if try condition() { return true }
@@ -12,7 +13,8 @@ public func eventually(timeout: Double = 10, interval: Double = 0.02,
     return try condition()
 }
 
-/// Async variant of `eventually` that yields instead of blocking a thread.
+/// Polls `condition` until it holds or `timeout` seconds pass, sleeping between tries without
+/// blocking a thread; returns whether it held.
 public func eventually(timeout: Double = 10, interval: Double = 0.02,
                        _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = Date().addingTimeInterval(timeout)

@@ -28,7 +28,7 @@ public final class TansuBroker: @unchecked Sendable {
         process = try ChildProcess(tansu, ["broker", "--listener-url", url, "--advertised-listener-url", url,
                                            "--storage-engine", "memory://tansu/"],
                                    environment: ["RUST_LOG": "warn"], label: "tansu")
-        guard eventually(timeout: 20, { canConnect(port: port) }) else {
+        guard eventuallyBlocking(timeout: 20, { canConnect(port: port) }) else {
             throw TansuError.notReady(process?.output ?? "")
         }
     }

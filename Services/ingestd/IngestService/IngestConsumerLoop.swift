@@ -177,6 +177,7 @@ final class IngestConsumerLoop {
             }
         }
         guard !batch.isEmpty else { return }
+        batch.finish()
         cache.insert(batch.records, lastPublishedSequence: batch.lastPublishedSequence)
         for (partition, next) in batch.nextOffsets { positions[partition] = next }
         for (topic, count) in batch.consumedPerTopic { metrics.recordConsumed(topic, count: count) }

@@ -2,6 +2,10 @@ import Bus
 import Kafka
 
 /// What one poll produced, gathered so the consumer loop updates shared state once per batch.
+///
+/// Records arrive in runs from one partition; counts and offsets are kept for the current run and
+/// folded into the per-topic and per-partition tables when the run ends, so a record costs no
+/// hashing. Call `finish()` before reading the tables.
 struct RecordBatch {
     /// Decoded records in order (published or not), for the cache.
     private(set) var records: [BusRecord] = []
@@ -11,21 +15,50 @@ struct RecordBatch {
     private(set) var nextOffsets: [PartitionKey: Int64] = [:]
     private(set) var consumedPerTopic: [String: Int] = [:]
     private(set) var publishedPerTopic: [String: Int] = [:]
+    private var run: Run?
 
-    var isEmpty: Bool { nextOffsets.isEmpty }
-
-    mutating func consumed(_ message: KafkaMessage) {
-        nextOffsets[PartitionKey(topic: message.topic, partition: message.partition)] = message.offset + 1
-        consumedPerTopic[message.topic, default: 0] += 1
+    private struct Run {
+        var partition: PartitionKey
+        var nextOffset: Int64
+        var consumed = 0
+        var published = 0
     }
 
+    var isEmpty: Bool { run == nil && nextOffsets.isEmpty }
+
+    mutating func consumed(_ message: KafkaMessage) {
+        if let current = run, current.partition.partition == message.partition, current.partition.topic == message.topic {
+            run!.nextOffset = message.offset + 1
+            run!.consumed += 1
+        } else {
+            endRun()
+            run = Run(partition: PartitionKey(topic: message.topic, partition: message.partition),
+                      nextOffset: message.offset + 1, consumed: 1)
+        }
+    }
+
+    /// A record of the message last passed to `consumed` went out on the bus.
     mutating func published(_ record: BusRecord) {
         records.append(record)
         lastPublishedSequence = record.sequence
-        publishedPerTopic[record.topic, default: 0] += 1
+        run?.published += 1
     }
 
+    /// A record of the message last passed to `consumed` could not be published.
     mutating func unpublished(_ record: BusRecord) {
         records.append(record)
+    }
+
+    /// Folds the current run into the tables.
+    mutating func finish() {
+        endRun()
+    }
+
+    private mutating func endRun() {
+        guard let run else { return }
+        nextOffsets[run.partition] = run.nextOffset
+        consumedPerTopic[run.partition.topic, default: 0] += run.consumed
+        if run.published > 0 { publishedPerTopic[run.partition.topic, default: 0] += run.published }
+        self.run = nil
     }
 }
