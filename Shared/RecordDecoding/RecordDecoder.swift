@@ -79,11 +79,16 @@ public final class RecordDecoder: Sendable {
     /// On error, `output` is left as it was.
     public func appendValue(_ value: UnsafeRawBufferPointer?, topic: String,
                             to output: inout [UInt8]) throws(RecordDecodingError) {
+        try appendValue(value, topic: topic, decoding: decoding(forTopic: topic), to: &output)
+    }
+
+    private func appendValue(_ value: UnsafeRawBufferPointer?, topic: String, decoding: TopicDecoding,
+                             to output: inout [UInt8]) throws(RecordDecodingError) {
         guard let value else {
             output.append(contentsOf: Self.null)
             return
         }
-        switch decoding(forTopic: topic) {
+        switch decoding {
         case .json:
             Self.appendJSONOrText(value, to: &output)
         case .string:
@@ -219,9 +224,9 @@ public final class RecordDecoder: Sendable {
 
     private func decode(_ bytes: [UInt8]?, topic: String, part: RecordPart) throws(RecordDecodingError) -> [UInt8]? {
         guard let bytes else { return nil }
+        let topicDecoding = decoding(forTopic: topic)
         // Valid JSON on a JSON topic is passed through: hand back the same storage, no copy.
-        if part == .value, case .json = decoding(forTopic: topic),
-           bytes.withUnsafeBytes({ JSONValidator.isValid($0) }) {
+        if part == .value, case .json = topicDecoding, bytes.withUnsafeBytes({ JSONValidator.isValid($0) }) {
             return bytes
         }
         var output: [UInt8] = []
@@ -231,7 +236,7 @@ public final class RecordDecoder: Sendable {
             Result { () throws(RecordDecodingError) in
                 switch part {
                 case .key: try appendKey(buffer, topic: topic, to: &output)
-                case .value: try appendValue(buffer, topic: topic, to: &output)
+                case .value: try appendValue(buffer, topic: topic, decoding: topicDecoding, to: &output)
                 }
             }
         }
