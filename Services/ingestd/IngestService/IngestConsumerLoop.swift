@@ -103,7 +103,7 @@ final class IngestConsumerLoop {
             status.update { if $0.phase == .connecting { $0.phase = .loadingHistory } }
             guard loadHistory(fresh) else { return }  // retried at the next refresh
         }
-        let starts = wanted.map { KafkaTopicPartition(topic: $0.topic, partition: $0.partition, offset: positions[$0]!) }
+        let starts = wanted.map { KafkaTopicPartition(topic: $0.topic, partition: $0.partition, offset: positions[$0] ?? KafkaOffset.stored) }
         do {
             try consumer.assign(starts)
         } catch {
