@@ -1,0 +1,31 @@
+import NIOHTTP1
+
+/// The error answers of the Engine.IO protocol, with their JSON bodies
+/// (`{"code":0,"message":"Transport unknown"}`).
+enum EngineHTTPError: Int, Sendable, Error {
+    case unknownTransport = 0
+    case unknownSessionID = 1
+    case badHandshakeMethod = 2
+    case badRequest = 3
+    case forbidden = 4
+    case unsupportedProtocolVersion = 5
+
+    var message: String {
+        switch self {
+        case .unknownTransport: return "Transport unknown"
+        case .unknownSessionID: return "Session ID unknown"
+        case .badHandshakeMethod: return "Bad handshake method"
+        case .badRequest: return "Bad request"
+        case .forbidden: return "Forbidden"
+        case .unsupportedProtocolVersion: return "Unsupported protocol version"
+        }
+    }
+
+    var status: HTTPResponseStatus { self == .forbidden ? .forbidden : .badRequest }
+
+    /// The error response, with an optional custom message (allowRequest rejections).
+    func response(message custom: String? = nil) -> EngineHTTPResponse {
+        let text = "{\"code\":\(rawValue),\"message\":\(EngineJSON.quoted(custom ?? message))}"
+        return EngineHTTPResponse(status: status, contentType: "application/json", text: text)
+    }
+}

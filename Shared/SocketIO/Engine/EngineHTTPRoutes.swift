@@ -1,0 +1,20 @@
+import NIOCore
+
+/// Where the server sends HTTP requests: Engine.IO endpoints by path, everything else to the
+/// fallback handler (404 without one).
+struct EngineHTTPRoutes: Sendable {
+    let endpoints: [EngineIOEndpoint]
+    let fallback: EngineHTTPFallback?
+    let maxFallbackBodySize: Int
+    /// Idle HTTP connections are closed after this long (nil: never).
+    let idleTimeout: TimeAmount?
+
+    func endpoint(forPath path: String) -> EngineIOEndpoint? {
+        endpoints.first { $0.matches(path: path) }
+    }
+
+    /// The largest WebSocket frame any endpoint accepts.
+    var maxWebSocketFrameSize: Int {
+        endpoints.map(\.configuration.maxPayload).max() ?? 1 << 14
+    }
+}

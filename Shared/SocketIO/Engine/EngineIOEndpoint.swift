@@ -1,0 +1,284 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+
+/// One Engine.IO endpoint (a path such as `/socket.io/`) with its sessions.
+///
+/// Mount it on an `EngineIOServer`. Every connection is reported to `delegate`.
+public final class EngineIOEndpoint: Sendable {
+    /// The endpoint's settings.
+    public let configuration: EngineIOConfiguration
+    /// Receives the connections' events.
+    let delegate: any EngineConnectionDelegate
+    let logger: Logger
+    private let sessions = NIOLockedValueBox<[String: EngineSession]>([:])
+
+    /// Creates an endpoint; throws `EngineIOConfiguration.ValidationError` for unusable settings.
+    public init(
+        configuration: EngineIOConfiguration = EngineIOConfiguration(),
+        delegate: any EngineConnectionDelegate,
+        logger: Logger = Logger(label: "engine.io")
+    ) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.delegate = delegate
+        self.logger = logger
+    }
+
+    /// The number of open sessions.
+    public var connectionCount: Int {
+        sessions.withLockedValue { $0.count }
+    }
+
+    /// The open connection with this session id, if any.
+    public func connection(id: String) -> (any EngineConnection)? {
+        sessions.withLockedValue { $0[id] }
+    }
+
+    /// Closes every session (`reason` `.serverShutdown` sends close packets first).
+    public func closeAll(reason: EngineCloseReason = .serverShutdown) {
+        let all = sessions.withLockedValue { Array($0.values) }
+        for session in all { session.close(reason: reason) }
+    }
+
+    /// The session a polling request (`transport=polling&sid=...`) is for, if it exists.
+    func pollingSession(query: [String: String]) -> EngineSession? {
+        guard query["transport"] == "polling", let sid = query["sid"] else { return nil }
+        return session(id: sid)
+    }
+
+    func session(id: String) -> EngineSession? {
+        sessions.withLockedValue { $0[id] }
+    }
+
+    func remove(_ session: EngineSession) {
+        sessions.withLockedValue { sessions in
+            if sessions[session.id] === session { sessions[session.id] = nil }
+        }
+    }
+
+    /// Whether a request path belongs to this endpoint (with or without the trailing slash).
+    func matches(path: String) -> Bool {
+        path == configuration.path || path == configuration.normalizedPath
+    }
+
+    // MARK: - Request validation
+
+    private enum Route {
+        case handshake(EngineProtocolVersion)
+        case existing(EngineSession)
+    }
+
+    private func route(method: HTTPMethod, query: [String: String], isWebSocketUpgrade: Bool)
+        -> Result<Route, EngineHTTPError>
+    {
+        let transport = query["transport"]
+        let transportAllowed =
+            (transport == "polling" && configuration.allowPolling)
+            || (transport == "websocket" && configuration.allowWebSocket)
+        guard transportAllowed else { return .failure(.unknownTransport) }
+        let version: EngineProtocolVersion
+        switch query["EIO"] {
+        case "4": version = .v4
+        case "3" where configuration.allowEIO3: version = .v3
+        default: return .failure(.unsupportedProtocolVersion)
+        }
+        if transport == "websocket" && !isWebSocketUpgrade { return .failure(.badRequest) }
+        if let sid = query["sid"] {
+            guard let session = session(id: sid) else { return .failure(.unknownSessionID) }
+            guard session.protocolVersion == version else { return .failure(.badRequest) }
+            if isWebSocketUpgrade {
+                // A second WebSocket for a session is accepted and then closed at once
+                // (`beginUpgrade` refuses it), as the reference server does.
+                guard configuration.allowUpgrades else { return .failure(.badRequest) }
+            } else if method != .GET && method != .POST {
+                return .failure(.badRequest)
+            }
+            return .success(.existing(session))
+        }
+        guard method == .GET else { return .failure(.badHandshakeMethod) }
+        return .success(.handshake(version))
+    }
+
+    private func requestInfo(headers: HTTPHeaders, query: [String: String], remoteAddress: String?)
+        -> EngineRequestInfo
+    {
+        EngineRequestInfo(
+            headers: headers.map { (name: $0.name.lowercased(), value: $0.value) }, query: query,
+            remoteAddress: remoteAddress)
+    }
+
+    /// Runs the `allowRequest` hook, if any, on `eventLoop`.
+    private func checkHandshake(_ info: EngineRequestInfo, on eventLoop: EventLoop)
+        -> EventLoopFuture<EngineHandshakeDecision>
+    {
+        guard let allowRequest = configuration.allowRequest else { return eventLoop.makeSucceededFuture(.accept) }
+        return eventLoop.makeFutureWithTask { await allowRequest(info) }
+    }
+
+    private static func makeSessionID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = ByteBuffer()
+        for _ in 0..<15 { bytes.writeInteger(UInt8.random(in: 0...255, using: &generator)) }
+        var id = EngineBase64.encode(bytes)
+        id = String(id.map { $0 == "+" ? "-" : ($0 == "/" ? "_" : $0) })
+        return id
+    }
+
+    private func openPacket(sid: String, version: EngineProtocolVersion, upgrades: Bool) -> EnginePacket {
+        var json = "{\"sid\":\"\(sid)\",\"upgrades\":[\(upgrades ? "\"websocket\"" : "")]"
+        json += ",\"pingInterval\":\(configuration.pingIntervalMilliseconds)"
+        json += ",\"pingTimeout\":\(configuration.pingTimeoutMilliseconds)"
+        if version == .v4 { json += ",\"maxPayload\":\(configuration.maxPayload)" }
+        json += "}"
+        return .open(json)
+    }
+
+    private func register(_ session: EngineSession) {
+        sessions.withLockedValue { $0[session.id] = session }
+    }
+
+    // MARK: - HTTP requests
+
+    /// Answers an HTTP request for this endpoint. A parked `GET` poll is reported through
+    /// `parked` so the caller can tell the session if its connection goes away.
+    func handle(
+        _ request: EngineHTTPRequest, eventLoop: EventLoop,
+        parked: (EngineSession, EventLoopPromise<EngineHTTPResponse>) -> Void
+    ) -> EventLoopFuture<EngineHTTPResponse> {
+        let future = answer(request, eventLoop: eventLoop, parked: parked)
+        guard let cors = configuration.cors else { return future }
+        let requestHeaders = request.headers
+        return future.map { response in
+            var response = response
+            cors.addHeaders(to: &response.headers, requestHeaders: requestHeaders)
+            return response
+        }
+    }
+
+    private func answer(
+        _ request: EngineHTTPRequest, eventLoop: EventLoop,
+        parked: (EngineSession, EventLoopPromise<EngineHTTPResponse>) -> Void
+    ) -> EventLoopFuture<EngineHTTPResponse> {
+        if request.method == .OPTIONS, let cors = configuration.cors {
+            var headers: HTTPHeaders = [:]
+            cors.addPreflightHeaders(to: &headers, requestHeaders: request.headers)
+            return eventLoop.makeSucceededFuture(EngineHTTPResponse(status: .noContent, headers: headers))
+        }
+        switch route(method: request.method, query: request.query, isWebSocketUpgrade: false) {
+        case .failure(let error):
+            return eventLoop.makeSucceededFuture(error.response())
+        case .success(.existing(let session)):
+            if request.method == .GET {
+                let promise = eventLoop.makePromise(of: EngineHTTPResponse.self)
+                parked(session, promise)
+                session.handlePoll(promise)
+                return promise.futureResult
+            }
+            let isBinary = request.headers.first(name: "content-type")?.lowercased()
+                .hasPrefix(EnginePollingPayload.binaryContentType) ?? false
+            let body = request.body
+            if session.eventLoop.inEventLoop {
+                return eventLoop.makeSucceededFuture(session.handlePost(body: body, isBinary: isBinary))
+            }
+            return session.eventLoop.submit { session.handlePost(body: body, isBinary: isBinary) }
+                .hop(to: eventLoop)
+        case .success(.handshake(let version)):
+            let info = requestInfo(headers: request.headers, query: request.query, remoteAddress: request.remoteAddress)
+            return checkHandshake(info, on: eventLoop).map { decision in
+                if case .reject(let message) = decision {
+                    return EngineHTTPError.forbidden.response(message: message)
+                }
+                let sid = Self.makeSessionID()
+                let session = EngineSession(
+                    id: sid, protocolVersion: version, request: info,
+                    supportsBinary: version == .v4 || request.query["b64"] == nil,
+                    eventLoop: eventLoop, webSocket: nil, endpoint: self, configuration: self.configuration,
+                    logger: self.logger)
+                self.register(session)
+                session.start()
+                let upgrades = self.configuration.allowWebSocket && self.configuration.allowUpgrades
+                return session.handshakeResponse(
+                    openPacket: self.openPacket(sid: sid, version: version, upgrades: upgrades))
+            }
+        }
+    }
+
+    /// Answers a body that exceeded `maxPayload`: 413, and the session (if any) is closed.
+    func rejectOversizedBody(query: [String: String]) -> EngineHTTPResponse {
+        if let sid = query["sid"], let session = session(id: sid) {
+            session.close(reason: .transportError("payload too large"))
+        }
+        var response = EngineHTTPResponse(status: .payloadTooLarge, text: "payload too large")
+        response.headers.add(name: "Connection", value: "close")
+        return response
+    }
+
+    // MARK: - WebSocket upgrades
+
+    /// Decides a WebSocket upgrade request; a refusal leaves its HTTP answer in `rejection`.
+    func shouldUpgrade(
+        head: HTTPRequestHead, query: [String: String], channel: Channel, rejection: EngineUpgradeRejection
+    ) -> EventLoopFuture<HTTPHeaders?> {
+        let eventLoop = channel.eventLoop
+        switch route(method: head.method, query: query, isWebSocketUpgrade: true) {
+        case .failure(let error):
+            rejection.response = error.response()
+            return eventLoop.makeSucceededFuture(nil)
+        case .success(.existing):
+            return eventLoop.makeSucceededFuture([:])
+        case .success(.handshake):
+            let info = requestInfo(
+                headers: head.headers, query: query, remoteAddress: channel.remoteAddress.map(Self.describe))
+            return checkHandshake(info, on: eventLoop).map { decision in
+                if case .reject(let message) = decision {
+                    rejection.response = EngineHTTPError.forbidden.response(message: message)
+                    return nil
+                }
+                return [:]
+            }
+        }
+    }
+
+    /// Sets up an upgraded channel: frame aggregation, the raw frame writer, the session.
+    func webSocketUpgraded(channel: Channel, head: HTTPRequestHead, query: [String: String]) -> EventLoopFuture<Void> {
+        channel.eventLoop.makeCompletedFuture {
+            let writer = EngineWebSocketWriter()
+            let link = EngineWebSocketLink(channel: channel, writer: writer)
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.addHandler(writer, position: .first)
+            try pipeline.addHandler(
+                NIOWebSocketFrameAggregator(
+                    minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1 << 16,
+                    maxAccumulatedFrameSize: configuration.maxPayload))
+            let version: EngineProtocolVersion = query["EIO"] == "3" ? .v3 : .v4
+            let session: EngineSession
+            if let sid = query["sid"] {
+                guard let existing = self.session(id: sid), existing.beginUpgrade(link) else {
+                    link.closeWithFrame(code: 1008)
+                    return
+                }
+                session = existing
+                try pipeline.addHandler(EngineWebSocketHandler(session: session, link: link))
+            } else {
+                let info = requestInfo(
+                    headers: head.headers, query: query, remoteAddress: channel.remoteAddress.map(Self.describe))
+                session = EngineSession(
+                    id: Self.makeSessionID(), protocolVersion: version, request: info, supportsBinary: true,
+                    eventLoop: channel.eventLoop, webSocket: link, endpoint: self, configuration: configuration,
+                    logger: logger)
+                try pipeline.addHandler(EngineWebSocketHandler(session: session, link: link))
+                register(session)
+                link.writePacket(openPacket(sid: session.id, version: version, upgrades: false), version: version)
+                session.start()
+            }
+        }
+    }
+
+    static func describe(_ address: SocketAddress) -> String {
+        if let ip = address.ipAddress, let port = address.port { return "\(ip):\(port)" }
+        return "\(address)"
+    }
+}

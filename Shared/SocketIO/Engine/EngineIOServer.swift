@@ -1,0 +1,147 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import ServiceLifecycle
+
+/// An HTTP/1.1 server on SwiftNIO serving Engine.IO endpoints (polling and WebSocket) and
+/// handing every other request to an optional fallback handler.
+///
+/// Run it as a `Service`: `run()` binds, serves until graceful shutdown or cancellation, then
+/// closes every Engine.IO session (with close packets) and every connection.
+public final class EngineIOServer: Service, Sendable {
+    /// The address to bind (`0.0.0.0`, `127.0.0.1`).
+    public let host: String
+    /// The port to bind; 0 picks a free one (see `boundPort`).
+    public let port: Int
+
+    private let routes: EngineHTTPRoutes
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private let boundPortPromise: EventLoopPromise<Int>
+    private let connections = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
+    private let hasRun = NIOLockedValueBox(false)
+
+    /// - Parameters:
+    ///   - endpoints: the Engine.IO endpoints, matched by path.
+    ///   - fallback: answers every request that is not for an endpoint (404 without one).
+    ///   - maxFallbackBodySize: the largest request body handed to `fallback`.
+    ///   - idleTimeout: an HTTP connection without a request in progress (a parked poll counts
+    ///     as one) and without traffic for this long is closed; nil keeps idle connections.
+    public init(
+        host: String = "0.0.0.0", port: Int, endpoints: [EngineIOEndpoint],
+        fallback: EngineHTTPFallback? = nil, maxFallbackBodySize: Int = 1 << 20,
+        idleTimeout: Duration? = .seconds(60),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "engine.io.server")
+    ) {
+        self.host = host
+        self.port = port
+        self.routes = EngineHTTPRoutes(
+            endpoints: endpoints, fallback: fallback, maxFallbackBodySize: maxFallbackBodySize,
+            idleTimeout: idleTimeout.map { .milliseconds(EngineIOConfiguration.milliseconds($0)) })
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+        self.boundPortPromise = eventLoopGroup.next().makePromise(of: Int.self)
+    }
+
+    /// The port the server listens on, once bound (throws if binding failed).
+    public var boundPort: Int {
+        get async throws { try await boundPortPromise.futureResult.get() }
+    }
+
+    /// Binds and serves until graceful shutdown or task cancellation. A server runs once.
+    public func run() async throws {
+        let firstRun = hasRun.withLockedValue { hasRun in
+            defer { hasRun = true }
+            return !hasRun
+        }
+        guard firstRun else { throw EngineIOServerError.alreadyRunning }
+        let serverChannel: Channel
+        do {
+            serverChannel = try await makeBootstrap().bind(host: host, port: port).get()
+        } catch {
+            boundPortPromise.fail(error)
+            throw error
+        }
+        let localPort = serverChannel.localAddress?.port ?? port
+        boundPortPromise.succeed(localPort)
+        logger.info("engine.io server listening", metadata: ["host": "\(host)", "port": "\(localPort)"])
+
+        await withTaskCancellationOrGracefulShutdownHandler {
+            try? await serverChannel.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
+            serverChannel.close(promise: nil)
+        }
+
+        logger.info("engine.io server shutting down")
+        for endpoint in routes.endpoints { endpoint.closeAll(reason: .serverShutdown) }
+        let open = connections.withLockedValue { Array($0.values) }
+        for channel in open { channel.close(promise: nil) }
+        for channel in open { try? await channel.closeFuture.get() }
+    }
+
+    private func makeBootstrap() -> ServerBootstrap {
+        let routes = self.routes
+        let connections = self.connections
+        return ServerBootstrap(group: eventLoopGroup)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                let id = ObjectIdentifier(channel)
+                connections.withLockedValue { $0[id] = channel }
+                channel.closeFuture.whenComplete { _ in
+                    _ = connections.withLockedValue { $0.removeValue(forKey: id) }
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    try Self.configure(channel: channel, routes: routes)
+                }
+            }
+    }
+
+    private static func configure(channel: Channel, routes: EngineHTTPRoutes) throws {
+        let rejection = EngineUpgradeRejection()
+        let httpHandler = EngineHTTPHandler(routes: routes, rejection: rejection)
+        let upgrader = NIOWebSocketServerUpgrader(
+            maxFrameSize: min(routes.maxWebSocketFrameSize, Int(UInt32.max)),
+            automaticErrorHandling: false,
+            shouldUpgrade: { channel, head in
+                let (path, query) = EngineQueryString.split(uri: head.uri)
+                guard let endpoint = routes.endpoint(forPath: path) else {
+                    return channel.eventLoop.makeSucceededFuture(nil)
+                }
+                return endpoint.shouldUpgrade(head: head, query: query, channel: channel, rejection: rejection)
+            },
+            upgradePipelineHandler: { channel, head in
+                let (path, query) = EngineQueryString.split(uri: head.uri)
+                guard let endpoint = routes.endpoint(forPath: path) else {
+                    return channel.close()
+                }
+                return endpoint.webSocketUpgraded(channel: channel, head: head, query: query)
+            })
+        let httpHandlerBox = NIOLoopBound(httpHandler, eventLoop: channel.eventLoop)
+        let idleHandler = routes.idleTimeout.map { IdleStateHandler(allTimeout: $0) }
+        let idleHandlerBox = NIOLoopBound(idleHandler, eventLoop: channel.eventLoop)
+        if let idleHandler { try channel.pipeline.syncOperations.addHandler(idleHandler) }
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+            withPipeliningAssistance: true,
+            withServerUpgrade: (
+                upgraders: [upgrader],
+                completionHandler: { context in
+                    context.pipeline.syncOperations.removeHandler(httpHandlerBox.value, promise: nil)
+                    // WebSocket sessions have their own heartbeat.
+                    if let idleHandler = idleHandlerBox.value {
+                        context.pipeline.syncOperations.removeHandler(idleHandler, promise: nil)
+                    }
+                }
+            ),
+            withErrorHandling: true)
+        try channel.pipeline.syncOperations.addHandler(httpHandler)
+    }
+}

@@ -1,0 +1,72 @@
+import NIOCore
+
+/// Writes pre-encoded WebSocket frames straight to the socket.
+///
+/// It sits first in the pipeline (next to the head) so its context's writes skip NIO's
+/// per-channel `WebSocketFrameEncoder`: the bytes it writes are complete server frames,
+/// often one buffer shared by many connections. Use it only on its channel's event loop.
+final class EngineWebSocketWriter: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Queues bytes for the socket.
+    @inline(__always)
+    func write(_ bytes: ByteBuffer) {
+        context?.write(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    /// Queues bytes for the socket and reports when they are written.
+    func write(_ bytes: ByteBuffer, promise: EventLoopPromise<Void>?) {
+        if let context {
+            context.write(wrapOutboundOut(bytes), promise: promise)
+        } else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+        }
+    }
+
+    /// Sends queued bytes.
+    func flush() {
+        context?.flush()
+    }
+}
+
+/// A WebSocket transport of a session: its channel and the writer that bypasses NIO's encoder.
+/// The writer is touched only on the channel's event loop.
+final class EngineWebSocketLink: @unchecked Sendable {
+    let channel: Channel
+    let writer: EngineWebSocketWriter
+
+    init(channel: Channel, writer: EngineWebSocketWriter) {
+        self.channel = channel
+        self.writer = writer
+    }
+
+    /// Writes a single Engine.IO packet frame and flushes (control traffic, not the fan-out path).
+    func writePacket(_ packet: EnginePacket, version: EngineProtocolVersion) {
+        var buffer = channel.allocator.buffer(capacity: 16)
+        packet.writeWebSocketFrame(version: version, into: &buffer)
+        writer.write(buffer)
+        writer.flush()
+    }
+
+    /// Writes a close frame with `code` then closes the channel once it is written.
+    func closeWithFrame(code: UInt16) {
+        var buffer = channel.allocator.buffer(capacity: 4)
+        WebSocketServerFrame.writeClose(code: code, into: &buffer)
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        writer.write(buffer, promise: promise)
+        writer.flush()
+        let channel = self.channel
+        promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
+    }
+}
