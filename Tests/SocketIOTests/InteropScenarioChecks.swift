@@ -134,6 +134,12 @@ enum InteropScenarioChecks {
     static func checkTransportsAndDisconnects(
         _ combination: InteropCombination, client: InteropObservations, server: InteropObservations, context: String
     ) {
+        if combination.client == .javascript && combination.transport == "upgrade" {
+            // The JS client probes the WebSocket in the background and reports the outcome.
+            for name in ["alice", "bob"] {
+                #expect(client.first(name, "upgrade_result")?["ok"] == true, "\(name)'s upgrade failed: \(context)")
+            }
+        }
         let expectedTransport: JSONValue = combination.transport == "polling" ? "polling" : "websocket"
         #expect(client.first("alice", "transport")?["transport"] == expectedTransport, "\(context)")
         #expect(client.first("bob", "transport")?["transport"] == expectedTransport, "\(context)")

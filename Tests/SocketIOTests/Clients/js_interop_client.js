@@ -146,8 +146,8 @@ function makeClient(name, namespaces, token = TOKEN) {
   });
   const sockets = {};
   manager.on('open', () => {
-    manager.engine.on('upgrade', (transport) => observe(name, 'upgraded', { transport: transport.name }));
-    manager.engine.on('upgradeError', (error) => observe(name, 'upgrade_error', { message: String(error) }));
+    manager.engine.on('upgrade', (transport) => observe(name, 'upgrade_result', { ok: true, transport: transport.name }));
+    manager.engine.on('upgradeError', (error) => observe(name, 'upgrade_result', { ok: false, message: String(error) }));
   });
   for (const ns of namespaces) {
     const socket = manager.socket(ns, { auth: { token, client: name } });
@@ -230,8 +230,8 @@ async function main() {
 
   if (TRANSPORT === 'upgrade') {
     // The JS client probes the WebSocket in the background after opening over polling.
-    await waitFor('alice', 'upgraded', { transport: 'websocket' });
-    await waitFor('bob', 'upgraded', { transport: 'websocket' });
+    await waitFor('alice', 'upgrade_result');
+    await waitFor('bob', 'upgrade_result');
   }
   observe('alice', 'transport', { transport: alice.manager.engine.transport.name });
   observe('bob', 'transport', { transport: bob.manager.engine.transport.name });
