@@ -36,6 +36,19 @@ enum InteropClientKind: String, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The reasons the client may report when the server shuts down (empty: it reports none).
+    /// Over polling the Engine.IO close packet reaches the client only if one of its polls is
+    /// parked at that moment: the engine then closes every connection, so a client between two
+    /// polls sees its next poll fail ("transport error"). (The reference server keeps a polling
+    /// session open up to 30 s for the next poll to carry the close packet.)
+    var serverShutdownReasons: Set<String> {
+        switch self {
+        case .python5: ["server disconnect", "transport error"]
+        case .python4: []
+        case .javascript: ["transport close", "transport error"]
+        }
+    }
+
     /// The reasons the server may record when the client disconnects its last namespace itself.
     /// The python clients close the transport without waiting for their DISCONNECT packet to be
     /// written (python-engineio's `disconnect()` closes the WebSocket, or aborts the pending poll,

@@ -16,11 +16,15 @@ struct InteropJSClientTests {
     func fullScenario(_ combination: InteropCombination) async throws {
         let node = try InteropJSClient.node()
         let bundle = try await InteropJSClient.bundle(python: try TestEnvironment.require(TestEnvironment.python))
-        try await InteropServer.run { port, recorder in
+        try await InteropServer.run { port, recorder, shutDown in
             let child = try ChildProcess(
                 node, ["--experimental-websocket", Self.scriptURL.path, bundle, "http://127.0.0.1:\(port)", combination.transport],
                 label: "sio-interop-js")
-            let exited = await engineWaitUntil(timeout: 45) { !child.isRunning }
+            // The scenario ends with a client that waits for the server to shut down.
+            let waiting = await engineWaitUntil(timeout: 45) { child.output.contains("\"waiting_for_shutdown\"") }
+            try #require(waiting, "client did not reach the shutdown step:\n\(child.output)")
+            await shutDown()
+            let exited = await engineWaitUntil(timeout: 20) { !child.isRunning }
             try #require(exited, "client did not finish:\n\(child.output)")
             #expect(child.process.terminationStatus == 0, "client failed:\n\(child.output)")
             let client = InteropObservations(parsingOutput: child.output)

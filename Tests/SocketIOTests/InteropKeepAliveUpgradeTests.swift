@@ -41,7 +41,7 @@ struct InteropKeepAliveUpgradeTests {
 
     static func upgradeStatus(fresh: Bool) async throws -> String {
         let python = try TestEnvironment.require(TestEnvironment.python)
-        return try await InteropServer.run { port, _ in
+        return try await InteropServer.run { port, _, _ in
             let child = try ChildProcess(python, ["-c", Self.script, "\(port)", fresh ? "fresh" : "reused"],
                                          label: "sio-keepalive-upgrade")
             let exited = await engineWaitUntil(timeout: 20) { !child.isRunning }

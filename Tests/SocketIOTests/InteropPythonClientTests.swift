@@ -21,12 +21,16 @@ struct InteropPythonClientTests {
     func fullScenario(_ combination: InteropCombination) async throws {
         let python = try TestEnvironment.require(
             combination.client == .python5 ? TestEnvironment.python : TestEnvironment.pythonEIO3)
-        try await InteropServer.run { port, recorder in
+        try await InteropServer.run { port, recorder, shutDown in
             let generation = combination.client == .python5 ? "5" : "4"
             let child = try ChildProcess(
                 python, [Self.scriptURL.path, "http://127.0.0.1:\(port)", generation, combination.transport],
                 label: "sio-interop-python")
-            let exited = await engineWaitUntil(timeout: 45) { !child.isRunning }
+            // The scenario ends with a client that waits for the server to shut down.
+            let waiting = await engineWaitUntil(timeout: 45) { child.output.contains("\"waiting_for_shutdown\"") }
+            try #require(waiting, "client did not reach the shutdown step:\n\(child.output)")
+            await shutDown()
+            let exited = await engineWaitUntil(timeout: 20) { !child.isRunning }
             try #require(exited, "client did not finish:\n\(child.output)")
             #expect(child.process.terminationStatus == 0, "client failed:\n\(child.output)")
             let client = InteropObservations(parsingOutput: child.output)

@@ -14,6 +14,7 @@ enum InteropScenarioChecks {
             return server.contains("alice", "disconnect", namespace: "/")
                 && server.contains("alice", "disconnect", namespace: "/chat")
                 && server.contains("bob", "disconnect", namespace: "/")
+                && server.contains("dave", "disconnect", namespace: "/")
         }
         let server = recorder.observations
         #expect(settled, "server did not see every disconnect:\n\(server)")
@@ -165,6 +166,14 @@ enum InteropScenarioChecks {
             #expect(client.first("alice", "disconnect", namespace: "/")?["reason"] == .string(reason), "\(context)")
         } else {
             #expect(client.contains("alice", "disconnect_requested", namespace: "/"), "\(context)")
+        }
+        // The graceful shutdown disconnected dave.
+        #expect(server.first("dave", "disconnect", namespace: "/")?["reason"] == "server shutting down", "\(context)")
+        let daveDisconnect = client.first("dave", "disconnect", namespace: "/")
+        #expect(daveDisconnect != nil, "\(context)")
+        if !combination.client.serverShutdownReasons.isEmpty {
+            let reason = daveDisconnect?["reason"]?.stringValue ?? "none"
+            #expect(combination.client.serverShutdownReasons.contains(reason), "\(reason): \(context)")
         }
         if combination.client.reportsOwnNamespaceDisconnect, let reason = combination.client.clientDisconnectReason {
             #expect(client.first("alice", "disconnect", namespace: "/chat")?["reason"] == .string(reason), "\(context)")

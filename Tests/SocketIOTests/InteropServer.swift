@@ -15,9 +15,10 @@ enum InteropServer {
     /// The binary attachment of the `welcome` event.
     static let welcomeBytes: [UInt8] = [0xDE, 0xAD, 0xBE, 0xEF]
 
-    /// Runs the stack for the duration of `body`, which gets the bound port and the recorder.
+    /// Runs the stack for the duration of `body`, which gets the bound port, the recorder, and a
+    /// function that starts the graceful shutdown early (it happens anyway when `body` returns).
     static func run<Result: Sendable>(
-        _ body: (_ port: Int, _ recorder: InteropRecorder) async throws -> Result
+        _ body: (_ port: Int, _ recorder: InteropRecorder, _ shutDown: @Sendable () async -> Void) async throws -> Result
     ) async throws -> Result {
         var logger = Logger(label: "sio-interop")
         logger.logLevel = .warning
@@ -35,7 +36,7 @@ enum InteropServer {
             let result: Swift.Result<Result, any Error>
             do {
                 let port = try await engine.boundPort
-                result = .success(try await body(port, recorder))
+                result = .success(try await body(port, recorder, { await group.triggerGracefulShutdown() }))
             } catch {
                 result = .failure(error)
             }

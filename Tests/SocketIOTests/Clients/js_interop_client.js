@@ -254,6 +254,12 @@ async function main() {
   while (FetchXMLHttpRequest.inFlight > 0 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+  // dave stays connected until the server shuts down (the test starts the graceful shutdown when
+  // it sees "waiting_for_shutdown").
+  makeClient('dave', ['/']);
+  await waitFor('dave', 'connect', { namespace: '/' });
+  observe('dave', 'waiting_for_shutdown');
+  await waitFor('dave', 'disconnect', { namespace: '/' });
   observe('script', 'done');
   process.exit(0);
 }

@@ -214,6 +214,13 @@ if V5:
 else:
     # python-socketio 4.x calls no disconnect handler for a disconnect it asked for itself.
     observe("alice", "disconnect_requested", namespace="/")
+# dave stays connected until the server shuts down (the test starts the graceful shutdown when
+# it sees "waiting_for_shutdown").
+dave = make_client("dave")
+connect(dave, "dave", ["/"])
+wait_for("dave", "connect", namespace="/")
+observe("dave", "waiting_for_shutdown")
+wait_for("dave", "disconnect", namespace="/")
 observe("script", "done")
 sys.stdout.flush()
 os._exit(0)
