@@ -64,7 +64,8 @@ struct InteropObservations: CustomStringConvertible {
         case .array(let elements):
             return .array(elements.map(canonical))
         case .object(let members):
-            return .object(members.map { ($0.key, canonical($0.value)) }.sorted { $0.0 < $1.0 }.map { (key: $0.0, value: $0.1) })
+            let sorted = members.sorted { $0.key < $1.key }
+            return .object(sorted.map { (key: $0.key, value: canonical($0.value)) })
         default:
             return value
         }

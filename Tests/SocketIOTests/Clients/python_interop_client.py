@@ -4,6 +4,11 @@ Usage: python_interop_client.py URL GENERATION TRANSPORT
   GENERATION: 5 (python-socketio 5.x, Engine.IO v4) or 4 (python-socketio 4.6.1, Engine.IO v3)
   TRANSPORT:  polling | websocket | upgrade (polling first, then the upgrade to WebSocket)
 
+The scenario: carol is refused (wrong token); alice joins "/" and "/chat", is refused on
+"/private" and "/nowhere", sends events with and without acks (binary both ways), answers the
+server's emitWithAck, joins room-a; bob joins room-b; room and global broadcasts; alice leaves
+"/chat"; the server disconnects bob; alice disconnects; dave waits for the server's shutdown.
+
 Prints one JSON object per line for every observation: {"client": ..., "event": ..., ...}.
 Bytes are written as {"$bin": "<hex>"}. Exits 0 after {"event": "done"}, 1 if an expected
 observation does not arrive in time (after a {"event": "timeout"} line).
