@@ -36,6 +36,10 @@ enum InteropClientKind: String, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the client acknowledges an event it has no handler for (python-socketio sends an
+    /// empty ACK for every event that asked for one; the JS client sends nothing).
+    var acksUnhandledEvents: Bool { self != .javascript }
+
     /// The reasons the client may report when the server shuts down (empty: it reports none).
     /// Over polling the Engine.IO close packet reaches the client only if one of its polls is
     /// parked at that moment: the engine then closes every connection, so a client between two

@@ -2,41 +2,56 @@ import NIOCore
 import ServiceLifecycle
 import SocketIO
 
-/// Asks clients a question with `emitWithAck` on behalf of the interop server's synchronous event
-/// handlers (which must not wait), and reports the answer: the acknowledgement's arguments are
-/// recorded and sent back to the client as an `answer-received` event.
+/// Asks clients questions with `emitWithAck` on behalf of the interop server's synchronous event
+/// handlers (which must not wait), and reports the outcome: it is recorded and sent back to the
+/// client as an event, so both sides observe it.
 ///
 /// A `Service`: it runs in the test's `ServiceGroup` and stops taking requests at graceful shutdown.
 final class InteropQuestionService: Service {
-    private let requests: AsyncStream<SocketIOSocket>
-    private let continuation: AsyncStream<SocketIOSocket>.Continuation
+    /// One `emitWithAck` to make.
+    struct Request: Sendable {
+        var socket: SocketIOSocket
+        /// The event sent to the client.
+        var event: String
+        var arguments: [JSONValue]
+        var timeout: Duration
+        /// The event that carries the outcome back to the client: the ack's arguments, or
+        /// `{"error": "..."}` if there was none.
+        var outcomeEvent: String
+    }
+
+    private let requests: AsyncStream<Request>
+    private let continuation: AsyncStream<Request>.Continuation
     private let recorder: InteropRecorder
 
-    /// The question's arguments (a text and a binary attachment).
+    /// The arguments of the `question` event (a text and a binary attachment).
     static let question: [JSONValue] = ["what?", .binary(ByteBuffer(bytes: [0xCA, 0xFE]))]
 
     init(recorder: InteropRecorder) {
-        (requests, continuation) = AsyncStream.makeStream(of: SocketIOSocket.self)
+        (requests, continuation) = AsyncStream.makeStream(of: Request.self)
         self.recorder = recorder
     }
 
-    /// Queues a question for `socket` (callable from any thread).
-    func ask(_ socket: SocketIOSocket) {
-        continuation.yield(socket)
+    /// Queues a request (callable from any thread).
+    func ask(_ request: Request) {
+        continuation.yield(request)
     }
 
     func run() async throws {
         let recorder = self.recorder
         await withDiscardingTaskGroup { group in
-            for await socket in requests.cancelOnGracefulShutdown() {
+            for await request in requests.cancelOnGracefulShutdown() {
                 group.addTask {
+                    let socket = request.socket
                     let name = socket.handshake.query["name"] ?? "?"
                     do {
-                        let answer = try await socket.emitWithAck("question", Self.question, timeout: .seconds(10))
-                        recorder.record(name, "question-acked", namespace: socket.namespace.name, [("args", .array(answer))])
-                        socket.emit("answer-received", answer)
+                        let answer = try await socket.emitWithAck(request.event, request.arguments, timeout: request.timeout)
+                        recorder.record(name, "\(request.event)-acked", namespace: socket.namespace.name, [("args", .array(answer))])
+                        socket.emit(request.outcomeEvent, answer)
                     } catch {
-                        recorder.record(name, "question-failed", namespace: socket.namespace.name, [("error", .string("\(error)"))])
+                        recorder.record(name, "\(request.event)-failed", namespace: socket.namespace.name,
+                                        [("error", .string("\(error)"))])
+                        socket.emit(request.outcomeEvent, ["error": .string("\(error)")])
                     }
                 }
             }

@@ -112,6 +112,16 @@ enum InteropScenarioChecks {
         #expect(!server.contains("alice", "question-failed"), "\(context)")
         #expect(client.first("alice", "received", where: "name", is: "answer-received")?["args"]
                 == ["answer", bin("102030")], "\(context)")
+
+        // emitWithAck of an event the client has no handler for.
+        let unanswered = client.first("alice", "received", where: "name", is: "unanswered-outcome")?["args"]
+        if combination.client.acksUnhandledEvents {
+            #expect(server.first("alice", "unanswered-acked")?["args"] == [], "\(context)")
+            #expect(unanswered == [], "\(context)")
+        } else {
+            #expect(server.first("alice", "unanswered-failed")?["error"] == "timeout", "\(context)")
+            #expect(unanswered == [["error": "timeout"]], "\(context)")
+        }
     }
 
     /// Room broadcasts reach only the room's members; a broadcast to all reaches everyone.

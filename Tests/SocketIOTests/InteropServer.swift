@@ -71,7 +71,16 @@ enum InteropServer {
             socket.on("no-ack") { arguments, ack in
                 recorder.record(name, "no-ack", namespace: "/", [("args", .array(arguments)), ("ack", .bool(ack != nil))])
             }
-            socket.on("ask-me") { _, _ in questions.ask(socket) }
+            socket.on("ask-me") { _, _ in
+                questions.ask(.init(socket: socket, event: "question", arguments: InteropQuestionService.question,
+                                    timeout: .seconds(10), outcomeEvent: "answer-received"))
+            }
+            socket.on("ask-unanswered") { _, _ in
+                // No client registers a handler for "unanswered": the python clients still ack
+                // (with no arguments), the JS client does not (the server times out).
+                questions.ask(.init(socket: socket, event: "unanswered", arguments: [1],
+                                    timeout: .milliseconds(300), outcomeEvent: "unanswered-outcome"))
+            }
             socket.on("join") { arguments, ack in
                 guard let room = arguments.first?.stringValue else { return }
                 socket.join(room)

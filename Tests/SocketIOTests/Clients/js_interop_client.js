@@ -138,7 +138,7 @@ function waitFor(client, event, match = {}) {
   });
 }
 
-const EVENTS = new Set(['welcome', 'answer-received', 'room-msg', 'all-msg', 'chat-welcome']);
+const EVENTS = new Set(['welcome', 'answer-received', 'unanswered-outcome', 'room-msg', 'all-msg', 'chat-welcome']);
 
 function makeClient(name, namespaces, token = TOKEN) {
   const manager = new io.Manager(URL_, {
@@ -210,6 +210,8 @@ async function main() {
   a.emit('ask-me');
   await waitFor('alice', 'question');
   await waitFor('alice', 'received', { namespace: '/', name: 'answer-received' });
+  a.emit('ask-unanswered');
+  await waitFor('alice', 'received', { namespace: '/', name: 'unanswered-outcome' });
 
   // Rooms and broadcasts with a second client.
   const bob = makeClient('bob', ['/']);

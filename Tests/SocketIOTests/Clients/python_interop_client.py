@@ -28,7 +28,7 @@ TOKEN = "s3cret"
 WAIT = 15
 # The events the server sends without asking for an ack, by namespace. (python-socketio 4.x has
 # no catch-all handler, so every event is registered by name.)
-EVENTS = {"/": ["welcome", "answer-received", "room-msg", "all-msg"], "/chat": ["chat-welcome"]}
+EVENTS = {"/": ["welcome", "answer-received", "unanswered-outcome", "room-msg", "all-msg"], "/chat": ["chat-welcome"]}
 
 condition = threading.Condition()
 seen = []
@@ -174,6 +174,8 @@ wait_for("alice", "ack", what="chat-echo")
 alice.emit("ask-me")
 wait_for("alice", "question")
 wait_for("alice", "received", namespace="/", name="answer-received")
+alice.emit("ask-unanswered")
+wait_for("alice", "received", namespace="/", name="unanswered-outcome")
 
 # Rooms and broadcasts with a second client.
 bob = make_client("bob")
