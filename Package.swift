@@ -108,7 +108,7 @@ let package = Package(
             path: "Tests/IngestServiceTests"),
         .testTarget(
             name: "SocketIOTests", dependencies: ["SocketIO", "TestSupport"],
-            path: "Tests/SocketIOTests"),
+            path: "Tests/SocketIOTests", exclude: ["Clients"]),
     ],
     swiftLanguageModes: [.v6]
 )
