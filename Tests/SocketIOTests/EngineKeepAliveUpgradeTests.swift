@@ -99,6 +99,28 @@ struct EngineKeepAliveUpgradeTests {
         }
     }
 
+    /// NIO's HTTP decoder parses nothing after a request asking to switch protocols, so a
+    /// connection that does not switch is answered and closed instead of left hanging.
+    @Test func otherUpgradeRequestsAreAnsweredAndClosed() async throws {
+        let fallback: EngineHTTPFallback = { _ in EngineHTTPResponse(status: .ok, text: "fallback") }
+        try await withEngineServer(fallback: fallback) { port, _, _ in
+            try await EngineTestConnection.with(port: port) { connection in
+                let response = try await connection.request(
+                    "GET", "/engine.io/?EIO=4&transport=polling", headers: [("Upgrade", "h2c"), ("Connection", "Upgrade")])
+                #expect(response.status == 200)
+                #expect(response.text.hasPrefix("0{"))
+                #expect(response.header("connection")?.lowercased() == "close")
+                try await connection.readUntilClosed()
+            }
+            try await EngineTestConnection.with(port: port) { connection in
+                let response = try await connection.upgrade("/elsewhere")
+                #expect(response.status == 200)
+                #expect(response.text == "fallback")
+                try await connection.readUntilClosed()
+            }
+        }
+    }
+
     @Test func upgradedConnectionOutlivesTheHTTPIdleTimeout() async throws {
         try await withEngineServer(idleTimeout: .milliseconds(200)) { port, _, _ in
             try await EngineTestConnection.with(port: port) { connection in
