@@ -56,9 +56,8 @@ struct InteropKeepAliveUpgradeTests {
         #expect(try await Self.upgradeStatus(fresh: true).hasPrefix("HTTP/1.1 101"))
     }
 
-    /// Fails today: NIO's HTTPServerUpgradeHandler only considers the first request of a
-    /// connection, so this upgrade reaches EngineHTTPHandler and is answered 400
-    /// `{"code":3,"message":"Bad request"}`.
+    /// EngineHTTPHandler honours an upgrade on any request of a connection (NIO's
+    /// HTTPServerUpgradeHandler alone only considers the first one and answered this with 400).
     @Test func upgradeOnAReusedKeepAliveConnectionSwitchesProtocols() async throws {
         let status = try await Self.upgradeStatus(fresh: false)
         #expect(status.hasPrefix("HTTP/1.1 101"), "answer to the upgrade: \(status)")

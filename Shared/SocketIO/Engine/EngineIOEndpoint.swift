@@ -218,26 +218,22 @@ public final class EngineIOEndpoint: Sendable {
 
     // MARK: - WebSocket upgrades
 
-    /// Decides a WebSocket upgrade request; a refusal leaves its HTTP answer in `rejection`.
-    func shouldUpgrade(
-        head: HTTPRequestHead, query: [String: String], channel: Channel, rejection: EngineUpgradeRejection
-    ) -> EventLoopFuture<HTTPHeaders?> {
-        let eventLoop = channel.eventLoop
+    /// Decides a WebSocket upgrade request: nil lets it through, a response refuses it.
+    func upgradeRefusal(
+        head: HTTPRequestHead, query: [String: String], remoteAddress: String?, eventLoop: EventLoop
+    ) -> EventLoopFuture<EngineHTTPResponse?> {
         switch route(method: head.method, query: query, isWebSocketUpgrade: true) {
         case .failure(let error):
-            rejection.response = error.response()
-            return eventLoop.makeSucceededFuture(nil)
+            return eventLoop.makeSucceededFuture(error.response())
         case .success(.existing):
-            return eventLoop.makeSucceededFuture([:])
+            return eventLoop.makeSucceededFuture(nil)
         case .success(.handshake):
-            let info = requestInfo(
-                headers: head.headers, query: query, remoteAddress: channel.remoteAddress.map(Self.describe))
+            let info = requestInfo(headers: head.headers, query: query, remoteAddress: remoteAddress)
             return checkHandshake(info, on: eventLoop).map { decision in
                 if case .reject(let message) = decision {
-                    rejection.response = EngineHTTPError.forbidden.response(message: message)
-                    return nil
+                    return EngineHTTPError.forbidden.response(message: message)
                 }
-                return [:]
+                return nil
             }
         }
     }

@@ -117,18 +117,13 @@ public final class EngineIOServer: Service, Sendable {
     }
 
     private static func configure(channel: Channel, routes: EngineHTTPRoutes) throws {
-        let rejection = EngineUpgradeRejection()
-        let httpHandler = EngineHTTPHandler(routes: routes, rejection: rejection)
+        // WebSocket upgrades are handled by EngineHTTPHandler itself on any request of a
+        // connection (NIO's HTTPServerUpgradeHandler only considers the first one); this
+        // upgrader only validates the handshake headers and installs the frame codec.
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: min(routes.maxWebSocketFrameSize, Int(UInt32.max)),
             automaticErrorHandling: false,
-            shouldUpgrade: { channel, head in
-                let (path, query) = EngineQueryString.split(uri: head.uri)
-                guard let endpoint = routes.endpoint(forPath: path) else {
-                    return channel.eventLoop.makeSucceededFuture(nil)
-                }
-                return endpoint.shouldUpgrade(head: head, query: query, channel: channel, rejection: rejection)
-            },
+            shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture([:]) },
             upgradePipelineHandler: { channel, head in
                 let (path, query) = EngineQueryString.split(uri: head.uri)
                 guard let endpoint = routes.endpoint(forPath: path) else {
@@ -136,23 +131,11 @@ public final class EngineIOServer: Service, Sendable {
                 }
                 return endpoint.webSocketUpgraded(channel: channel, head: head, query: query)
             })
-        let httpHandlerBox = NIOLoopBound(httpHandler, eventLoop: channel.eventLoop)
-        let idleHandler = routes.idleTimeout.map { IdleStateHandler(allTimeout: $0) }
-        let idleHandlerBox = NIOLoopBound(idleHandler, eventLoop: channel.eventLoop)
-        if let idleHandler { try channel.pipeline.syncOperations.addHandler(idleHandler) }
+        if let idleTimeout = routes.idleTimeout {
+            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idleTimeout))
+        }
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
-            withPipeliningAssistance: true,
-            withServerUpgrade: (
-                upgraders: [upgrader],
-                completionHandler: { context in
-                    context.pipeline.syncOperations.removeHandler(httpHandlerBox.value, promise: nil)
-                    // WebSocket sessions have their own heartbeat.
-                    if let idleHandler = idleHandlerBox.value {
-                        context.pipeline.syncOperations.removeHandler(idleHandler, promise: nil)
-                    }
-                }
-            ),
-            withErrorHandling: true)
-        try channel.pipeline.syncOperations.addHandler(httpHandler)
+            withPipeliningAssistance: true, withErrorHandling: true)
+        try channel.pipeline.syncOperations.addHandler(EngineHTTPHandler(routes: routes, upgrader: upgrader))
     }
 }
