@@ -1,5 +1,6 @@
 import Avro
 import Testing
+import TestSupport
 
 @Suite struct AvroRobustnessTests {
     func validDatum() throws -> (AvroJSONDecoder, [UInt8]) {

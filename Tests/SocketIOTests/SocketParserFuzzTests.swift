@@ -1,19 +1,7 @@
 import NIOCore
 import SocketIO
 import Testing
-
-/// A small deterministic generator (SplitMix64) so fuzz runs are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 @Suite("Socket.IO parser fuzzing")
 struct SocketParserFuzzTests {
@@ -25,7 +13,7 @@ struct SocketParserFuzzTests {
     ]
     static let alphabet: [UInt8] = Array(#"0123456789-/,[]{}":.eE+-_\u tfnrl"#.utf8) + [0x00, 0x1F, 0xC3, 0xA9, 0xFF]
 
-    static func mutate(_ input: [UInt8], using rng: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ input: [UInt8], using rng: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             switch Int.random(in: 0..<5, using: &rng) {
@@ -46,7 +34,7 @@ struct SocketParserFuzzTests {
     }
 
     @Test func mutatedAndRandomJSONNeverCrashes() {
-        var rng = SeededGenerator(seed: 0x5EED_0001)
+        var rng = SplitMix64(seed: 0x5EED_0001)
         var accepted = 0
         for i in 0..<20_000 {
             let bytes: [UInt8]
@@ -68,7 +56,7 @@ struct SocketParserFuzzTests {
     }
 
     @Test func mutatedAndRandomPacketsNeverCrashTheDecoder() {
-        var rng = SeededGenerator(seed: 0x5EED_0002)
+        var rng = SplitMix64(seed: 0x5EED_0002)
         var decoded = 0
         var rejected = 0
         for version in [SocketIOProtocolVersion.v5, .v4] {
@@ -94,7 +82,7 @@ struct SocketParserFuzzTests {
     }
 
     @Test func mutatedPacketsNeverCrashTheServer() {
-        var rng = SeededGenerator(seed: 0x5EED_0003)
+        var rng = SplitMix64(seed: 0x5EED_0003)
         let server = SocketIOServer(configuration: .init(connectionStateRecovery: .init()))
         _ = server.of("/admin")
         server.main.onConnection { socket in
