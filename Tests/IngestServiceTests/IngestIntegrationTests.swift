@@ -36,7 +36,7 @@ import ZeroMQ
             "TOPIC_FORMATS": "^stcs\\.=avro:\(Self.schemaPath);.*=json"])
         try await ingestd.waitUntilReady()
         let tap = try BusTap(endpoint: ingestd.publishEndpoint, context: context)
-        try await Task.sleep(for: .milliseconds(300))  // SUB connect; ZeroMQ drops messages sent before it
+        try await ingestd.waitForBusSubscribers(1)  // ZeroMQ drops what is published before a SUB connects
 
         let lines = try String(contentsOf: TestEnvironment.fixture("buyOffer.jsonl"), encoding: .utf8)
             .split(separator: "\n").map { Array($0.utf8) }
@@ -74,7 +74,7 @@ import ZeroMQ
         let ingestd = try IngestdProcess(broker: broker, group: "filter", environment: ["ALLOWED_TOPICS_REGEX": "(keep|_keep)"])
         try await ingestd.waitUntilReady()
         let tap = try BusTap(endpoint: ingestd.publishEndpoint, context: context)
-        try await Task.sleep(for: .milliseconds(300))
+        try await ingestd.waitForBusSubscribers(1)
         for topic in ["keep.a", "drop.a", "_keep.internal"] { try producer.send(topic: topic, value: Array("{\"t\":\"\(topic)\"}".utf8)) }
         try producer.flush()
         try await tap.collect { $0.contains { $0.topic == "keep.a" } }
@@ -94,7 +94,7 @@ import ZeroMQ
         let ingestd = try IngestdProcess(broker: broker, group: "bad", environment: ["KAFKA_SCHEMA": Self.schemaPath])
         try await ingestd.waitUntilReady()
         let tap = try BusTap(endpoint: ingestd.publishEndpoint, context: context)
-        try await Task.sleep(for: .milliseconds(300))
+        try await ingestd.waitForBusSubscribers(1)
         try producer.send(topic: "stcs.bad", value: try avroDataRecord(timestamp: 1, [("a", .union(branch: 4, .int(1)))]))
         try producer.send(topic: "stcs.bad", value: [0x01, 0x02, 0x03])  // truncated double
         try producer.send(topic: "stcs.bad", value: Array("not avro at all, clearly".utf8))
@@ -250,7 +250,7 @@ import ZeroMQ
         try await ingestd.waitUntilReady()
         let context = try ZMQContext()
         let tap = try BusTap(endpoint: ingestd.publishEndpoint, context: context)
-        try await Task.sleep(for: .milliseconds(300))
+        try await ingestd.waitForBusSubscribers(1)
         let encoder = try AvroEncoder(schema: try AvroSchema(json: schema))
         let datum = try encoder.encode(.record([("timestamp", .double(3.25)), ("data", .map([(key: "x", value: .union(branch: 4, .int(9)))]))]))
         try producer.send(topic: "framed", value: [0, 0, 0, 0, 7] + datum)

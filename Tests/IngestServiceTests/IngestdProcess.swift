@@ -58,6 +58,15 @@ final class IngestdProcess: @unchecked Sendable {
         if !ready { throw IngestdTestError.notReady(process.output) }
     }
 
+    /// Waits until ingestd counts `count` bus subscriber connections (its metric is refreshed
+    /// every second), so records published afterwards reach them.
+    func waitForBusSubscribers(_ count: Int, timeout: Double = 10) async throws {
+        let connected = await eventually(timeout: timeout, interval: 0.05) {
+            (await metric("ingest_bus_subscribers") ?? 0) >= Double(count)
+        }
+        if !connected { throw IngestdTestError.notReady("no bus subscriber seen; log:\n\(process.output.suffix(3000))") }
+    }
+
     /// The value of a Prometheus sample line such as `ingest_records_failed_total{topic="x"}`.
     func metric(_ sample: String) async -> Double? {
         guard let body = await get("/metrics")?.body else { return nil }
