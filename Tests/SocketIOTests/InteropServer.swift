@@ -15,9 +15,10 @@ enum InteropServer {
     /// The binary attachment of the `welcome` event.
     static let welcomeBytes: [UInt8] = [0xDE, 0xAD, 0xBE, 0xEF]
 
-    /// Runs the stack for the duration of `body`, which gets the bound port, the recorder, and a
+    /// Runs the stack for the duration of `body` (`fallback` answers requests for other paths), which gets the bound port, the recorder, and a
     /// function that starts the graceful shutdown early (it happens anyway when `body` returns).
     static func run<Result: Sendable>(
+        fallback: EngineHTTPFallback? = nil,
         _ body: (_ port: Int, _ recorder: InteropRecorder, _ shutDown: @Sendable () async -> Void) async throws -> Result
     ) async throws -> Result {
         var logger = Logger(label: "sio-interop")
@@ -28,7 +29,7 @@ enum InteropServer {
         configure(io, recorder: recorder, questions: questions)
         let endpoint = try EngineIOEndpoint(
             configuration: EngineIOConfiguration(path: "/socket.io/"), delegate: io, logger: logger)
-        let engine = EngineIOServer(host: "127.0.0.1", port: 0, endpoints: [endpoint], logger: logger)
+        let engine = EngineIOServer(host: "127.0.0.1", port: 0, endpoints: [endpoint], fallback: fallback, logger: logger)
         let group = ServiceGroup(services: [engine, io, questions], logger: logger)
 
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
