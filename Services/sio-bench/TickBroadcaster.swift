@@ -3,8 +3,8 @@ import ServiceLifecycle
 import SocketIO
 
 /// Broadcasts `tick` events to every socket of the main namespace when a `start` event asks
-/// for it: at a fixed rate (paced against the clock, in batches of at most `batch` events per
-/// `emit(batch:)`), or as fast as it can (`rate` 0). One run at a time; a `start` received
+/// for it: at a fixed rate (paced against the clock, at most one `emit(batch:)` of at most
+/// `batch` events per turn; a server behind its rate emits without sleeping), or as fast as it can (`rate` 0). One run at a time; a `start` received
 /// during a run is ignored.
 final class TickBroadcaster: Service, Sendable {
     private let io: SocketIOServer
@@ -52,17 +52,16 @@ final class TickBroadcaster: Service, Sendable {
             } else {
                 due = command.batch
             }
-            var remaining = due
-            while remaining > 0 {
-                let count = min(remaining, command.batch)
+            // At most one batch per turn, so the end time is kept even when the server is behind.
+            let count = min(max(due, 0), command.batch)
+            if count > 0 {
                 let stamp = WallClock.microseconds()
                 batch.removeAll(keepingCapacity: true)
                 for index in 0..<count { batch.append(TickPayload.event(sequence: sent + index, sentAt: stamp)) }
                 _ = io.main.emit(batch: batch)
                 sent += count
-                remaining -= count
             }
-            if command.eventsPerSecond > 0 {
+            if command.eventsPerSecond > 0 && due <= count {
                 try? await Task.sleep(for: .milliseconds(1))
             } else {
                 await Task.yield()
