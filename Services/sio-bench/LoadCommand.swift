@@ -5,7 +5,7 @@ import NIOPosix
 
 /// `sio-bench load`: N WebSocket Socket.IO clients against a server; the first asks it to start
 /// broadcasting (`42["start",{…}]`); the command prints one JSON object with the measured
-/// deliveries/s and latency quantiles. With `--idle-seconds` it only connects the clients,
+/// deliveries/s and latency quantiles (after a `started` line when all clients are connected). With `--idle-seconds` it only connects the clients,
 /// prints `{"connected":n}` and holds them that long (for the idle-memory figure).
 struct LoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -80,6 +80,8 @@ struct LoadCommand: AsyncParsableCommand {
             // Ask the server to broadcast: events/s = deliveries/s ÷ clients.
             let eventsPerSecond = rate / Double(clients)
             let start = #"42["start",{"rate":\#(eventsPerSecond),"seconds":\#(warmup + seconds + 0.5),"batch":\#(batch)}]"#
+            // Tells a driver the clients are connected and the broadcast starts now.
+            StandardOutput.writeLine("started")
             try await channels[0].writeAndFlush(LoadClient.maskedTextFrame(start))
             let from = WallClock.microseconds() + Int64(warmup * 1_000_000)
             let until = from + Int64(seconds * 1_000_000)

@@ -65,14 +65,17 @@ class Server:
 def run_load(args, kind: str, rate: float) -> dict:
     server = Server(kind, args)
     try:
-        cpu_before = cpu_seconds(server.process.pid)
         command = [args.sio_bench, "load", "--port", str(server.port), "--clients", str(args.clients),
                    "--rate", str(rate), "--seconds", str(args.seconds), "--warmup", str(args.warmup),
                    "--batch", str(args.batch)]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-        if result.returncode != 0:
-            raise RuntimeError(f"load against {kind} failed: {result.stderr.strip()}")
-        figures = json.loads(result.stdout.strip().splitlines()[-1])
+        load = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # CPU is counted from the start of the broadcast, not over the handshakes.
+        line = load.stdout.readline()
+        cpu_before = cpu_seconds(server.process.pid)
+        output, errors = load.communicate(timeout=600)
+        if load.returncode != 0 or not line.startswith("started"):
+            raise RuntimeError(f"load against {kind} failed: {line}{errors.strip()}")
+        figures = json.loads(output.strip().splitlines()[-1])
         broadcast_seconds = args.warmup + args.seconds + 0.5
         figures["server_cpu_cores"] = (cpu_seconds(server.process.pid) - cpu_before) / broadcast_seconds
         figures["server_peak_rss_mib"] = status_kib(server.process.pid, "VmHWM") / 1024
