@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "ingestd", targets: ["ingestd"]),
         .executable(name: "sio-conformance", targets: ["sio-conformance"]),
         .executable(name: "kafka-demo-producer", targets: ["kafka-demo-producer"]),
+        .executable(name: "sio-bench", targets: ["sio-bench"]),
         .library(name: "SocketIO", targets: ["SocketIO"]),
     ],
     dependencies: [
@@ -95,6 +96,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/sio-conformance"),
+        .executableTarget(
+            name: "sio-bench",
+            dependencies: [
+                "SocketIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/sio-bench"),
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/TestSupport"),

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// `sio-bench load`: N WebSocket Socket.IO clients against a server; the first asks it to start
+/// broadcasting (`42["start",{…}]`); the command prints one JSON object with the measured
+/// deliveries/s and latency quantiles (after a `started` line when all clients are connected). With `--idle-seconds` it only connects the clients,
+/// prints `{"connected":n}` and holds them that long (for the idle-memory figure).
+struct LoadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load", abstract: "Run the load generator against a Socket.IO server.")
+
+    @Option(help: "Server address.") var host = "127.0.0.1"
+    @Option(help: "Server port.") var port = 3000
+    @Option(help: "WebSocket clients.") var clients = 1000
+    @Option(help: "Target deliveries per second over all clients (0: as fast as the server can).")
+    var rate: Double = 200_000
+    @Option(help: "Measured seconds.") var seconds: Double = 5
+    @Option(help: "Seconds of broadcasting before measuring.") var warmup: Double = 1
+    @Option(help: "Most events per emit(batch:) on the server.") var batch = 16
+    @Option(help: "Event loop threads of the load generator.") var threads = 1
+    @Option(help: "Only connect, print {\"connected\":n} and hold the clients this many seconds.")
+    var idleSeconds: Double?
+
+    func validate() throws {
+        guard clients >= 1, clients <= 100_000 else { throw ValidationError("clients must be 1...100000") }
+        guard rate >= 0, rate.isFinite else { throw ValidationError("rate must be >= 0") }
+        guard seconds > 0, warmup >= 0 else { throw ValidationError("seconds must be > 0, warmup >= 0") }
+        guard batch >= 1, batch <= 10_000 else { throw ValidationError("batch must be 1...10000") }
+        guard threads >= 1, threads <= 64 else { throw ValidationError("threads must be 1...64") }
+    }
+
+    func run() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let counters = LoadCounters()
+        var statistics: [LoadClientStatistics] = []
+        var channels: [any Channel] = []
+        do {
+            // Connect in waves so the server's accept backlog is not overrun.
+            var next = 0
+            while next < clients {
+                let wave = min(250, clients - next)
+                var futures: [EventLoopFuture<any Channel>] = []
+                for _ in 0..<wave {
+                    let clientStatistics = LoadClientStatistics()
+                    statistics.append(clientStatistics)
+                    let host = self.host
+                    futures.append(
+                        ClientBootstrap(group: group)
+                            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                            .channelInitializer { channel in
+                                channel.eventLoop.makeCompletedFuture {
+                                    try channel.pipeline.syncOperations.addHandler(
+                                        LoadClient(host: host, counters: counters, statistics: clientStatistics))
+                                }
+                            }
+                            .connect(host: host, port: port))
+                }
+                for future in futures { channels.append(try await future.get()) }
+                next += wave
+            }
+            let deadline = ContinuousClock.now + .seconds(120)
+            while counters.connected.load(ordering: .relaxed) < clients {
+                guard ContinuousClock.now < deadline else {
+                    throw ValidationError(
+                        "only \(counters.connected.load(ordering: .relaxed)) of \(clients) clients connected within 120 s"
+                            + " (dropped \(counters.dropped.load(ordering: .relaxed)))")
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            if let idleSeconds {
+                StandardOutput.writeLine(#"{"connected":\#(counters.connected.load(ordering: .relaxed))}"#)
+                try await Task.sleep(for: .milliseconds(Int64(idleSeconds * 1000)))
+                counters.stopping.store(true, ordering: .relaxed)
+                try await closeAll(channels)
+                try await group.shutdownGracefully()
+                return
+            }
+            // Ask the server to broadcast: events/s = deliveries/s ÷ clients.
+            let eventsPerSecond = rate / Double(clients)
+            let start = #"42["start",{"rate":\#(eventsPerSecond),"seconds":\#(warmup + seconds + 0.5),"batch":\#(batch)}]"#
+            // Tells a driver the clients are connected and the broadcast starts now.
+            StandardOutput.writeLine("started")
+            try await channels[0].writeAndFlush(LoadClient.maskedTextFrame(start))
+            let from = WallClock.microseconds() + Int64(warmup * 1_000_000)
+            let until = from + Int64(seconds * 1_000_000)
+            counters.windowFrom.store(from, ordering: .relaxed)
+            counters.windowUntil.store(until, ordering: .relaxed)
+            try await Task.sleep(for: .milliseconds(Int64((warmup + seconds) * 1000) + 700))
+            counters.stopping.store(true, ordering: .relaxed)
+            try await closeAll(channels)
+            try await group.shutdownGracefully()
+        } catch {
+            counters.stopping.store(true, ordering: .relaxed)
+            try? await closeAll(channels)
+            try? await group.shutdownGracefully()
+            throw error
+        }
+
+        var histogram = LatencyHistogram()
+        var deliveries = 0
+        var allDeliveries = 0
+        for clientStatistics in statistics {
+            deliveries += clientStatistics.deliveries
+            allDeliveries += clientStatistics.allDeliveries
+            if let clientHistogram = clientStatistics.histogram { histogram.merge(clientHistogram) }
+        }
+        func ms(_ microseconds: Int64) -> String { String(format: "%.3f", Double(microseconds) / 1000) }
+        StandardOutput.writeLine(
+            "{" + #""clients":\#(clients),"target_deliveries_per_s":\#(Int(rate)),"#
+                + #""deliveries_per_s":\#(Int(Double(deliveries) / seconds)),"deliveries":\#(deliveries),"#
+                + #""all_deliveries":\#(allDeliveries),"#
+                + #""p50_ms":\#(ms(histogram.quantile(0.5))),"p99_ms":\#(ms(histogram.quantile(0.99))),"#
+                + #""max_ms":\#(ms(histogram.maximum)),"#
+                + #""dropped":\#(counters.dropped.load(ordering: .relaxed)),"#
+                + #""malformed":\#(counters.malformed.load(ordering: .relaxed)),"seconds":\#(seconds)}"#)
+    }
+
+    private func closeAll(_ channels: [any Channel]) async throws {
+        for channel in channels { channel.close(promise: nil) }
+        for channel in channels { try? await channel.closeFuture.get() }
+    }
+}
