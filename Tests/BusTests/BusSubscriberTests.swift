@@ -45,6 +45,15 @@ struct BusSubscriberTests {
         events.compactMap { if case let .resync(reason) = $0 { reason } else { nil } }
     }
 
+    /// Resyncs other than at most one sequence gap (a late SUB connection while joining).
+    static func unexpectedResyncs(_ events: [BusSubscriberEvent]) -> [BusSyncReason] {
+        var gaps = 0
+        return resyncs(events).filter { reason in
+            if case .sequenceGap = reason, gaps == 0 { gaps += 1; return false }
+            return true
+        }
+    }
+
     static func lastLiveSequence(_ recorder: Recorder<BusSubscriberEvent>) -> UInt64 {
         guard let state = latestState(recorder.all) else { return 0 }
         return state.live.last?.sequence ?? state.snapshot.end.sequence
@@ -69,7 +78,11 @@ struct BusSubscriberTests {
                     && (Self.latestState(recorders[1].all)?.live.last?.sequence ?? 0) >= UInt64(total - 2)
             }
             let all = recorders[0].all
-            #expect(Self.resyncs(all) == [])
+            // ZeroMQ connects a SUB in the background: on a loaded machine the first live record
+            // after the snapshot can be published before the connection is up. The subscriber
+            // sees that gap and resyncs, which is the recovery this test allows (once); what it
+            // delivers after its latest snapshot must still be complete and in order.
+            #expect(Self.unexpectedResyncs(all) == [])
             let (snapshot, live) = try #require(Self.latestState(all))
             // The join happened while the publisher was running.
             #expect(snapshot.end.epoch == publisher.epoch)
@@ -79,7 +92,7 @@ struct BusSubscriberTests {
             #expect(live.first?.sequence == snapshot.end.sequence + 1)
 
             let filtered = recorders[1].all
-            #expect(Self.resyncs(filtered) == [])
+            #expect(Self.unexpectedResyncs(filtered) == [])
             let (filteredSnapshot, filteredLive) = try #require(Self.latestState(filtered))
             let filteredRecords = filteredSnapshot.records + filteredLive
             #expect(filteredRecords.allSatisfy { $0.topic.hasPrefix("a.") })

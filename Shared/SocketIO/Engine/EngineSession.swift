@@ -46,6 +46,8 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     private var queuedMessages = 0
     private var queuedBytes = 0
     private var flushScheduled = false
+    /// Paced mode: the earliest time of the next WebSocket write (guarded by `lock`).
+    private var pacedNextWrite = NIODeadline.uptimeNanoseconds(0)
     private var awaitingPong = false
     /// v4: when the next ping is due, and (while awaiting a pong) when the pong is due.
     private var nextPingDeadline: NIODeadline = .now()
@@ -241,7 +243,17 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
             }
             if let spacing = writeSpacing {
                 // Paced mode (see `EngineIOConfiguration.webSocketWriteSpacing`): one unit now,
-                // the rest later. The counters become approximate (units and frame bytes).
+                // the rest later, each at least `spacing` after the previous write, also when it
+                // was queued after the queue had run empty. The counters become approximate.
+                let now = NIODeadline.now()
+                if now < pacedNextWrite {
+                    flushScheduled = true
+                    let wait = pacedNextWrite - now
+                    lock.unlock()
+                    link.channel.eventLoop.scheduleTask(in: wait) { self.flushWebSocket(link) }
+                    return
+                }
+                pacedNextWrite = now + spacing
                 let unit = frameQueue.removeFirst()
                 queuedMessages = frameQueue.count
                 queuedBytes = frameQueue.reduce(0) { $0 + $1.readableBytes }
