@@ -3,11 +3,6 @@ import Logging
 import ServiceLifecycle
 import SocketIO
 
-if CommandLine.arguments.dropFirst().first == "benchmark" {
-    try await FanOutBenchmark.run(arguments: Array(CommandLine.arguments.dropFirst(2)))
-    exit(0)
-}
-
 var logger = Logger(label: "sio-conformance")
 logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
 
