@@ -9,6 +9,8 @@ let package = Package(
         .executable(name: "sio-conformance", targets: ["sio-conformance"]),
         .executable(name: "kafka-demo-producer", targets: ["kafka-demo-producer"]),
         .executable(name: "sio-bench", targets: ["sio-bench"]),
+        .executable(name: "realtimed", targets: ["realtimed"]),
+        .executable(name: "exportd", targets: ["exportd"]),
         .library(name: "SocketIO", targets: ["SocketIO"]),
     ],
     dependencies: [
@@ -19,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // MARK: C libraries (Debian packages, found by pkg-config)
@@ -78,6 +81,35 @@ let package = Package(
             path: "Services/ingestd/IngestService"),
         .executableTarget(
             name: "ingestd", dependencies: ["IngestService"], path: "Services/ingestd/Main"),
+        .target(
+            name: "RealtimeService",
+            dependencies: [
+                "SocketIO", "Bus",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/realtimed/RealtimeService"),
+        .executableTarget(
+            name: "realtimed", dependencies: ["RealtimeService"], path: "Services/realtimed/Main"),
+        .target(
+            name: "ExportService",
+            dependencies: [
+                "Bus",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Services/exportd/ExportService"),
+        .executableTarget(
+            name: "exportd", dependencies: ["ExportService"], path: "Services/exportd/Main"),
         .executableTarget(
             name: "kafka-demo-producer",
             dependencies: [
@@ -106,7 +138,7 @@ let package = Package(
             path: "Services/sio-bench"),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Kafka", "Bus", "ZeroMQ"], path: "Tests/TestSupport"),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "TestSupport"], path: "Tests/AvroTests"),
         .testTarget(
             name: "RecordDecodingTests", dependencies: ["RecordDecoding", "TestSupport"],
@@ -126,6 +158,12 @@ let package = Package(
         .testTarget(
             name: "SocketIOTests", dependencies: ["SocketIO", "TestSupport"],
             path: "Tests/SocketIOTests", exclude: ["Clients"]),
+        .testTarget(
+            name: "RealtimeServiceTests", dependencies: ["RealtimeService", "TestSupport", "Bus"],
+            path: "Tests/RealtimeServiceTests"),
+        .testTarget(
+            name: "ExportServiceTests", dependencies: ["ExportService", "TestSupport", "Bus"],
+            path: "Tests/ExportServiceTests"),
     ],
     swiftLanguageModes: [.v6]
 )

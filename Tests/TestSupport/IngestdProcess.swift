@@ -3,26 +3,25 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import TestSupport
 import ZeroMQ
 
 /// The real `ingestd` executable, run as a child process against a test broker on free
 /// loopback ports.
-final class IngestdProcess: @unchecked Sendable {
-    let process: ChildProcess
-    let httpPort: Int
-    let publishEndpoint: String
-    let snapshotEndpoint: String
+public final class IngestdProcess: @unchecked Sendable {
+    public let process: ChildProcess
+    public let httpPort: Int
+    public let publishEndpoint: String
+    public let snapshotEndpoint: String
 
     /// The built executable next to the test bundle.
-    static var executable: String {
+    public static var executable: String {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let candidates = [directory.appendingPathComponent("ingestd").path,
                           TestEnvironment.packageRoot.appendingPathComponent(".build/debug/ingestd").path]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
-    init(broker: TansuBroker, group: String, environment: [String: String] = [:],
+    public init(broker: TansuBroker, group: String, environment: [String: String] = [:],
          ports: (http: Int, publish: Int, snapshot: Int)? = nil) throws {
         let ports = ports ?? (freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort())
         httpPort = ports.http
@@ -45,7 +44,7 @@ final class IngestdProcess: @unchecked Sendable {
     }
 
     /// GET `path` on the HTTP port: status and body, or nil when nothing answers.
-    func get(_ path: String) async -> (status: Int, body: String)? {
+    public func get(_ path: String) async -> (status: Int, body: String)? {
         guard let url = URL(string: "http://127.0.0.1:\(httpPort)\(path)"),
               let (data, response) = try? await URLSession.shared.data(from: url),
               let http = response as? HTTPURLResponse else { return nil }
@@ -53,14 +52,14 @@ final class IngestdProcess: @unchecked Sendable {
     }
 
     /// Waits until `/health` says ready.
-    func waitUntilReady(timeout: Double = 30) async throws {
+    public func waitUntilReady(timeout: Double = 30) async throws {
         let ready = await eventually(timeout: timeout, interval: 0.1) { await get("/health")?.status == 200 }
         if !ready { throw IngestdTestError.notReady(process.output) }
     }
 
     /// Waits until ingestd counts `count` bus subscriber connections (its metric is refreshed
     /// every second), so records published afterwards reach them.
-    func waitForBusSubscribers(_ count: Int, timeout: Double = 10) async throws {
+    public func waitForBusSubscribers(_ count: Int, timeout: Double = 10) async throws {
         let connected = await eventually(timeout: timeout, interval: 0.05) {
             (await metric("ingest_bus_subscribers") ?? 0) >= Double(count)
         }
@@ -68,7 +67,7 @@ final class IngestdProcess: @unchecked Sendable {
     }
 
     /// The value of a Prometheus sample line such as `ingest_records_failed_total{topic="x"}`.
-    func metric(_ sample: String) async -> Double? {
+    public func metric(_ sample: String) async -> Double? {
         guard let body = await get("/metrics")?.body else { return nil }
         for line in body.split(separator: "\n") where line.hasPrefix(sample + " ") {
             return Double(line.dropFirst(sample.count + 1))
@@ -77,15 +76,16 @@ final class IngestdProcess: @unchecked Sendable {
     }
 
     /// A snapshot or replay over the side channel.
-    func request(_ request: BusRequest, context: ZMQContext) async throws -> BusSnapshot {
+    public func request(_ request: BusRequest, context: ZMQContext) async throws -> BusSnapshot {
         try await BusSnapshotClient.request(request, endpoint: snapshotEndpoint, context: context)
     }
 }
 
-enum IngestdTestError: Error, CustomStringConvertible {
+/// Why a test's ingestd could not be used.
+public enum IngestdTestError: Error, CustomStringConvertible {
     case notReady(String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .notReady(let log): return "ingestd did not become ready; its log:\n\(log.suffix(6000))"
         }

@@ -1,0 +1,1 @@
+print("exportd: not implemented yet")

@@ -1,0 +1,1 @@
+print("realtimed: not implemented yet")

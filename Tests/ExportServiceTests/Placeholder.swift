@@ -1,0 +1,4 @@
+import Testing
+
+// Placeholder: replaced by the service tests.
+@Test func placeholder() {}
