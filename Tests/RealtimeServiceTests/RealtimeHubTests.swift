@@ -48,6 +48,14 @@ struct RealtimeHubTests {
         #expect((last["value"] as? [String: Int])?["n"] == 4)
     }
 
+    @Test func gapsAreFoundWhereASnapshotStartsAfterWhatWasDelivered() {
+        let hub = makeHub()
+        hub.apply((0..<3).map { record("a", 0, $0) } + [record("b", 0, 0)], fromSnapshot: true)
+        // Publisher came back: a's cache starts at 10 (3...9 missed), b's at 1 (no gap), c is new.
+        let gaps = hub.gaps(before: (10..<13).map { record("a", 0, $0) } + [record("b", 0, 1), record("c", 0, 5)])
+        #expect(gaps == [TopicPartition(topic: "a", partition: 0): 3])
+    }
+
     @Test func clientCountsOfOtherReplicasAddUpAndOwnIsIgnored() {
         var configuration = RealtimeConfiguration()
         configuration.replicaID = "me"

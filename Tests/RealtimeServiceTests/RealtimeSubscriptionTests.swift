@@ -77,9 +77,9 @@ import TestSupport
 
         let patternTopics = afterAck(pattern.observations, 1).filter { $0.event == "sensor_values" }
             .compactMap { ($0.payload as? [String: Any])?["topic"] as? String }
-        #expect(patternTopics == ["buyOffer.errors", "buyOffer"])
-        let narrowedEvents = afterAck(narrowed.observations, 2).map(\.event)
-        #expect(narrowedEvents == ["sensor_values", "buyOffer"], "\(narrowedEvents)")
+        #expect(patternTopics.sorted() == ["buyOffer", "buyOffer.errors"])
+        let narrowedEvents = afterAck(narrowed.observations, 2).map(\.event).filter { $0 != "connected_clients" }
+        #expect(narrowedEvents.sorted() == ["buyOffer", "sensor_values"], "\(narrowedEvents)")
         #expect(everything.payloads("marketSituation").count == 2)  // history, then the live record
 
         // A topic created later is followed by a matching pattern.
@@ -117,7 +117,8 @@ import TestSupport
             return status["status.topic"]?["records_seen"] as? Int == 1
         }
         #expect(seen)
-        let status = try #require(try JSONSerialization.jsonObject(with: try #require(await replica.get("/status")).body) as? [String: [String: Any]])
+        let statusResponse = try #require(await replica.get("/status"))
+        let status = try #require(try JSONSerialization.jsonObject(with: statusResponse.body) as? [String: [String: Any]])
         let last = try #require(status["status.topic"]?["last_record"] as? [String: Any])
         #expect(last["key"] as? String == "k" && (last["value"] as? [String: Int]) == ["a": 1] && last["timestamp"] as? Int == 5000)
 

@@ -23,8 +23,8 @@ final class RealtimeTestClient: @unchecked Sendable {
     static let clients = TestEnvironment.packageRoot.appendingPathComponent("Tests/RealtimeServiceTests/Clients")
 
     static func socketIOJS() throws -> String {
-        let candidates = [ProcessInfo.processInfo.environment["SOCKET_IO_JS"],
-                          TestEnvironment.packageRoot.appendingPathComponent(".venv/socket.io.min.js").path]
+        let candidates: [String?] = [ProcessInfo.processInfo.environment["SOCKET_IO_JS"],
+                                     TestEnvironment.packageRoot.appendingPathComponent(".venv/socket.io.min.js").path]
         guard let path = candidates.compactMap({ $0 }).first(where: { FileManager.default.fileExists(atPath: $0) }) else {
             throw RealtimeTestError("socket.io.min.js not found: set SOCKET_IO_JS (scripts/env) or run scripts/setup-env")
         }

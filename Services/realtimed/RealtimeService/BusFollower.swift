@@ -18,6 +18,24 @@ final class BusFollower: Service, Sendable {
         self.logger = logger
     }
 
+    /// When more records arrived while the publisher was away than its snapshot holds, reads the
+    /// missing ones back from Kafka (a REPLAY request) so clients still see no gap.
+    private func replayGaps(before records: [BusRecord]) async {
+        let gaps = hub.gaps(before: records)
+        guard !gaps.isEmpty else { return }
+        var offsets: [String: [Int32: Int64]] = [:]
+        for (key, first) in gaps { offsets[key.topic, default: [:]][key.partition] = first }
+        do {
+            let replay = try await subscriber.replay(BusReplayOffsets(offsets), idleTimeout: .seconds(10))
+            logger.info("replayed \(replay.records.count) record(s) missed while the publisher was away")
+            hub.apply(replay.records, fromSnapshot: true)
+        } catch {
+            logger.warning("replay of missed records failed: \(error); clients miss them", metadata: [
+                "partitions": "\(gaps.count)",
+            ])
+        }
+    }
+
     func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await self.subscriber.run() }
@@ -31,6 +49,7 @@ final class BusFollower: Service, Sendable {
                         "publisher": "\(subscriber.configuration.publisherEndpoint)",
                         "records": "\(snapshot.records.count)", "reason": "\(reason)",
                     ])
+                    await replayGaps(before: snapshot.records)
                     hub.apply(snapshot.records, fromSnapshot: true)
                 case .records(let records):
                     hub.apply(records, fromSnapshot: false)

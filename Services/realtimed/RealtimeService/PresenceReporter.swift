@@ -48,7 +48,8 @@ final class PresenceReporter: Service, Sendable {
             }
             guard (try? await Task.sleep(for: .milliseconds(20))) != nil else { break }
         }
-        _ = await send(0, ttl: 0)
+        // Withdraw this replica at once (when ingestd answers at all, so shutdown stays quick).
+        if failures == 0 { _ = await send(0, ttl: 0) }
     }
 
     private func send(_ clients: Int, ttl: Int) async -> Bool {

@@ -15,7 +15,7 @@ public final class RealtimeHub: Sendable {
     static let everythingRoom = "\u{1}all-topics"
 
     /// The room of a topic's followers.
-    static func room(_ topic: String) -> String { "\u{1}topic:" + topic }
+    public static func room(_ topic: String) -> String { "\u{1}topic:" + topic }
 
     let io: SocketIOServer
     let configuration: RealtimeConfiguration
@@ -67,11 +67,13 @@ public final class RealtimeHub: Sendable {
                 applied += 1
                 let payloads = shaper.shape(record)
                 let isNewTopic = state.topics[record.topic] == nil
-                state.topics[record.topic, default: TopicState(historySize: configuration.historySize)]
-                    .apply(record, payloads)
+                if isNewTopic {
+                    state.topics[record.topic] = TopicState(topic: record.topic, historySize: configuration.historySize)
+                }
+                state.topics[record.topic]!.apply(record, payloads)
                 if isNewTopic { joinFollowers(ofNewTopic: record.topic, state: state) }
                 if fromSnapshot && previous == nil { continue }
-                sent += broadcast(record.topic, payloads)
+                sent += broadcast(record.topic, room: state.topics[record.topic]!.room, payloads)
             }
         }
         metrics.recordsApplied.increment(by: applied)
@@ -82,15 +84,32 @@ public final class RealtimeHub: Sendable {
         }
     }
 
+    /// The partitions whose records in `snapshot` start after a gap: more records arrived while
+    /// the publisher was away than its cache holds. Maps each to the first offset clients miss.
+    public func gaps(before snapshot: [BusRecord]) -> [TopicPartition: Int64] {
+        var first: [TopicPartition: Int64] = [:]
+        for record in snapshot {
+            let key = TopicPartition(topic: record.topic, partition: record.partition)
+            first[key] = min(first[key] ?? .max, record.offset)
+        }
+        return state.withLock { state in
+            first.reduce(into: [TopicPartition: Int64]()) { gaps, entry in
+                if let delivered = state.delivered[entry.key], entry.value > delivered + 1 {
+                    gaps[entry.key] = delivered + 1
+                }
+            }
+        }
+    }
+
     /// Whether a snapshot was applied from any publisher.
     public var isSynced: Bool { state.withLock { $0.synced } }
 
-    private func broadcast(_ topic: String, _ payloads: RecordShaper.Payloads) -> Int {
+    private func broadcast(_ topic: String, room: String, _ payloads: RecordShaper.Payloads) -> Int {
         var events: [SocketIOEvent] = []
         if let solar = payloads.solar { events.append(SocketIOEvent("sensor_values", .raw(solar))) }
         if let priceWars = payloads.priceWars { events.append(SocketIOEvent(topic, .raw(priceWars))) }
         guard !events.isEmpty else { return 0 }
-        let targets = io.main.to(Self.everythingRoom, Self.room(topic)).emit(batch: events)
+        let targets = io.main.to(Self.everythingRoom, room).emit(batch: events)
         return targets * events.count
     }
 

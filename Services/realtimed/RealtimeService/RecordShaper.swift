@@ -28,6 +28,11 @@ public struct RecordShaper: Sendable {
         public var solar: [UInt8]?
         /// The Price Wars payload (JSON text), also kept in the topic's history.
         public var priceWars: [UInt8]?
+
+        public init(solar: [UInt8]?, priceWars: [UInt8]?) {
+            self.solar = solar
+            self.priceWars = priceWars
+        }
     }
 
     /// Both payloads of `record`. A value that is not valid JSON gives none (it cannot come from

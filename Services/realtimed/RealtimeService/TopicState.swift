@@ -11,7 +11,11 @@ public struct TopicState: Sendable {
     /// The last Price Wars payloads, oldest first (history on connect).
     public var priceWarsHistory: PayloadHistory
 
-    public init(historySize: Int) {
+    /// The Socket.IO room of the topic's subscribers (kept so broadcasts build no string).
+    public let room: String
+
+    public init(topic: String, historySize: Int) {
         priceWarsHistory = PayloadHistory(capacity: historySize)
+        room = RealtimeHub.room(topic)
     }
 }
