@@ -92,6 +92,29 @@ import TestSupport
         }
     }
 
+    @Test func droppedClientRecoversTheEventsItMissed() async throws {
+        try producer.createTopics(["recover"])
+        let ingestd = try IngestdProcess(broker: broker, group: "recover")
+        try await ingestd.waitUntilReady()
+        let replica = try RealtimedProcess(ingestd: [ingestd], replica: "r")
+        try await replica.waitUntilReady()
+        try await ingestd.waitForBusSubscribers(1)
+        let client = try RealtimeTestClient(.javascript, url: replica.url, events: [], actions: [["emit": "$drop", "args": []]])
+        try await client.waitFor("the drop") { $0.contains { $0.event == "$disconnected" } }
+        for n in 0..<5 { try producer.send(topic: "recover", value: Array(#"{"n":\#(n)}"#.utf8), timestamp: 1000) }
+        try producer.flush()
+        let observations = try await client.waitFor("five records after recovery") { observations in
+            observations.filter { $0.event == "recover" }.count >= 5
+        }
+        let reconnect = try #require(observations.last { $0.event == "$connected" })
+        #expect(reconnect.raw["recovered"] as? Bool == true, "\(client.process.output)")
+        let numbers = observations.filter { $0.event == "recover" }
+            .compactMap { (($0.payload as? [String: Any])?["value"] as? [String: Any])?["n"] as? Int }
+        #expect(numbers == [0, 1, 2, 3, 4])
+        // A recovered client gets no second cache.
+        #expect(observations.filter { $0.event == "sensor_values_cache" }.isEmpty)
+    }
+
     @Test func httpRoutesBesideSocketIO() async throws {
         try producer.createTopics(["status.topic"])
         let ingestd = try IngestdProcess(broker: broker, group: "http")

@@ -3,6 +3,8 @@
 //
 // Usage: node --experimental-websocket realtime_js_client.js SOCKET_IO_JS URL ACTIONS
 // Prints the same lines as realtime_client.py (every event, via onAny). Runs until killed.
+// An action {"emit": "$drop", "args": []} waits for a first event, then closes the underlying
+// connection (as a network drop would); the client then reconnects after 2 s and reports {"event": "$connected", "recovered": ..}.
 'use strict';
 
 const [bundle, url, actionsText] = process.argv.slice(2);
@@ -11,13 +13,23 @@ const actions = JSON.parse(actionsText);
 
 function report(record) { process.stdout.write(JSON.stringify(record) + '\n'); }
 
-const socket = io(url, { transports: ['websocket'], reconnection: false });
-socket.onAny((event, ...args) => report({ event, args }));
+const socket = io(url, { transports: ['websocket'], reconnectionDelay: 2000, randomizationFactor: 0 });
+let connectedBefore = false;
+let eventsReceived = 0;
+socket.onAny((event, ...args) => { eventsReceived += 1; report({ event, args }); });
 socket.on('disconnect', () => report({ event: '$disconnected' }));
 socket.on('connect_error', (error) => report({ event: '$connect_error', message: String(error) }));
 socket.on('connect', async () => {
-  report({ event: '$connected' });
+  report({ event: '$connected', recovered: socket.recovered });
+  if (connectedBefore) return;
+  connectedBefore = true;
   for (const action of actions) {
+    if (action.emit === '$drop') {
+      // After a first event, so the client has an offset to recover from.
+      while (eventsReceived === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      socket.io.engine.close();
+      continue;
+    }
     try {
       const args = await socket.timeout(10000).emitWithAck(action.emit, ...action.args);
       report({ event: '$ack', name: action.emit, args: [args] });
