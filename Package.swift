@@ -159,8 +159,9 @@ let package = Package(
             name: "SocketIOTests", dependencies: ["SocketIO", "TestSupport"],
             path: "Tests/SocketIOTests", exclude: ["Clients"]),
         .testTarget(
-            name: "RealtimeServiceTests", dependencies: ["RealtimeService", "TestSupport", "Bus"],
-            path: "Tests/RealtimeServiceTests"),
+            name: "RealtimeServiceTests",
+            dependencies: ["RealtimeService", "TestSupport", "Bus", "SocketIO", "Avro", "Kafka", "ZeroMQ"],
+            path: "Tests/RealtimeServiceTests", exclude: ["Clients"]),
         .testTarget(
             name: "ExportServiceTests", dependencies: ["ExportService", "TestSupport", "Bus"],
             path: "Tests/ExportServiceTests"),

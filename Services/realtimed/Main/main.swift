@@ -1,1 +1,4 @@
-print("realtimed: not implemented yet")
+import RealtimeService
+
+let configuration = RealtimeCommand.configuration()
+try await RealtimeApp.main(configuration: configuration)

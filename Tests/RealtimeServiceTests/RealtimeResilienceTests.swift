@@ -1,0 +1,125 @@
+import Foundation
+import Kafka
+import Testing
+import TestSupport
+
+/// A replica started late, ingestd restarted mid-stream, a replica killed.
+@Suite(.serialized) struct RealtimeResilienceTests {
+    let broker: TansuBroker
+    let producer: KafkaProducer
+
+    init() throws {
+        broker = try TansuBroker()
+        producer = try KafkaProducer(bootstrapServers: broker.bootstrapServers, properties: ["linger.ms": "1"])
+    }
+
+    /// The `n` of every `ticks` event after the history event, in order.
+    static func tickNumbers(_ client: RealtimeTestClient) -> [Int] {
+        client.payloads("ticks").dropFirst().compactMap { (($0 as? [String: Any])?["value"] as? [String: Any])?["n"] as? Int }
+    }
+
+    static func historyNumbers(_ client: RealtimeTestClient) -> [Int] {
+        ((client.payloads("ticks").first as? [Any]) ?? []).compactMap { (($0 as? [String: Any])?["value"] as? [String: Any])?["n"] as? Int }
+    }
+
+    func produceTicks(_ range: Range<Int>) throws {
+        for n in range { try producer.send(topic: "ticks", value: Array(#"{"n":\#(n)}"#.utf8), timestamp: 1000 + Int64(n)) }
+        try producer.flush()
+    }
+
+    @Test func lateReplicaServesTheCacheAndIngestdRestartLeavesNoGapNorDuplicate() async throws {
+        try producer.createTopics(["ticks"])
+        // ingestd caches 20 records per topic: more than that arrive while it is down, so the
+        // replicas must read the rest back (REPLAY) to leave no gap.
+        let ingestd = try IngestdProcess(broker: broker, group: "restart", environment: ["HISTORY_SIZE": "20"])
+        try await ingestd.waitUntilReady()
+        let replicaA = try RealtimedProcess(ingestd: [ingestd], replica: "a")
+        try await replicaA.waitUntilReady()
+        try await ingestd.waitForBusSubscribers(1)
+        try produceTicks(0..<30)
+        let seen = await eventually(timeout: 20) {
+            guard let body = await replicaA.get("/status")?.body,
+                  let status = try? JSONSerialization.jsonObject(with: body) as? [String: [String: Any]] else { return false }
+            return status["ticks"]?["records_seen"] as? Int == 30
+        }
+        #expect(seen)
+
+        // A replica started late serves the full cache as soon as it answers, within a second.
+        let started = Date()
+        let replicaB = try RealtimedProcess(ingestd: [ingestd], replica: "b")
+        let answering = await eventually(timeout: 10, interval: 0.01) { await replicaB.get("/health")?.status == 200 }
+        let startup = Date().timeIntervalSince(started)
+        #expect(answering)
+        #expect(startup < 1.0, "replica b took \(startup) s to serve")
+        let late = try RealtimeTestClient(.python5, url: replicaB.url, events: ["ticks", "sensor_values"])
+        try await late.waitFor("the history") { $0.contains { $0.event == "ticks" } }
+        #expect(Self.historyNumbers(late) == Array(10..<30), "ingestd's cache")
+
+        let client = try RealtimeTestClient(.python5, url: replicaA.url, events: ["ticks", "sensor_values"])
+        try await client.waitFor("the history") { $0.contains { $0.event == "ticks" } }
+        #expect(Self.historyNumbers(client) == Array(0..<30))
+
+        let ordered = try RealtimeTestClient(.javascript, url: replicaA.url, events: [])
+        try await ordered.waitFor("the history") { $0.contains { $0.event == "ticks" } }
+
+        // Live, then ingestd stops, records arrive meanwhile, a new ingestd (new epoch) takes over.
+        try produceTicks(30..<60)
+        try await client.waitFor("ticks up to 59") { _ in Self.tickNumbers(client).last == 59 }
+        #expect(ingestd.process.stop() == 0)
+        try produceTicks(60..<90)
+        let restarted = try IngestdProcess(
+            broker: broker, group: "restart", environment: ["HISTORY_SIZE": "20"],
+            ports: (http: ingestd.httpPort, publish: Int(ingestd.publishEndpoint.split(separator: ":").last!)!,
+                    snapshot: Int(ingestd.snapshotEndpoint.split(separator: ":").last!)!))
+        try await restarted.waitUntilReady()
+        try produceTicks(90..<120)
+        for observer in [client, late, ordered] {
+            try await observer.waitFor("ticks up to 119", timeout: 30) { _ in Self.tickNumbers(observer).last == 119 }
+            // Every record once: no gap, no duplicate. (python-engineio runs each received message's
+            // handler on its own thread, so the client may print neighbours swapped; the server
+            // sends them in order, which the JS client test below checks.)
+            #expect(Self.tickNumbers(observer).sorted() == Array(30..<120), "\(Self.tickNumbers(observer))")
+            #expect(!observer.observations.contains { $0.event == "$disconnected" })
+        }
+
+        #expect(Self.tickNumbers(ordered) == Array(30..<120), "in order: \(Self.tickNumbers(ordered))")
+
+        // Killing one replica leaves the other serving.
+        replicaB.process.stop(signal: SIGKILL)
+        try produceTicks(120..<121)
+        try await client.waitFor("tick 120") { _ in Self.tickNumbers(client).last == 120 }
+        #expect(replicaA.process.isRunning && restarted.process.isRunning)
+    }
+}
+
+/// realtimed as a command: help, bad settings, shutdown.
+struct RealtimeProcessTests {
+    @Test func helpExitsZeroAndNamesTheSettings() throws {
+        let child = try ChildProcess(try TestEnvironment.require(RealtimedProcess.executable), ["--help"], label: "realtimed-help")
+        #expect(child.waitForExit(timeout: 10) == 0)
+        for name in ["BUS_CONNECT", "BUS_SNAPSHOT_CONNECT", "PORT", "HISTORY_SIZE", "API_FAMILIES", "DASHBOARD_DIR"] {
+            #expect(child.output.contains(name), "\(name) missing from --help")
+        }
+    }
+
+    @Test func badSettingExitsTwoNamingIt() throws {
+        let child = try ChildProcess(try TestEnvironment.require(RealtimedProcess.executable), [],
+                                     environment: ["HISTORY_SIZE": "lots"], label: "realtimed-bad")
+        #expect(child.waitForExit(timeout: 10) == 2)
+        #expect(child.output.contains("HISTORY_SIZE"))
+    }
+
+    @Test func sigtermExitsZeroQuicklyWithoutIngestd() async throws {
+        let port = freeLoopbackPort()
+        let child = try ChildProcess(try TestEnvironment.require(RealtimedProcess.executable), [], environment: [
+            "PORT": String(port), "HOST": "127.0.0.1", "BUS_CONNECT": "tcp://127.0.0.1:\(freeLoopbackPort())",
+            "BUS_SNAPSHOT_CONNECT": "tcp://127.0.0.1:\(freeLoopbackPort())",
+        ], label: "realtimed-term")
+        // Without a publisher it serves after its grace period; /health then says 503.
+        let serving = await eventually(timeout: 10) { canConnect(port: port) }
+        #expect(serving, "\(child.output)")
+        let started = Date()
+        #expect(child.stop(signal: SIGTERM, timeout: 5) == 0, "\(child.output.suffix(2000))")
+        #expect(Date().timeIntervalSince(started) < 2.5)
+    }
+}
