@@ -12,13 +12,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
         librdkafka-dev libavro-dev libzmq3-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Dependencies first, so source edits do not re-fetch them.
 COPY Package.swift ./
-RUN swift package resolve
 COPY Shared Shared
 COPY Services Services
 COPY Tests Tests
-RUN mkdir -p /out \
+# The build cache mount keeps .build between image builds (BuildKit), so a rebuild is incremental.
+RUN --mount=type=cache,target=/src/.build mkdir -p /out \
     && for product in ingestd realtimed exportd kafka-demo-producer; do \
            swift build -c release --static-swift-stdlib --product "$product" || exit 1; \
            cp "$(swift build -c release --show-bin-path)/$product" /out/; \
