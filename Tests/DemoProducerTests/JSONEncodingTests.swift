@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Demo JSON encoding")
 struct JSONEncodingTests {
-    @Test("timestamps are ISO 8601 UTC with milliseconds, as Foundation formats them")
+    @Test("timestamps are ISO 8601 UTC with milliseconds, as Foundation formats whole-millisecond times")
     func timestamps() {
         #expect(ISOTimestamp.string(1_521_194_460) == "2018-03-16T10:01:00.000Z")
         #expect(ISOTimestamp.string(0) == "1970-01-01T00:00:00.000Z")

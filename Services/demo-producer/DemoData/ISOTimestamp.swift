@@ -3,7 +3,8 @@
 enum ISOTimestamp {
     /// `time` (seconds since 1970) as text.
     static func string(_ time: Double) -> String {
-        let milliseconds = Int64((time * 1000).rounded(.down))
+        // To the nearest millisecond: a time given in whole milliseconds may be a hair below it as a double.
+        let milliseconds = Int64((time * 1000).rounded())
         let days = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
         let millisecondOfDay = milliseconds - days * 86_400_000
         let (year, month, day) = civilDate(daysSince1970: days)
