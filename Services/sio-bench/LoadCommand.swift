@@ -19,6 +19,8 @@ struct LoadCommand: AsyncParsableCommand {
     var rate: Double = 200_000
     @Option(help: "Measured seconds.") var seconds: Double = 5
     @Option(help: "Seconds of broadcasting before measuring.") var warmup: Double = 1
+    @Option(help: "Seconds the clients stay connected after the measured window (late deliveries still count in all_deliveries).")
+    var linger: Double = 0.7
     @Option(help: "Most events per emit(batch:) on the server.") var batch = 16
     @Option(help: "Event loop threads of the load generator.") var threads = 1
     @Option(help: "The event counted as a delivery.") var event = "tick"
@@ -32,7 +34,9 @@ struct LoadCommand: AsyncParsableCommand {
     func validate() throws {
         guard clients >= 1, clients <= 100_000 else { throw ValidationError("clients must be 1...100000") }
         guard rate >= 0, rate.isFinite else { throw ValidationError("rate must be >= 0") }
-        guard seconds > 0, warmup >= 0 else { throw ValidationError("seconds must be > 0, warmup >= 0") }
+        guard seconds > 0, warmup >= 0, linger >= 0 else {
+            throw ValidationError("seconds must be > 0, warmup and linger >= 0")
+        }
         guard batch >= 1, batch <= 10_000 else { throw ValidationError("batch must be 1...10000") }
         guard threads >= 1, threads <= 64 else { throw ValidationError("threads must be 1...64") }
         guard LoadEventMatcher.Unit(rawValue: timestampUnit) != nil else {
@@ -103,7 +107,7 @@ struct LoadCommand: AsyncParsableCommand {
             let until = from + Int64(seconds * 1_000_000)
             counters.windowFrom.store(from, ordering: .relaxed)
             counters.windowUntil.store(until, ordering: .relaxed)
-            try await Task.sleep(for: .milliseconds(Int64((warmup + seconds) * 1000) + 700))
+            try await Task.sleep(for: .milliseconds(Int64((warmup + seconds + linger) * 1000)))
             counters.stopping.store(true, ordering: .relaxed)
             try await closeAll(channels)
             try await group.shutdownGracefully()
