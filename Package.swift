@@ -163,7 +163,13 @@ let package = Package(
             name: "RealtimeServiceTests", dependencies: ["RealtimeService", "TestSupport", "Bus"],
             path: "Tests/RealtimeServiceTests"),
         .testTarget(
-            name: "DemoProducerTests", dependencies: ["DemoData", "Avro", "TestSupport"],
+            name: "DemoProducerTests",
+            dependencies: [
+                "DemoData", "Avro", "TestSupport", "SocketIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/DemoProducerTests"),
         .testTarget(
             name: "ExportServiceTests", dependencies: ["ExportService", "TestSupport", "Bus"],
