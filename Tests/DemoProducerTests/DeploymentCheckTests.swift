@@ -39,7 +39,7 @@ struct DeploymentCheckTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("check-deployment-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
-        for name in ["Dockerfile", "Package.swift", "Services", "Shared", "deploy", "demo", "docs"] {
+        for name in ["Dockerfile", "Package.swift", "Services", "Shared", "deploy", "demo"] {
             try FileManager.default.createSymbolicLink(
                 at: root.appendingPathComponent(name), withDestinationURL: TestEnvironment.packageRoot.appendingPathComponent(name))
         }
@@ -56,6 +56,19 @@ struct DeploymentCheckTests {
             compose = compose.replacingOccurrences(of: original, with: broken)
         }
         try compose.write(to: root.appendingPathComponent("compose.yaml"), atomically: true, encoding: .utf8)
+        // OpenAPI files are validated too: one valid, one without its required `info`.
+        let openAPI = root.appendingPathComponent("docs/openapi")
+        try FileManager.default.createDirectory(at: openAPI, withIntermediateDirectories: true)
+        try """
+            openapi: 3.0.3
+            info: {title: exportd, version: "1"}
+            paths:
+              /health:
+                get:
+                  responses:
+                    "200": {description: ready}
+            """.write(to: openAPI.appendingPathComponent("good.yaml"), atomically: true, encoding: .utf8)
+        try "openapi: 3.0.3\npaths: {}\n".write(to: openAPI.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
 
         let (status, output) = try await Self.check(root: root)
         #expect(status == 1)
@@ -66,6 +79,8 @@ struct DeploymentCheckTests {
             "FAIL    ingest: INGEST_NO_SUCH_SETTING",
             "FAIL    demo: kafka-demo-producer has the option --speed",
             "FAIL    ingest: build target 'runtim' is a Dockerfile stage",
+            "ok      docs/openapi/good.yaml is a valid OpenAPI document",
+            "FAIL    docs/openapi/bad.yaml: ",
         ] {
             #expect(output.contains(problem), "missing '\(problem)' in:\n\(output)")
         }
