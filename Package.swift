@@ -164,7 +164,13 @@ let package = Package(
             dependencies: ["RealtimeService", "TestSupport", "Bus", "SocketIO", "Avro", "Kafka", "ZeroMQ"],
             path: "Tests/RealtimeServiceTests", exclude: ["Clients"]),
         .testTarget(
-            name: "DemoProducerTests", dependencies: ["DemoData", "Avro", "TestSupport"],
+            name: "DemoProducerTests",
+            dependencies: [
+                "DemoData", "Avro", "TestSupport", "SocketIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/DemoProducerTests"),
         .testTarget(
             name: "ExportServiceTests", dependencies: ["ExportService", "TestSupport", "Bus"],

@@ -15,7 +15,7 @@ struct DemoProducerCommand: ParsableCommand {
         commandName: "kafka-demo-producer",
         abstract: "Produces demo records (solar plant Avro on stcs.*, Price Wars JSON) to Kafka.",
         discussion: """
-            Demo merchants (token -> merchant_id) for exportd: \
+            Demo merchant tokens for exportd (each opens that merchant's exports): \
             \(DemoMerchant.all.map { "\($0.name): \($0.token)" }.joined(separator: ", ")).
             """)
 
@@ -41,9 +41,10 @@ struct DemoProducerCommand: ParsableCommand {
     var partitions: Int32 = 1
 
     func validate() throws {
-        guard rate > 0, rate <= 1_000_000 else { throw ValidationError("--rate must be between 0 and 1000000 (records/s)") }
+        guard rate > 0, rate <= 1_000_000 else { throw ValidationError("--rate must be above 0 and at most 1000000 (records/s)") }
         guard dayLength >= 1 else { throw ValidationError("--day-length must be at least 1 (seconds)") }
         guard rounds >= 0 else { throw ValidationError("--rounds must not be negative") }
+        guard (preload ?? 0) >= 0 else { throw ValidationError("--preload must not be negative") }
         guard kind == "avro" || kind == "json" else { throw ValidationError("--kind must be avro or json") }
         guard partitions >= 1 else { throw ValidationError("--partitions must be at least 1") }
     }

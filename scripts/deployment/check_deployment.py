@@ -322,6 +322,18 @@ def check_proxy(services):
         target = services.get(host)
         report.check(target is not None and port_of(target, process_of(target)) == int(port),
                      f"haproxy backend {host}:{port} is a compose service on its port")
+    # Each backend's health check asks a route of the process behind it.
+    for backend, body in re.findall(r"^backend\s+(\S+)\n((?:[ \t]+.*\n?)*)", config, re.MULTILINE):
+        target = services.get(backend)
+        uri = re.search(r"http-check send .*\buri\s+(\S+)", body)
+        if target is None or uri is None:
+            report.fail(f"haproxy backend {backend}: a compose service with an http-check uri")
+            continue
+        process = process_of(target)
+        code = swift_sources(PROCESSES[process]["sources"])
+        report.check(re.search(r'"/?%s"' % re.escape(uri.group(1).lstrip("/")), code) is not None,
+                     f"haproxy backend {backend}: health check {uri.group(1)} is a route of {process}",
+                     pending=is_pending(process))
     report.check(re.search(r"^\s*cookie\s+\S+\s+insert", config, re.MULTILINE) is not None
                  and re.search(r"balance\s+source", config) is not None,
                  "haproxy: sticky sessions for realtime (cookie, then source hash)")

@@ -30,9 +30,9 @@ public struct PriceWarsMarket: Sendable {
     private var stepCount = 0
     private var sales: [(time: Double, merchantIndex: Int, revenue: Double)] = []
 
-    /// A market whose choices are fixed by `seed`.
-    public init(seed: UInt64, merchants: [DemoMerchant] = DemoMerchant.all) {
-        self.merchants = merchants
+    /// A market of ``DemoMerchant/all`` whose choices are fixed by `seed`.
+    public init(seed: UInt64) {
+        self.merchants = DemoMerchant.all
         self.random = DemoRandom(seed: seed)
         for productIndex in Self.basePrices.indices {
             for merchantIndex in merchants.indices {
