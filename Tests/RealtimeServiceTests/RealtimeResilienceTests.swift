@@ -92,6 +92,37 @@ import TestSupport
     }
 }
 
+extension RealtimeResilienceTests {
+    @Test func twoIngestdsDeliverEachRecordOnceAndEitherMayDie() async throws {
+        try producer.createTopics(["ticks"])
+        let first = try IngestdProcess(broker: broker, group: "mirror-1")
+        let second = try IngestdProcess(broker: broker, group: "mirror-2")
+        try await first.waitUntilReady()
+        try await second.waitUntilReady()
+        let replica = try RealtimedProcess(ingestd: [first, second], replica: "m")
+        try await replica.waitUntilReady()
+        try await first.waitForBusSubscribers(1)
+        try await second.waitForBusSubscribers(1)
+        let client = try RealtimeTestClient(.javascript, url: replica.url, events: [])
+        try await client.waitUntilConnected()
+        // The topic had no records when the client connected: every ticks event is a live one.
+        func ticks() -> [Int] {
+            client.payloads("ticks").compactMap { (($0 as? [String: Any])?["value"] as? [String: Any])?["n"] as? Int }
+        }
+        try produceTicks(0..<20)
+        try await client.waitFor("20 ticks") { _ in ticks().count >= 20 }
+        let bothDelivered = await eventually(timeout: 10) {
+            (await replica.metric("realtime_bus_duplicates_total") ?? 0) >= 20
+        }
+        #expect(bothDelivered, "the second publisher's copies were counted as duplicates")
+        first.process.stop(signal: SIGKILL)
+        try produceTicks(20..<30)
+        try await client.waitFor("30 ticks") { _ in ticks().count >= 30 }
+        #expect(ticks() == Array(0..<30), "each record once, in order: \(ticks())")
+        #expect(replica.process.isRunning && second.process.isRunning)
+    }
+}
+
 /// realtimed as a command: help, bad settings, shutdown.
 struct RealtimeProcessTests {
     @Test func helpExitsZeroAndNamesTheSettings() throws {
