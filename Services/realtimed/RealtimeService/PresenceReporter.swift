@@ -56,7 +56,7 @@ final class PresenceReporter: Service, Sendable {
         let report = BusPresenceReport(replica: replica, clients: max(0, clients), ttlMilliseconds: ttl)
         do {
             _ = try await BusSnapshotClient.request(.presence(report), endpoint: endpoint, context: context,
-                                                    idleTimeout: .seconds(1))
+                                                    idleTimeout: .milliseconds(300))
             return true
         } catch {
             return false
