@@ -123,6 +123,34 @@ extension RealtimeResilienceTests {
     }
 }
 
+extension RealtimeResilienceTests {
+    @Test func aClientThatStopsReadingIsDroppedAndCounted() async throws {
+        try producer.createTopics(["bulk"])
+        let ingestd = try IngestdProcess(broker: broker, group: "slow")
+        try await ingestd.waitUntilReady()
+        let replica = try RealtimedProcess(ingestd: [ingestd], replica: "q", environment: [
+            "CLIENT_QUEUE_MESSAGES": "20", "CLIENT_QUEUE_BYTES": "65536"])
+        try await replica.waitUntilReady()
+        try await ingestd.waitForBusSubscribers(1)
+        let python = try TestEnvironment.require(TestEnvironment.python)
+        let stalled = try ChildProcess(python, [
+            "-u", RealtimeTestClient.clients.appendingPathComponent("stalled_client.py").path,
+            "ws://127.0.0.1:\(replica.port)/socket.io/?EIO=4&transport=websocket"], label: "stalled-client")
+        #expect(await eventually(timeout: 15) { stalled.output.contains("joined") }, "\(stalled.output)")
+        // About 8 MB: more than the kernel buffers and the engine's queue bound hold.
+        let padding = String(repeating: "x", count: 8000)
+        for n in 0..<1000 { try producer.send(topic: "bulk", value: Array(#"{"n":\#(n),"pad":"\#(padding)"}"#.utf8)) }
+        try producer.flush()
+        let dropped = await eventually(timeout: 30, interval: 0.2) {
+            (await replica.metric("realtime_slow_clients_dropped_total") ?? 0) >= 1
+        }
+        #expect(dropped, "log:\n\(replica.process.output.suffix(2000))")
+        #expect(await eventually(timeout: 10) { await replica.metric("realtime_clients") == 0 })
+        #expect(replica.process.isRunning)
+        stalled.stop(signal: SIGKILL)
+    }
+}
+
 /// realtimed as a command: help, bad settings, shutdown.
 struct RealtimeProcessTests {
     @Test func helpExitsZeroAndNamesTheSettings() throws {
