@@ -54,6 +54,10 @@ public final class RealtimeHub: Sendable {
     /// publisher restart) are broadcast when newer than what was delivered.
     public func apply(_ records: [BusRecord], fromSnapshot: Bool) {
         var applied = 0, duplicates = 0, sent = 0
+        // The events of the whole batch go out in one emit per room: to the sockets following
+        // everything, and per topic to its subscribers (never in the everything room).
+        var everything: [SocketIOEvent] = []
+        var byRoom: [String: [SocketIOEvent]] = [:]
         state.withLock { state in
             if fromSnapshot { state.synced = true }
             for record in records {
@@ -73,7 +77,14 @@ public final class RealtimeHub: Sendable {
                 state.topics[record.topic]!.apply(record, payloads)
                 if isNewTopic { joinFollowers(ofNewTopic: record.topic, state: state) }
                 if fromSnapshot && previous == nil { continue }
-                sent += broadcast(record.topic, room: state.topics[record.topic]!.room, payloads)
+                let events = Self.events(record.topic, payloads)
+                guard !events.isEmpty else { continue }
+                everything.append(contentsOf: events)
+                byRoom[state.topics[record.topic]!.room, default: []].append(contentsOf: events)
+            }
+            if !everything.isEmpty {
+                sent += io.main.to(Self.everythingRoom).emit(batch: everything) * everything.count
+                for (room, events) in byRoom { sent += io.main.to(room).emit(batch: events) * events.count }
             }
         }
         metrics.recordsApplied.increment(by: applied)
@@ -104,13 +115,12 @@ public final class RealtimeHub: Sendable {
     /// Whether a snapshot was applied from any publisher.
     public var isSynced: Bool { state.withLock { $0.synced } }
 
-    private func broadcast(_ topic: String, room: String, _ payloads: RecordShaper.Payloads) -> Int {
+    /// The events a record's payloads give.
+    private static func events(_ topic: String, _ payloads: RecordShaper.Payloads) -> [SocketIOEvent] {
         var events: [SocketIOEvent] = []
         if let solar = payloads.solar { events.append(SocketIOEvent("sensor_values", .raw(solar))) }
         if let priceWars = payloads.priceWars { events.append(SocketIOEvent(topic, .raw(priceWars))) }
-        guard !events.isEmpty else { return 0 }
-        let targets = io.main.to(Self.everythingRoom, room).emit(batch: events)
-        return targets * events.count
+        return events
     }
 
     /// A topic seen for the first time: sockets whose patterns match it start following it.
@@ -215,9 +225,9 @@ public final class RealtimeHub: Sendable {
             return
         }
         state.withLock { state in
-            let wasFollowingEverything = state.subscriptions[socket.id] == nil && socket.rooms.contains(Self.everythingRoom)
             state.subscriptions[socket.id, default: []].formUnion(patterns)
-            if wasFollowingEverything { socket.leave(Self.everythingRoom) }
+            // A subscriber is never in the everything room, so a broadcast reaches it once.
+            socket.leave(Self.everythingRoom)
             let followed = followedTopics(socket.id, state)
             socket.join(followed.map(Self.room))
             _ = ack?.send([acknowledgement(followed, state.subscriptions[socket.id] ?? [], state, withState: true)])
