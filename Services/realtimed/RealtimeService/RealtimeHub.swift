@@ -29,6 +29,8 @@ public final class RealtimeHub: Sendable {
         var delivered: [TopicPartition: Int64] = [:]
         /// Patterns of sockets that subscribed, by socket id.
         var subscriptions: [String: Set<TopicPattern>] = [:]
+        /// Subscribed sockets that dropped and may recover their session, with when they dropped.
+        var awaitingRecovery: [String: ContinuousClock.Instant] = [:]
         var localClients = 0
         var remoteClients: [String: Int] = [:]
         var lastAnnouncedTotal = -1
@@ -165,6 +167,7 @@ public final class RealtimeHub: Sendable {
         var sent = 0
         state.withLock { state in
             state.localClients += 1
+            state.awaitingRecovery[socket.id] = nil
             if !socket.recovered {
                 socket.join(Self.everythingRoom)
                 for topic in state.topics.keys.sorted() { sent += sendState(of: topic, state.topics[topic]!, to: socket) }
@@ -189,8 +192,17 @@ public final class RealtimeHub: Sendable {
         if reason == .slowConsumer { metrics.slowClientsDropped.increment() }
         state.withLock { state in
             state.localClients -= 1
-            if !(reason.isRecoverable && configuration.recoverySeconds > 0) {
+            let now = ContinuousClock.now
+            if reason.isRecoverable && configuration.recoverySeconds > 0 {
+                if state.subscriptions[socket.id] != nil { state.awaitingRecovery[socket.id] = now }
+            } else {
                 state.subscriptions[socket.id] = nil
+            }
+            // Sessions that can no longer be recovered keep no subscription.
+            let window = Duration.seconds(configuration.recoverySeconds)
+            for (id, since) in state.awaitingRecovery where now - since > window {
+                state.awaitingRecovery[id] = nil
+                state.subscriptions[id] = nil
             }
             announceClientCount(&state)
         }
