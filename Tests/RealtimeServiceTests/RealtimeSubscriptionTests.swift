@@ -36,14 +36,14 @@ import TestSupport
         }
         #expect(ready, "topics: \(replica.process.output.suffix(2000))")
         let events = ["sensor_values", "sensor_values_cache", "buyOffer", "buyOffer.errors", "marketSituation"]
-        let pattern = try RealtimeTestClient(.python5, url: replica.url, events: events,
+        let pattern = try RealtimeTestClient(.python4, url: replica.url, events: events,
                                              actions: [["emit": "subscribe", "args": [["buyOffer*"]]]])
         let narrowed = try RealtimeTestClient(.javascript, url: replica.url, events: events, actions: [
             ["emit": "subscribe", "args": [["topics": ["buyOffer", "marketSituation"]]]],
             ["emit": "unsubscribe", "args": ["market*"]],
         ])
-        let everything = try RealtimeTestClient(.python4, url: replica.url, events: events)
-        let invalid = try RealtimeTestClient(.python5, url: replica.url, events: events,
+        let everything = try RealtimeTestClient(.python5, url: replica.url, events: events)
+        let invalid = try RealtimeTestClient(.python4, url: replica.url, events: events,
                                              actions: [["emit": "subscribe", "args": [42]]])
         try await pattern.waitFor("subscribe ack") { $0.contains { $0.event == "$ack" } }
         try await narrowed.waitFor("two acks") { $0.filter { $0.event == "$ack" }.count == 2 }

@@ -59,9 +59,3 @@ final class RealtimedProcess: @unchecked Sendable {
         return nil
     }
 }
-
-/// A test setup problem, with the logs that explain it.
-struct RealtimeTestError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -20,10 +20,14 @@ final class DelayedEngineServer: Service, Sendable {
     func run() async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + grace
-        while !hub.isSynced, clock.now < deadline {
-            guard (try? await Task.sleep(for: .milliseconds(10))) != nil, !Task.isShuttingDownGracefully else { return }
+        while !hub.isSynced, clock.now < deadline, !Task.isShuttingDownGracefully {
+            guard (try? await Task.sleep(for: .milliseconds(10))) != nil else { break }
         }
-        if !hub.isSynced { logger.warning("no bus snapshot yet; serving clients anyway") }
+        if !hub.isSynced && !Task.isShuttingDownGracefully && !Task.isCancelled {
+            logger.warning("no bus snapshot yet; serving clients anyway")
+        }
+        // Runs even when shutdown began meanwhile: it then binds and stops at once, which also
+        // settles the server's bound-port promise.
         try await server.run()
     }
 }

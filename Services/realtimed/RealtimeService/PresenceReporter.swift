@@ -34,15 +34,18 @@ final class PresenceReporter: Service, Sendable {
         var lastSent: Int?
         var lastSentAt = clock.now
         var failures = 0
+        var retryAt = clock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let count = hub.localClients
-            if count != lastSent || clock.now - lastSentAt >= interval {
+            if clock.now >= retryAt && (count != lastSent || clock.now - lastSentAt >= interval) {
                 lastSentAt = clock.now
                 if await send(count, ttl: ttlMilliseconds) {
                     lastSent = count
                     failures = 0
                 } else {
+                    // ingestd is away: try again in half a second rather than at once.
                     failures += 1
+                    retryAt = clock.now + .milliseconds(500)
                     if failures == 1 { logger.info("presence report to \(endpoint) failed; retrying") }
                 }
             }
@@ -56,7 +59,7 @@ final class PresenceReporter: Service, Sendable {
         let report = BusPresenceReport(replica: replica, clients: max(0, clients), ttlMilliseconds: ttl)
         do {
             _ = try await BusSnapshotClient.request(.presence(report), endpoint: endpoint, context: context,
-                                                    idleTimeout: .seconds(1))
+                                                    idleTimeout: .milliseconds(300))
             return true
         } catch {
             return false

@@ -22,13 +22,15 @@ public final class RealtimeHub: Sendable {
     let shaper: RecordShaper
     let metrics: RealtimeMetrics
     let logger: Logger
-    private let state: Mutex<State>
+    let state: Mutex<State>
 
     struct State: Sendable {
         var topics: [String: TopicState] = [:]
         var delivered: [TopicPartition: Int64] = [:]
         /// Patterns of sockets that subscribed, by socket id.
         var subscriptions: [String: Set<TopicPattern>] = [:]
+        /// Subscribed sockets that dropped and may recover their session, with when they dropped.
+        var awaitingRecovery: [String: ContinuousClock.Instant] = [:]
         var localClients = 0
         var remoteClients: [String: Int] = [:]
         var lastAnnouncedTotal = -1
@@ -54,6 +56,10 @@ public final class RealtimeHub: Sendable {
     /// publisher restart) are broadcast when newer than what was delivered.
     public func apply(_ records: [BusRecord], fromSnapshot: Bool) {
         var applied = 0, duplicates = 0, sent = 0
+        // The events of the whole batch go out in one emit per room: to the sockets following
+        // everything, and per topic to its subscribers (never in the everything room).
+        var everything: [SocketIOEvent] = []
+        var byRoom: [String: [SocketIOEvent]] = [:]
         state.withLock { state in
             if fromSnapshot { state.synced = true }
             for record in records {
@@ -73,7 +79,14 @@ public final class RealtimeHub: Sendable {
                 state.topics[record.topic]!.apply(record, payloads)
                 if isNewTopic { joinFollowers(ofNewTopic: record.topic, state: state) }
                 if fromSnapshot && previous == nil { continue }
-                sent += broadcast(record.topic, room: state.topics[record.topic]!.room, payloads)
+                let events = Self.events(record.topic, payloads)
+                guard !events.isEmpty else { continue }
+                everything.append(contentsOf: events)
+                byRoom[state.topics[record.topic]!.room, default: []].append(contentsOf: events)
+            }
+            if !everything.isEmpty {
+                sent += io.main.to(Self.everythingRoom).emit(batch: everything) * everything.count
+                for (room, events) in byRoom { sent += io.main.to(room).emit(batch: events) * events.count }
             }
         }
         metrics.recordsApplied.increment(by: applied)
@@ -104,13 +117,12 @@ public final class RealtimeHub: Sendable {
     /// Whether a snapshot was applied from any publisher.
     public var isSynced: Bool { state.withLock { $0.synced } }
 
-    private func broadcast(_ topic: String, room: String, _ payloads: RecordShaper.Payloads) -> Int {
+    /// The events a record's payloads give.
+    private static func events(_ topic: String, _ payloads: RecordShaper.Payloads) -> [SocketIOEvent] {
         var events: [SocketIOEvent] = []
         if let solar = payloads.solar { events.append(SocketIOEvent("sensor_values", .raw(solar))) }
         if let priceWars = payloads.priceWars { events.append(SocketIOEvent(topic, .raw(priceWars))) }
-        guard !events.isEmpty else { return 0 }
-        let targets = io.main.to(Self.everythingRoom, room).emit(batch: events)
-        return targets * events.count
+        return events
     }
 
     /// A topic seen for the first time: sockets whose patterns match it start following it.
@@ -155,6 +167,7 @@ public final class RealtimeHub: Sendable {
         var sent = 0
         state.withLock { state in
             state.localClients += 1
+            state.awaitingRecovery[socket.id] = nil
             if !socket.recovered {
                 socket.join(Self.everythingRoom)
                 for topic in state.topics.keys.sorted() { sent += sendState(of: topic, state.topics[topic]!, to: socket) }
@@ -179,127 +192,19 @@ public final class RealtimeHub: Sendable {
         if reason == .slowConsumer { metrics.slowClientsDropped.increment() }
         state.withLock { state in
             state.localClients -= 1
-            if !(reason.isRecoverable && configuration.recoverySeconds > 0) {
+            let now = ContinuousClock.now
+            if reason.isRecoverable && configuration.recoverySeconds > 0 {
+                if state.subscriptions[socket.id] != nil { state.awaitingRecovery[socket.id] = now }
+            } else {
                 state.subscriptions[socket.id] = nil
+            }
+            // Sessions that can no longer be recovered keep no subscription.
+            let window = Duration.seconds(configuration.recoverySeconds)
+            for (id, since) in state.awaitingRecovery where now - since > window {
+                state.awaitingRecovery[id] = nil
+                state.subscriptions[id] = nil
             }
             announceClientCount(&state)
         }
-    }
-
-    /// Topic names or patterns from `subscribe`/`unsubscribe` arguments: a string, an array of
-    /// strings, or `{"topics": [...]}`.
-    static func patterns(from arguments: [JSONValue]) -> [TopicPattern]? {
-        guard let first = arguments.first else { return nil }
-        var list = first
-        if case .object = first {
-            guard let topics = first["topics"] else { return nil }
-            list = topics
-        }
-        if let name = list.stringValue { return name.isEmpty ? nil : [TopicPattern(name)] }
-        guard let elements = list.arrayValue, !elements.isEmpty else { return nil }
-        var patterns: [TopicPattern] = []
-        for element in elements {
-            guard let name = element.stringValue, !name.isEmpty else { return nil }
-            patterns.append(TopicPattern(name))
-        }
-        return patterns
-    }
-
-    private static let usage: JSONValue = [
-        "error": "expected a topic name or pattern, an array of them, or {\"topics\": [...]}",
-    ]
-
-    private func subscribe(_ socket: SocketIOSocket, _ arguments: [JSONValue], _ ack: SocketIOAcknowledgement?) {
-        guard let patterns = Self.patterns(from: arguments) else {
-            _ = ack?.send([Self.usage])
-            return
-        }
-        state.withLock { state in
-            let wasFollowingEverything = state.subscriptions[socket.id] == nil && socket.rooms.contains(Self.everythingRoom)
-            state.subscriptions[socket.id, default: []].formUnion(patterns)
-            if wasFollowingEverything { socket.leave(Self.everythingRoom) }
-            let followed = followedTopics(socket.id, state)
-            socket.join(followed.map(Self.room))
-            _ = ack?.send([acknowledgement(followed, state.subscriptions[socket.id] ?? [], state, withState: true)])
-        }
-    }
-
-    private func unsubscribe(_ socket: SocketIOSocket, _ arguments: [JSONValue], _ ack: SocketIOAcknowledgement?) {
-        guard let patterns = Self.patterns(from: arguments) else {
-            _ = ack?.send([Self.usage])
-            return
-        }
-        state.withLock { state in
-            if state.subscriptions[socket.id] == nil {
-                // A socket that followed everything now follows every known topic but these.
-                socket.leave(Self.everythingRoom)
-                state.subscriptions[socket.id] = Set(state.topics.keys.map(TopicPattern.init))
-            }
-            let before = followedTopics(socket.id, state)
-            state.subscriptions[socket.id]!.subtract(patterns)
-            // Names matched by a removed pattern are no longer followed either.
-            state.subscriptions[socket.id] = state.subscriptions[socket.id]!.filter { kept in
-                !patterns.contains { $0.matches(kept.text) }
-            }
-            let after = Set(followedTopics(socket.id, state))
-            socket.leave(before.filter { !after.contains($0) }.map(Self.room))
-            _ = ack?.send([acknowledgement(after.sorted(), state.subscriptions[socket.id]!, state, withState: false)])
-        }
-    }
-
-    private func followedTopics(_ socketID: String, _ state: State) -> [String] {
-        guard let patterns = state.subscriptions[socketID] else { return state.topics.keys.sorted() }
-        return state.topics.keys.filter { topic in patterns.contains { $0.matches(topic) } }.sorted()
-    }
-
-    /// `{"topics": [...], "patterns": [...], "state": {topic: {"sensor_values": ..., "history": [...]}}}`.
-    private func acknowledgement(_ topics: [String], _ patterns: Set<TopicPattern>, _ state: State,
-                                 withState: Bool) -> JSONValue {
-        var members: [(key: String, value: JSONValue)] = [
-            ("topics", .array(topics.map(JSONValue.string))),
-            ("patterns", .array(patterns.map(\.text).sorted().map(JSONValue.string))),
-        ]
-        if withState {
-            var perTopic: [(key: String, value: JSONValue)] = []
-            for topic in topics {
-                guard let topicState = state.topics[topic] else { continue }
-                var entry: [(key: String, value: JSONValue)] = []
-                if configuration.apiFamilies.contains(.solar) {
-                    entry.append(("sensor_values", topicState.solarLatest.map(JSONValue.raw) ?? .null))
-                }
-                if configuration.apiFamilies.contains(.pricewars) {
-                    entry.append(("history", .raw(topicState.priceWarsHistory.jsonArray)))
-                }
-                entry.append(("records_seen", .int(Int64(topicState.recordsSeen))))
-                perTopic.append((topic, .object(entry)))
-            }
-            members.append(("state", .object(perTopic)))
-        }
-        return .object(members)
-    }
-
-    // MARK: HTTP views
-
-    /// Topic names, sorted.
-    public var topicNames: [String] { state.withLock { $0.topics.keys.sorted() } }
-
-    /// `{"<topic>": {"records_seen": n, "last_record": {...}}}` for `/status`.
-    public func statusJSON() -> [UInt8] {
-        let value: JSONValue = state.withLock { state in
-            .object(state.topics.keys.sorted().map { topic in
-                let topicState = state.topics[topic]!
-                var last: JSONValue = .null
-                if let record = topicState.lastRecord {
-                    last = .object([
-                        ("partition", .int(Int64(record.partition))), ("offset", .int(record.offset)),
-                        ("timestamp", record.timestamp >= 0 ? .int(record.timestamp) : .null),
-                        ("key", record.key.map(JSONValue.raw) ?? .null),
-                        ("value", record.value.map(JSONValue.raw) ?? .null),
-                    ])
-                }
-                return (key: topic, value: .object([("records_seen", .int(Int64(topicState.recordsSeen))), ("last_record", last)]))
-            })
-        }
-        return Array(value.jsonText.utf8)
     }
 }
