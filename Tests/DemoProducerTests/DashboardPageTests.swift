@@ -12,11 +12,10 @@ import TestSupport
 /// the check must fail.
 @Suite("Dashboard page in headless Chromium", .serialized, .timeLimit(.minutes(3)))
 struct DashboardPageTests {
-    static let dashboard = TestEnvironment.packageRoot.appendingPathComponent("Services/realtimed/Dashboard")
+    static let dashboard = DashboardCheck.dashboardDirectory
 
     static func socketIOClient() throws -> Data {
-        let path = ProcessInfo.processInfo.environment["SOCKET_IO_JS"]
-            ?? TestEnvironment.packageRoot.appendingPathComponent(".venv/socket.io.min.js").path
+        let path = DashboardCheck.socketIOClientPath
         guard let data = FileManager.default.contents(atPath: path) else {
             throw TestEnvironmentError.missingTool("\(path) (the socket.io JS client; scripts/setup-env fetches it)")
         }
@@ -93,16 +92,8 @@ struct DashboardPageTests {
         }
     }
 
-    /// Runs scripts/check-dashboard to its end; returns its exit status and output.
     static func checkDashboard(_ arguments: [String]) async throws -> (Int32, String) {
-        let script = TestEnvironment.packageRoot.appendingPathComponent("scripts/dashboard/check_dashboard.py").path
-        let child = try ChildProcess(try TestEnvironment.require(TestEnvironment.python), [script] + arguments, label: "check-dashboard")
-        let deadline = ContinuousClock.now + .seconds(120)
-        while child.isRunning && ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        let status = try #require(child.waitForExit(timeout: 0), "check-dashboard did not finish:\n\(child.output)")
-        return (status, child.output)
+        try await DashboardCheck.run(arguments)
     }
 
     @Test("live values, rates and the chart appear; check-dashboard exits 0")
