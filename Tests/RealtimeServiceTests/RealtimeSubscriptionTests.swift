@@ -93,26 +93,40 @@ import TestSupport
     }
 
     @Test func droppedClientRecoversTheEventsItMissed() async throws {
-        try producer.createTopics(["recover"])
+        try producer.createTopics(["recover", "ignored"])
         let ingestd = try IngestdProcess(broker: broker, group: "recover")
         try await ingestd.waitUntilReady()
         let replica = try RealtimedProcess(ingestd: [ingestd], replica: "r")
         try await replica.waitUntilReady()
         try await ingestd.waitForBusSubscribers(1)
-        let client = try RealtimeTestClient(.javascript, url: replica.url, events: [], actions: [["emit": "$drop", "args": []]])
+        try producer.send(topic: "recover", value: Array(#"{"n":-1}"#.utf8), timestamp: 1000)
+        try producer.flush()
+        #expect(await eventually(timeout: 20) {
+            guard let body = await replica.get("/topics")?.body else { return false }
+            return (try? JSONSerialization.jsonObject(with: body) as? [String]) == ["recover"]
+        })
+        // It subscribes to one topic, then drops: the recovered session keeps the subscription.
+        let client = try RealtimeTestClient(.javascript, url: replica.url, events: [], actions: [
+            ["emit": "subscribe", "args": ["recover"]], ["emit": "$drop", "args": []]])
         try await client.waitFor("the drop") { $0.contains { $0.event == "$disconnected" } }
-        for n in 0..<5 { try producer.send(topic: "recover", value: Array(#"{"n":\#(n)}"#.utf8), timestamp: 1000) }
+        for n in 0..<5 {
+            try producer.send(topic: "ignored", value: Array(#"{"n":\#(n)}"#.utf8), timestamp: 1000)
+            try producer.send(topic: "recover", value: Array(#"{"n":\#(n)}"#.utf8), timestamp: 1000)
+        }
         try producer.flush()
         let observations = try await client.waitFor("five records after recovery") { observations in
-            observations.filter { $0.event == "recover" }.count >= 5
+            observations.filter { $0.event == "recover" }.count >= 6  // the history, then five live records
         }
         let reconnect = try #require(observations.last { $0.event == "$connected" })
         #expect(reconnect.raw["recovered"] as? Bool == true, "\(client.process.output)")
-        let numbers = observations.filter { $0.event == "recover" }
+        let numbers = observations.filter { $0.event == "recover" }.dropFirst()
             .compactMap { (($0.payload as? [String: Any])?["value"] as? [String: Any])?["n"] as? Int }
         #expect(numbers == [0, 1, 2, 3, 4])
-        // A recovered client gets no second cache.
-        #expect(observations.filter { $0.event == "sensor_values_cache" }.isEmpty)
+        // A recovered client gets no second cache, and only the topic it subscribed to.
+        #expect(observations.filter { $0.event == "sensor_values_cache" }.count == 1)
+        try await Task.sleep(for: .milliseconds(200))  // let any stray "ignored" event show up
+        #expect(!client.observations.contains { $0.event == "ignored" })
+        #expect(client.observations.filter { $0.event == "sensor_values" }.count == 5)
     }
 
     @Test func httpRoutesBesideSocketIO() async throws {

@@ -171,6 +171,10 @@ public final class RealtimeHub: Sendable {
             if !socket.recovered {
                 socket.join(Self.everythingRoom)
                 for topic in state.topics.keys.sorted() { sent += sendState(of: topic, state.topics[topic]!, to: socket) }
+            } else if let patterns = state.subscriptions[socket.id] {
+                // Topics that appeared while it was away: follow them from now on.
+                let rooms = state.topics.filter { topic, _ in patterns.contains { $0.matches(topic) } }.map(\.value.room)
+                socket.join(rooms)
             }
             announceClientCount(&state)
         }
