@@ -195,7 +195,7 @@ public final class EngineIOEndpoint: Sendable {
                 let session = EngineSession(
                     id: sid, protocolVersion: version, request: info,
                     supportsBinary: version == .v4 || request.query["b64"] == nil,
-                    eventLoop: eventLoop, webSocket: nil, endpoint: self, configuration: self.configuration,
+                    jsonpIndex: EngineJSONP.callbackIndex(query: request.query), eventLoop: eventLoop, webSocket: nil, endpoint: self, configuration: self.configuration,
                     logger: self.logger)
                 self.register(session)
                 session.start()
