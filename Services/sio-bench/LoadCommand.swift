@@ -19,6 +19,8 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Measured seconds.") var seconds: Double = 5
     @Option(help: "Seconds of broadcasting before measuring.") var warmup: Double = 1
     @Option(help: "Most events per emit(batch:) on the server.") var batch = 16
+    @Option(help: "Milliseconds between the paced server's emits (events due meanwhile go in one batch).")
+    var tick: Double = 1
     @Option(help: "Event loop threads of the load generator.") var threads = 1
     @Option(help: "Only connect, print {\"connected\":n} and hold the clients this many seconds.")
     var idleSeconds: Double?
@@ -28,6 +30,7 @@ struct LoadCommand: AsyncParsableCommand {
         guard rate >= 0, rate.isFinite else { throw ValidationError("rate must be >= 0") }
         guard seconds > 0, warmup >= 0 else { throw ValidationError("seconds must be > 0, warmup >= 0") }
         guard batch >= 1, batch <= 10_000 else { throw ValidationError("batch must be 1...10000") }
+        guard tick >= 0.1, tick <= 1_000 else { throw ValidationError("tick must be 0.1...1000 ms") }
         guard threads >= 1, threads <= 64 else { throw ValidationError("threads must be 1...64") }
     }
 
@@ -79,7 +82,7 @@ struct LoadCommand: AsyncParsableCommand {
             }
             // Ask the server to broadcast: events/s = deliveries/s ÷ clients.
             let eventsPerSecond = rate / Double(clients)
-            let start = #"42["start",{"rate":\#(eventsPerSecond),"seconds":\#(warmup + seconds + 0.5),"batch":\#(batch)}]"#
+            let start = #"42["start",{"rate":\#(eventsPerSecond),"seconds":\#(warmup + seconds + 0.5),"batch":\#(batch),"tick":\#(tick)}]"#
             // Tells a driver the clients are connected and the broadcast starts now.
             StandardOutput.writeLine("started")
             try await channels[0].writeAndFlush(LoadClient.maskedTextFrame(start))
