@@ -15,7 +15,7 @@ import sys
 import time
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-TICK_MS = 5.0
+TICK_MS = 10.0
 LOAD_THREADS = 2
 
 
