@@ -5,8 +5,8 @@ import SocketIO
 import Testing
 
 /// Runs an `EngineIOServer` in a `ServiceGroup` (no signals) so a test can trigger a graceful
-/// shutdown; `body` gets the port, the delegate and a function that triggers the shutdown and
-/// returns the task running the group (await its value for the end of the shutdown).
+/// shutdown; `body` gets the port, the delegate and a function that triggers the shutdown.
+/// Returns how long the server took to stop after the trigger.
 private func withShutdownServer(
     gracePeriod: Duration, delegate: EngineTestDelegate = EngineTestDelegate(echo: false),
     _ body: (_ port: Int, _ delegate: EngineTestDelegate, _ shutdown: () async -> Void) async throws -> Void
@@ -17,22 +17,24 @@ private func withShutdownServer(
     let server = EngineIOServer(
         host: "127.0.0.1", port: 0, endpoints: [endpoint], shutdownGracePeriod: gracePeriod, logger: logger)
     let group = ServiceGroup(services: [server], logger: logger)
-    let running = Task { try await group.run() }
-    do {
-        let port = try await server.boundPort
-        var shutdownStarted: ContinuousClock.Instant?
-        try await body(port, delegate) {
-            shutdownStarted = .now
-            await group.triggerGracefulShutdown()
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        do {
+            let port = try await server.boundPort
+            var shutdownStarted: ContinuousClock.Instant?
+            try await body(port, delegate) {
+                shutdownStarted = .now
+                await group.triggerGracefulShutdown()
+            }
+            let started = try #require(shutdownStarted, "the test did not trigger the shutdown")
+            try await tasks.waitForAll()
+            #expect(endpoint.connectionCount == 0)
+            return ContinuousClock.now - started
+        } catch {
+            tasks.cancelAll()
+            try? await tasks.waitForAll()
+            throw error
         }
-        let started = try #require(shutdownStarted, "the test did not trigger the shutdown")
-        try await running.value
-        #expect(endpoint.connectionCount == 0)
-        return ContinuousClock.now - started
-    } catch {
-        running.cancel()
-        _ = try? await running.value
-        throw error
     }
 }
 
