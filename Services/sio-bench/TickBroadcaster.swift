@@ -45,6 +45,10 @@ final class TickBroadcaster: Service, Sendable {
         let tick = Duration.microseconds(Int64(command.tickMilliseconds * 1000))
         var nextTick = begin + tick
         var sent = 0
+        // How late the sleeps between ticks woke up (a late wake-up delays every event due
+        // meanwhile, and counts in the clients' latency through the due-time stamps).
+        var maximumLateness = Duration.zero
+        var lateWakeups = 0
         var batch: [SocketIOEvent] = []
         batch.reserveCapacity(command.batch)
         logger.info("broadcast started", metadata: [
@@ -80,10 +84,16 @@ final class TickBroadcaster: Service, Sendable {
                 let now = clock.now
                 while nextTick <= now { nextTick += tick }
                 try? await Task.sleep(until: nextTick, clock: clock)
+                let lateness = clock.now - nextTick
+                if lateness > maximumLateness { maximumLateness = lateness }
+                if lateness > .milliseconds(20) { lateWakeups += 1 }
             } else {
                 await Task.yield()
             }
         }
-        logger.info("broadcast finished", metadata: ["events": "\(sent)", "sockets": "\(io.main.socketCount)"])
+        logger.info("broadcast finished", metadata: [
+            "events": "\(sent)", "sockets": "\(io.main.socketCount)",
+            "wakeup.lateness.max": "\(maximumLateness)", "wakeups.later.than.20ms": "\(lateWakeups)",
+        ])
     }
 }
