@@ -16,7 +16,7 @@ import time
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 TICK_MS = 10.0
-LOAD_THREADS = 2
+LOAD_THREADS = 4
 
 
 def free_port() -> int:
