@@ -216,8 +216,8 @@ public final class EngineIOEndpoint: Sendable {
                 let session = EngineSession(
                     id: sid, protocolVersion: version, request: info,
                     supportsBinary: version == .v4 || request.query["b64"] == nil,
-                    jsonpIndex: EngineJSONP.callbackIndex(query: request.query), eventLoop: eventLoop, webSocket: nil, endpoint: self, configuration: self.configuration,
-                    logger: self.logger)
+                    jsonpIndex: EngineJSONP.callbackIndex(query: request.query), eventLoop: eventLoop,
+                    webSocket: nil, endpoint: self, configuration: self.configuration, logger: self.logger)
                 self.register(session)
                 session.start()
                 let upgrades = self.configuration.allowWebSocket && self.configuration.allowUpgrades
