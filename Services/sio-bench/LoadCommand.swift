@@ -22,6 +22,8 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Seconds the clients stay connected after the measured window (late deliveries still count in all_deliveries).")
     var linger: Double = 0.7
     @Option(help: "Most events per emit(batch:) on the server.") var batch = 16
+    @Option(help: "Milliseconds between the paced server's emits (events due meanwhile go in one batch).")
+    var tick: Double = 1
     @Option(help: "Event loop threads of the load generator.") var threads = 1
     @Option(help: "The event counted as a delivery.") var event = "tick"
     @Option(help: "The payload field holding the send time.") var timestampField = "t"
@@ -38,6 +40,7 @@ struct LoadCommand: AsyncParsableCommand {
             throw ValidationError("seconds must be > 0, warmup and linger >= 0")
         }
         guard batch >= 1, batch <= 10_000 else { throw ValidationError("batch must be 1...10000") }
+        guard tick >= 0.1, tick <= 1_000 else { throw ValidationError("tick must be 0.1...1000 ms") }
         guard threads >= 1, threads <= 64 else { throw ValidationError("threads must be 1...64") }
         guard LoadEventMatcher.Unit(rawValue: timestampUnit) != nil else {
             throw ValidationError("timestamp-unit must be one of: us, ms")
@@ -99,7 +102,7 @@ struct LoadCommand: AsyncParsableCommand {
             }
             // Ask the server to broadcast: events/s = deliveries/s ÷ clients.
             let eventsPerSecond = rate / Double(clients)
-            let start = #"42["start",{"rate":\#(eventsPerSecond),"seconds":\#(warmup + seconds + 0.5),"batch":\#(batch)}]"#
+            let start = #"42["start",{"rate":\#(eventsPerSecond),"seconds":\#(warmup + seconds + 0.5),"batch":\#(batch),"tick":\#(tick)}]"#
             // Tells a driver the clients are connected and the broadcast starts now.
             StandardOutput.writeLine("started")
             if !passive { try await channels[0].writeAndFlush(LoadClient.maskedTextFrame(start)) }

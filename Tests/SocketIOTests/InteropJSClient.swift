@@ -26,6 +26,21 @@ enum InteropJSClient {
         throw Unavailable(description: "node not found on PATH (or set NODE); the JS client test needs node >= 20")
     }
 
+    /// The node options that give it a WebSocket global: `--experimental-websocket` where node
+    /// accepts it and has a WebSocket with it (node 20/21; node >= 22 accepts it too), none
+    /// otherwise (node 18: the client script then loads the `ws` module, Debian's node-ws).
+    static func webSocketOptions(node: String) async throws -> [String] {
+        let probe = try ChildProcess(
+            node, ["--experimental-websocket", "-e", "process.exit(typeof WebSocket === 'function' ? 0 : 3)"],
+            label: "node-websocket-probe")
+        let finished = await engineWaitUntil(timeout: 30) { !probe.isRunning }
+        guard finished else {
+            probe.stop()
+            throw Unavailable(description: "\(node) did not answer a version probe within 30 s")
+        }
+        return probe.process.terminationStatus == 0 ? ["--experimental-websocket"] : []
+    }
+
     /// `socket.io.min.js`: `SOCKET_IO_JS` if set, else a copy cached in the temporary directory,
     /// taken on first use from the `nicegui` wheel (`pip download --no-deps nicegui`).
     static func bundle(python: String) async throws -> String {

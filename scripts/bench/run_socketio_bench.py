@@ -15,6 +15,8 @@ import sys
 import time
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+TICK_MS = 10.0
+LOAD_THREADS = 4
 
 
 def free_port() -> int:
@@ -67,18 +69,24 @@ def run_load(args, kind: str, rate: float) -> dict:
     try:
         command = [args.sio_bench, "load", "--port", str(server.port), "--clients", str(args.clients),
                    "--rate", str(rate), "--seconds", str(args.seconds), "--warmup", str(args.warmup),
-                   "--batch", str(args.batch)]
+                   "--batch", str(args.batch), "--tick", str(args.tick_ms), "--threads", str(args.load_threads)]
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         load = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         # CPU is counted from the start of the broadcast, not over the handshakes.
         line = load.stdout.readline()
         cpu_before = cpu_seconds(server.process.pid)
         output, errors = load.communicate(timeout=600)
+        children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if load.returncode != 0 or not line.startswith("started"):
             raise RuntimeError(f"load against {kind} failed: {line}{errors.strip()}")
         figures = json.loads(output.strip().splitlines()[-1])
         broadcast_seconds = args.warmup + args.seconds + 0.5
         figures["server_cpu_cores"] = (cpu_seconds(server.process.pid) - cpu_before) / broadcast_seconds
         figures["server_peak_rss_mib"] = status_kib(server.process.pid, "VmHWM") / 1024
+        # The load generator's whole run (handshakes included), for reading the machine's load.
+        figures["load_cpu_seconds"] = (children_after.ru_utime + children_after.ru_stime
+                                       - children_before.ru_utime - children_before.ru_stime)
+        print(f"  {kind} rate {rate:.0f}: " + json.dumps(figures), file=sys.stderr, flush=True)
         return figures
     finally:
         server.stop()
@@ -118,8 +126,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--warmup", type=float, default=1)
     parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--tick-ms", type=float, default=TICK_MS,
+                        help="paced servers emit the events due every this many ms, stamped with their due time")
+    parser.add_argument("--load-threads", type=int, default=LOAD_THREADS, help="event-loop threads of sio-bench load")
     parser.add_argument("--idle-clients", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; the table shows medians")
     args = parser.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -146,22 +157,30 @@ def main() -> None:
         ("max rate: clients dropped", "max", "dropped", "lower"),
         ("max rate: server CPU cores", "max", "server_cpu_cores", "-"),
         ("max rate: server peak RSS MiB", "max", "server_peak_rss_mib", "lower"),
+        ("max rate: load generator CPU s", "max", "load_cpu_seconds", "-"),
         (f"{int(args.rate)}/s: deliveries/s", "fixed", "deliveries_per_s", "higher"),
         (f"{int(args.rate)}/s: p50 ms", "fixed", "p50_ms", "lower"),
         (f"{int(args.rate)}/s: p99 ms", "fixed", "p99_ms", "lower"),
         (f"{int(args.rate)}/s: clients dropped", "fixed", "dropped", "lower"),
         (f"{int(args.rate)}/s: server CPU cores", "fixed", "server_cpu_cores", "lower"),
         (f"{int(args.rate)}/s: server peak RSS MiB", "fixed", "server_peak_rss_mib", "lower"),
+        (f"{int(args.rate)}/s: load generator CPU s", "fixed", "load_cpu_seconds", "-"),
         (f"{args.idle_clients} idle: server RSS MiB", "idle", "idle_rss_mib", "lower"),
         (f"{args.idle_clients} idle: KiB per connection", "idle", "idle_kib_per_connection", "lower"),
     ]
-    print(f"Socket.IO fan-out, {args.clients} clients, ~200-byte tick events, "
-          f"{args.seconds} s measured, median of {args.repeat}")
-    print(f"{'figure':42} {'ours (Swift)':>14} {'python-socketio':>16} {'ours/python':>12}")
+    def spread(kind, mode, key):
+        values = [run[key] for run in results[kind][mode]]
+        return f"{min(values):.1f}-{max(values):.1f}"
+
+    print(f"Socket.IO fan-out, {args.clients} clients, ~200-byte tick events, {args.seconds} s measured, "
+          f"tick {args.tick_ms} ms, {args.load_threads} load threads, median of {args.repeat}")
+    print(f"{'figure':42} {'ours (Swift)':>14} {'python-socketio':>16} {'ours/python':>12}"
+          + (f"  {'ours min-max':>20} {'python min-max':>20}" if args.repeat > 1 else ""))
     for label, mode, key, _ in lines:
         ours, theirs = figure("swift", mode, key), figure("python", mode, key)
         ratio = f"{ours / theirs:.2f}" if theirs else "-"
-        print(f"{label:42} {ours:14.2f} {theirs:16.2f} {ratio:>12}")
+        extra = f"  {spread('swift', mode, key):>20} {spread('python', mode, key):>20}" if args.repeat > 1 else ""
+        print(f"{label:42} {ours:14.2f} {theirs:16.2f} {ratio:>12}{extra}")
 
 
 if __name__ == "__main__":

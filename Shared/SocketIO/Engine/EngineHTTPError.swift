@@ -9,6 +9,8 @@ enum EngineHTTPError: Int, Sendable, Error {
     case badRequest = 3
     case forbidden = 4
     case unsupportedProtocolVersion = 5
+    /// Not a code of the protocol: a handshake while the server shuts down (HTTP 503).
+    case serverShuttingDown = 6
 
     var message: String {
         switch self {
@@ -18,10 +20,17 @@ enum EngineHTTPError: Int, Sendable, Error {
         case .badRequest: return "Bad request"
         case .forbidden: return "Forbidden"
         case .unsupportedProtocolVersion: return "Unsupported protocol version"
+        case .serverShuttingDown: return "Server shutting down"
         }
     }
 
-    var status: HTTPResponseStatus { self == .forbidden ? .forbidden : .badRequest }
+    var status: HTTPResponseStatus {
+        switch self {
+        case .forbidden: return .forbidden
+        case .serverShuttingDown: return .serviceUnavailable
+        default: return .badRequest
+        }
+    }
 
     /// The error response, with an optional custom message (allowRequest rejections).
     func response(message custom: String? = nil) -> EngineHTTPResponse {

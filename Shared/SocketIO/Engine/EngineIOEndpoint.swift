@@ -14,6 +14,10 @@ public final class EngineIOEndpoint: Sendable {
     let delegate: any EngineConnectionDelegate
     let logger: Logger
     private let sessions = NIOLockedValueBox<[String: EngineSession]>([:])
+    /// Open WebSocket channels (including ones whose session already closed).
+    private let openWebSockets = NIOLockedValueBox(0)
+    /// Set when the server shuts down: new handshakes are refused.
+    private let isShuttingDown = NIOLockedValueBox(false)
 
     /// Creates an endpoint; throws `EngineIOConfiguration.ValidationError` for unusable settings.
     public init(
@@ -41,6 +45,22 @@ public final class EngineIOEndpoint: Sendable {
     public func closeAll(reason: EngineCloseReason = .serverShutdown) {
         let all = sessions.withLockedValue { Array($0.values) }
         for session in all { session.close(reason: reason) }
+    }
+
+    /// Refuses new handshakes from now on (the server is shutting down).
+    func beginShutdown() {
+        isShuttingDown.withLockedValue { $0 = true }
+    }
+
+    /// Forgets every session (after shutdown: closed sessions no longer wait for a final poll).
+    func forgetAllSessions() {
+        sessions.withLockedValue { $0.removeAll() }
+    }
+
+    /// Whether a session (also a closed polling session waiting for its final poll) or a
+    /// WebSocket channel is still open.
+    var hasOpenTransports: Bool {
+        sessions.withLockedValue { !$0.isEmpty } || openWebSockets.withLockedValue { $0 > 0 }
     }
 
     /// The session a polling request (`transport=polling&sid=...`) is for, if it exists.
@@ -99,6 +119,7 @@ public final class EngineIOEndpoint: Sendable {
             return .success(.existing(session))
         }
         guard method == .GET else { return .failure(.badHandshakeMethod) }
+        if isShuttingDown.withLockedValue({ $0 }) { return .failure(.serverShuttingDown) }
         return .success(.handshake(version))
     }
 
@@ -195,8 +216,8 @@ public final class EngineIOEndpoint: Sendable {
                 let session = EngineSession(
                     id: sid, protocolVersion: version, request: info,
                     supportsBinary: version == .v4 || request.query["b64"] == nil,
-                    eventLoop: eventLoop, webSocket: nil, endpoint: self, configuration: self.configuration,
-                    logger: self.logger)
+                    jsonpIndex: EngineJSONP.callbackIndex(query: request.query), eventLoop: eventLoop,
+                    webSocket: nil, endpoint: self, configuration: self.configuration, logger: self.logger)
                 self.register(session)
                 session.start()
                 let upgrades = self.configuration.allowWebSocket && self.configuration.allowUpgrades
@@ -243,6 +264,9 @@ public final class EngineIOEndpoint: Sendable {
         channel.eventLoop.makeCompletedFuture {
             let writer = EngineWebSocketWriter()
             let link = EngineWebSocketLink(channel: channel, writer: writer)
+            let openWebSockets = self.openWebSockets
+            openWebSockets.withLockedValue { $0 += 1 }
+            channel.closeFuture.whenComplete { _ in openWebSockets.withLockedValue { $0 -= 1 } }
             let pipeline = channel.pipeline.syncOperations
             try pipeline.addHandler(writer, position: .first)
             try pipeline.addHandler(

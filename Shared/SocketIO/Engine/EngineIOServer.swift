@@ -10,7 +10,11 @@ import ServiceLifecycle
 /// handing every other request to an optional fallback handler.
 ///
 /// Run it as a `Service`: `run()` binds, serves until graceful shutdown or cancellation, then
-/// closes every Engine.IO session (with close packets) and every connection.
+/// closes every Engine.IO session (with close packets) and every connection. On graceful
+/// shutdown it refuses new handshakes and keeps serving for up to `shutdownGracePeriod`, so a
+/// polling client that is between two polls collects its close packet with its next `GET`
+/// and WebSocket clients get their close packet and close frame; it stops as soon as no
+/// session and no WebSocket connection is left. On cancellation it stops at once.
 ///
 /// ```swift
 /// let endpoint = try EngineIOEndpoint(
@@ -32,6 +36,7 @@ public final class EngineIOServer: Service, Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let boundPortPromise: EventLoopPromise<Int>
+    private let shutdownGracePeriod: Duration
     private let connections = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
     private let hasRun = NIOLockedValueBox(false)
 
@@ -41,10 +46,12 @@ public final class EngineIOServer: Service, Sendable {
     ///   - maxFallbackBodySize: the largest request body handed to `fallback`.
     ///   - idleTimeout: an HTTP connection without a request in progress (a parked poll counts
     ///     as one) and without traffic for this long is closed; nil keeps idle connections.
+    ///   - shutdownGracePeriod: on graceful shutdown, the longest time to wait for polling
+    ///     clients to collect their close packet and for WebSocket closes to complete.
     public init(
         host: String = "0.0.0.0", port: Int, endpoints: [EngineIOEndpoint],
         fallback: EngineHTTPFallback? = nil, maxFallbackBodySize: Int = 1 << 20,
-        idleTimeout: Duration? = .seconds(60),
+        idleTimeout: Duration? = .seconds(60), shutdownGracePeriod: Duration = .seconds(5),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "engine.io.server")
     ) {
@@ -54,6 +61,7 @@ public final class EngineIOServer: Service, Sendable {
             endpoints: endpoints, fallback: fallback, maxFallbackBodySize: maxFallbackBodySize,
             idleTimeout: idleTimeout.map { .milliseconds(EngineIOConfiguration.milliseconds($0)) })
         self.eventLoopGroup = eventLoopGroup
+        self.shutdownGracePeriod = shutdownGracePeriod
         self.logger = logger
         self.boundPortPromise = eventLoopGroup.next().makePromise(of: Int.self)
     }
@@ -81,17 +89,41 @@ public final class EngineIOServer: Service, Sendable {
         boundPortPromise.succeed(localPort)
         logger.info("engine.io server listening", metadata: ["host": "\(host)", "port": "\(localPort)"])
 
+        // Ends on graceful shutdown, cancellation, or if the listening channel closes.
+        let (stop, stopContinuation) = AsyncStream<Never>.makeStream()
+        serverChannel.closeFuture.whenComplete { _ in stopContinuation.finish() }
         await withTaskCancellationOrGracefulShutdownHandler {
-            try? await serverChannel.closeFuture.get()
+            for await _ in stop {}
         } onCancelOrGracefulShutdown: {
-            serverChannel.close(promise: nil)
+            stopContinuation.finish()
         }
 
         logger.info("engine.io server shutting down")
+        for endpoint in routes.endpoints { endpoint.beginShutdown() }
         for endpoint in routes.endpoints { endpoint.closeAll(reason: .serverShutdown) }
+        if !Task.isCancelled {
+            await waitForSessionsToFinish()
+        }
+        // Closed polling sessions whose client did not come back for the close packet.
+        for endpoint in routes.endpoints { endpoint.forgetAllSessions() }
+        serverChannel.close(promise: nil)
+        try? await serverChannel.closeFuture.get()
         let open = connections.withLockedValue { Array($0.values) }
         for channel in open { channel.close(promise: nil) }
         for channel in open { try? await channel.closeFuture.get() }
+    }
+
+    /// Waits (up to `shutdownGracePeriod`, or until cancelled) until every endpoint has no
+    /// session left (closed polling sessions stay until their final poll) and no WebSocket.
+    private func waitForSessionsToFinish() async {
+        let deadline = ContinuousClock.now + shutdownGracePeriod
+        while routes.endpoints.contains(where: { $0.hasOpenTransports }) {
+            guard ContinuousClock.now < deadline else {
+                logger.info("shutdown grace period over; closing the remaining connections")
+                return
+            }
+            do { try await Task.sleep(for: .milliseconds(10)) } catch { return }
+        }
     }
 
     private func makeBootstrap() -> ServerBootstrap {

@@ -18,6 +18,8 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     let eventLoop: EventLoop
     /// v3 polling: whether binary may be sent as XHR2 binary payloads (no `b64=1`).
     let supportsBinary: Bool
+    /// JSONP polling (see ``EngineJSONP``): the callback index of the handshake's `j`, or nil.
+    let jsonpIndex: String?
 
     private let endpoint: EngineIOEndpoint
     private let configuration: EngineIOConfiguration
@@ -63,13 +65,14 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
 
     init(
         id: String, protocolVersion: EngineProtocolVersion, request: EngineRequestInfo, supportsBinary: Bool,
-        eventLoop: EventLoop, webSocket: EngineWebSocketLink?, endpoint: EngineIOEndpoint,
+        jsonpIndex: String? = nil, eventLoop: EventLoop, webSocket: EngineWebSocketLink?, endpoint: EngineIOEndpoint,
         configuration: EngineIOConfiguration, logger: Logger
     ) {
         self.id = id
         self.protocolVersion = protocolVersion
         self.request = request
-        self.supportsBinary = supportsBinary
+        self.supportsBinary = supportsBinary && jsonpIndex == nil
+        self.jsonpIndex = jsonpIndex
         self.eventLoop = eventLoop
         self.endpoint = endpoint
         self.configuration = configuration
@@ -316,6 +319,16 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     private func pollResponse(_ packets: [EnginePacket]) -> EngineHTTPResponse {
         let (body, contentType) = EnginePollingPayload.encode(
             packets, version: protocolVersion, supportsBinary: supportsBinary)
+        if let jsonpIndex {
+            var headers: HTTPHeaders = ["Content-Type": EngineJSONP.contentType]
+            // As the reference server: keep old Internet Explorers' XSS filter off the script.
+            if let agent = request.headers.first(where: { $0.name == "user-agent" })?.value,
+                agent.contains(";MSIE") || agent.contains("Trident/")
+            {
+                headers.add(name: "X-XSS-Protection", value: "0")
+            }
+            return EngineHTTPResponse(status: .ok, headers: headers, body: EngineJSONP.wrap(body, index: jsonpIndex))
+        }
         return EngineHTTPResponse(status: .ok, headers: ["Content-Type": contentType], body: body)
     }
 
@@ -431,6 +444,16 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         if body.readableBytes > configuration.maxPayload {
             close(reason: .transportError("payload too large"))
             return EngineHTTPResponse(status: .payloadTooLarge, text: "payload too large")
+        }
+        var body = body
+        var isBinary = isBinary
+        if jsonpIndex != nil {
+            // A form-encoded `d=` field; a body without one is ignored, as the reference does.
+            guard let payload = EngineJSONP.payload(fromFormBody: body) else {
+                return EngineHTTPResponse(status: .ok, contentType: "text/html", text: "ok")
+            }
+            body = payload
+            isBinary = false
         }
         let packets: [EnginePacket]
         do {

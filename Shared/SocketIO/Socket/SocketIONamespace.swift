@@ -23,9 +23,18 @@ public final class SocketIONamespace: Sendable {
     }
 
     struct Membership {
-        var sockets: [String: SocketIOSocket] = [:]
-        var socketsByRoom: [String: [String: SocketIOSocket]] = [:]
+        var sockets: [String: SocketIOSocket] = [:] {
+            didSet { allSockets = nil }
+        }
+        var socketsByRoom: [String: [String: SocketIOSocket]] = [:] {
+            didSet { roomSnapshots.removeAll() }
+        }
         var roomsBySocket: [String: Set<String>] = [:]
+        /// `sockets.values` as an array, built by the first broadcast to everyone after a change
+        /// of `sockets`: later broadcasts take it with one retain instead of walking the table.
+        var allSockets: [SocketIOSocket]?
+        /// The same for single rooms, dropped whenever any room changes.
+        var roomSnapshots: [String: [SocketIOSocket]] = [:]
     }
 
     private let handlers = Mutex(Handlers())
@@ -142,12 +151,20 @@ public final class SocketIONamespace: Sendable {
     func targetSockets(rooms: Set<String>, except: Set<String>) -> [SocketIOSocket] {
         membership.withLock { membership -> [SocketIOSocket] in
             var targets: [SocketIOSocket] = []
+            if except.isEmpty, rooms.isEmpty {
+                // Everyone: the snapshot, built once per change of the membership.
+                if let all = membership.allSockets { return all }
+                let all = Array(membership.sockets.values)
+                membership.allSockets = all
+                return all
+            }
             if except.isEmpty, rooms.count == 1, let room = rooms.first {
-                // The common case (one room, nobody left out): no id sets to build.
+                // One room, nobody left out: its snapshot, built once per change of the rooms.
+                if let snapshot = membership.roomSnapshots[room] { return snapshot }
                 guard let members = membership.socketsByRoom[room] else { return [] }
-                targets.reserveCapacity(members.count)
-                for socket in members.values { targets.append(socket) }
-                return targets
+                let snapshot = Array(members.values)
+                membership.roomSnapshots[room] = snapshot
+                return snapshot
             }
             var excluded: Set<String> = []
             for room in except { if let ids = membership.socketsByRoom[room]?.keys { excluded.formUnion(ids) } }

@@ -1,7 +1,9 @@
 // Drives the interop scenario of InteropJSClientTests with the official Socket.IO JS client
 // (the browser bundle socket.io.min.js, v4.x: Socket.IO v5 over Engine.IO v4) under node.
 //
-// Usage: node --experimental-websocket js_interop_client.js SOCKET_IO_JS URL TRANSPORT
+// Usage: node [--experimental-websocket] js_interop_client.js SOCKET_IO_JS URL TRANSPORT
+//   (node 20/21 need the flag for their WebSocket; without one the `ws` module is used, see
+//   loadWebSocket below)
 //   TRANSPORT: polling | websocket | upgrade (polling first, then the upgrade to WebSocket)
 //
 // Prints the same observations as python_interop_client.py, one JSON object per line, bytes as
@@ -74,8 +76,35 @@ function report(record) {
   process.stdout.write(JSON.stringify(record) + '\n');
 }
 
+// A WebSocket class: node's own (node >= 22, or node 20/21 with --experimental-websocket), else
+// the `ws` module (Debian's node-ws at /usr/share/nodejs/ws, or NODE_WS if set, or `ws` on the
+// module path), installed as globalThis.WebSocket before the bundle is loaded. With
+// FORCE_NODE_WS=1 the `ws` module is used even when node has a WebSocket.
+function loadWebSocket() {
+  if (typeof globalThis.WebSocket === 'function' && process.env.FORCE_NODE_WS !== '1') {
+    return { implementation: 'node', WebSocket: globalThis.WebSocket };
+  }
+  const candidates = [process.env.NODE_WS, '/usr/share/nodejs/ws', 'ws'].filter(Boolean);
+  const failures = [];
+  for (const candidate of candidates) {
+    try {
+      const ws = require(candidate);
+      return { implementation: 'ws', path: candidate, WebSocket: ws.WebSocket || ws };
+    } catch (error) {
+      failures.push(`${candidate}: ${error.code || error.message}`);
+    }
+  }
+  console.log(JSON.stringify({ client: 'script', event: 'no_websocket', node: process.version, tried: failures }));
+  console.error(`js_interop_client: node ${process.version} has no WebSocket and the ws module was not found `
+    + `(tried ${failures.join(', ')}). Use node >= 22, node 20/21 with --experimental-websocket, or install `
+    + `Debian's node-ws (apt-get install node-ws) or set NODE_WS to a ws module directory.`);
+  process.exit(2);
+}
+const loaded = loadWebSocket();
+report({ client: 'script', event: 'websocket_implementation', name: loaded.implementation });
+
 // Reports WebSocket failures (the client itself only says "websocket error").
-const NodeWebSocket = globalThis.WebSocket;
+const NodeWebSocket = loaded.WebSocket;
 globalThis.WebSocket = class ReportingWebSocket extends NodeWebSocket {
   constructor(url, protocols) {
     super(url, protocols);
