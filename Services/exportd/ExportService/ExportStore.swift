@@ -1,0 +1,165 @@
+import Bus
+import Logging
+import NIOCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// exportd's storage: per merchant topic a ``TopicTable`` in memory (what exports read) and a
+/// ``TopicJournal`` under `DATA_DIR/topics/` (what survives a crash).
+///
+/// One writer (the bus follower) calls ``store(_:)``; any number of readers call ``render``.
+/// A record is stored at most once: records at or below a partition's stored offset are skipped,
+/// so snapshot, replay and live overlaps are harmless. ``store(_:)`` blocks (it fsyncs): call it
+/// off the concurrency pool.
+public final class ExportStore: Sendable {
+    /// The merchant topics, in configuration order.
+    public let topics: [String]
+    let maxRows: Int
+    private let tables: Mutex<[String: TopicTable]>
+    private let journals: Mutex<[String: TopicJournal]>
+    private let logger: Logger
+
+    /// Opens (creating) the storage under `directory` and loads what it holds, dropping a torn
+    /// journal tail left by a crash.
+    public init(directory: String, topics: [String], maxRows: Int, logger: Logger) throws(ExportStorageError) {
+        self.topics = topics
+        self.maxRows = maxRows
+        self.logger = logger
+        let topicDirectory = directory + "/topics"
+        try Self.makeDirectory(directory)
+        try Self.makeDirectory(topicDirectory)
+        var tables: [String: TopicTable] = [:]
+        var journals: [String: TopicJournal] = [:]
+        for topic in topics {
+            let path = topicDirectory + "/" + Self.fileName(topic: topic) + ".journal"
+            let (journal, entries, dropped) = try TopicJournal.open(path: path)
+            if dropped > 0 {
+                logger.warning("dropped a torn journal tail", metadata: ["topic": "\(topic)", "bytes": "\(dropped)"])
+            }
+            var table = TopicTable(name: topic, maxRows: maxRows)
+            for entry in entries { table.load(entry) }
+            table.trimAll()
+            tables[topic] = table
+            journals[topic] = journal
+            logger.info("loaded stored rows", metadata: [
+                "topic": "\(topic)", "rows": "\(table.rowCount)", "partitions": "\(table.offsets.count)"])
+        }
+        self.tables = Mutex(tables)
+        self.journals = Mutex(journals)
+    }
+
+    /// Whether `topic` is a merchant topic.
+    public func isMerchantTopic(_ topic: String) -> Bool { topics.contains(topic) }
+
+    /// The last stored offset per topic and partition.
+    public var storedOffsets: [String: [Int32: Int64]] {
+        tables.withLock { tables in tables.mapValues(\.offsets) }
+    }
+
+    /// Rows held per topic.
+    public var rowCounts: [String: Int] {
+        tables.withLock { tables in tables.mapValues(\.rowCount) }
+    }
+
+    /// The REPLAY request that brings `topic` up to date: every stored partition from its
+    /// stored offset + 1 (ingestd replays partitions not listed from their first record), or
+    /// partition 0 from 0 when nothing is stored yet.
+    public func replayOffsets(topic: String) -> BusReplayOffsets {
+        let stored = storedOffsets[topic] ?? [:]
+        if stored.isEmpty { return BusReplayOffsets([topic: [0: 0]]) }
+        return BusReplayOffsets([topic: stored.mapValues { $0 + 1 }])
+    }
+
+    /// What ``store(_:)`` did with a batch.
+    public struct StoreResult: Sendable, Equatable {
+        public var stored = 0
+        public var duplicates = 0
+        public var malformed = 0
+        public var rows = 0
+        public var ignored = 0
+    }
+
+    /// Stores the records of merchant topics not stored yet, durably (journal appended and
+    /// fsync'd before returning). Blocking.
+    @discardableResult
+    public func store(_ records: [BusRecord]) throws(ExportStorageError) -> StoreResult {
+        var result = StoreResult()
+        var pending: [String: [UInt8]] = [:]
+        var compact: [String: [UInt8]] = [:]
+        tables.withLock { tables in
+            for record in records {
+                guard var table = tables[record.topic] else { result.ignored += 1; continue }
+                if table.contains(partition: record.partition, offset: record.offset) {
+                    result.duplicates += 1
+                    continue
+                }
+                tables[record.topic] = nil  // keep the table uniquely referenced while it changes
+                var owner = RowOwner.nobody
+                var rows: [BuiltRow] = []
+                if let value = record.value {
+                    do {
+                        (owner, rows) = try RowBuilder.rows(topic: record.topic, value: value, kafkaTimestamp: record.timestamp)
+                    } catch {
+                        result.malformed += 1
+                        logger.warning("record is not a JSON object of the expected form; stored as empty", metadata: [
+                            "topic": "\(record.topic)", "partition": "\(record.partition)",
+                            "offset": "\(record.offset)", "error": "\(error)"])
+                    }
+                }
+                table.store(partition: record.partition, offset: record.offset, kafkaTimestamp: record.timestamp,
+                            owner: owner, rows: rows, journal: &pending[record.topic, default: []])
+                result.stored += 1
+                result.rows += rows.count
+                tables[record.topic] = table
+            }
+            for (topic, table) in tables where pending[topic] != nil && table.journalRows > 2 * table.rowCount + 10_000 {
+                var trimmed = table
+                tables[topic] = nil
+                trimmed.trimAll()
+                compact[topic] = trimmed.compactedJournal()
+                trimmed.journalCompacted()
+                tables[topic] = trimmed
+            }
+        }
+        try journals.withLock { journals throws(ExportStorageError) in
+            for (topic, bytes) in pending {
+                guard let journal = journals[topic] else { continue }
+                if let compacted = compact[topic] {
+                    // The compacted journal already holds this batch.
+                    try journal.replace(with: compacted)
+                    logger.debug("journal compacted", metadata: ["topic": "\(topic)", "bytes": "\(compacted.count)"])
+                } else {
+                    try journal.append(bytes)
+                }
+            }
+        }
+        return result
+    }
+
+    /// Renders the export of `topics` for `merchant` (nil: public rows only) as CSV.
+    public func render(topics wanted: [String], merchant: String?, since: Int64? = nil, until: Int64? = nil,
+                       topicColumn: Bool = false) -> ByteBuffer {
+        tables.withLock { tables in
+            let parts = wanted.compactMap { topic in tables[topic].map { CSVExportRenderer.Part(topic: topic, table: $0) } }
+            return CSVExportRenderer.render(parts, merchant: merchant, since: since, until: until, topicColumn: topicColumn)
+        }
+    }
+
+    /// A file name for a topic: its bytes in hex, so any topic name is a safe name.
+    static func fileName(topic: String) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var name: [UInt8] = []
+        for byte in topic.utf8 { name.append(digits[Int(byte >> 4)]); name.append(digits[Int(byte & 15)]) }
+        return String(decoding: name, as: UTF8.self)
+    }
+
+    static func makeDirectory(_ path: String) throws(ExportStorageError) {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw ExportStorageError(path: path, operation: "mkdir", errno: errno)
+        }
+    }
+}
