@@ -140,6 +140,8 @@ import TestSupport
                      "/data/../topics/\(id).csv"] {
             #expect(await exportd.get(path)?.status == 404, "\(path)")
         }
+        let unknownRoute = try #require(await exportd.get("/no/such/route"))
+        #expect(unknownRoute.status == 404 && unknownRoute.headers["content-type"] == "application/json")
         let topics = try #require(await exportd.text("/topics"))
         #expect(topics.body == #"{"topics":["buyOffer","marketSituation"]}"#)
         #expect(!exportd.process.output.contains(alpha.merchant_token))

@@ -24,6 +24,7 @@ struct ExportHTTPServer {
 
     func application() -> some ApplicationProtocol {
         let router = Router()
+        router.middlewares.add(JSONErrorMiddleware())
         router.get("/export/data") { request, _ in try await exportURL(request, topics: store.topics, topicColumn: true) }
         router.get("/export/data/:name") { request, context in
             let name = context.parameters.get("name") ?? ""
@@ -72,18 +73,18 @@ struct ExportHTTPServer {
     private func exportURL(_ request: Request, topics: [String], topicColumn: Bool) async throws -> Response {
         guard let merchant = merchant(request) else { return unauthorized() }
         let start = ContinuousClock.now
-        let csv = store.render(topics: topics, merchant: merchant, topicColumn: topicColumn)
-        metrics.exportDuration.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
+        let renderer = store.renderer(topics: topics, merchant: merchant, topicColumn: topicColumn)
         let id = ExportFileRegistry.newID()
         let files = self.files
         do {
             try await NIOThreadPool.singleton.runIfActive {
-                try Self.writeFile(csv, temporary: files.temporaryPath(id: id), path: files.path(id: id))
+                try Self.writeFile(renderer, temporary: files.temporaryPath(id: id), path: files.path(id: id))
             }
         } catch {
             logger.error("cannot write export file", metadata: ["error": "\(error)"])
             return JSONResponse.error(.internalServerError, "cannot write the export file")
         }
+        metrics.exportDuration.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
         files.register(id: id)
         metrics.exportsServed.increment()
         return JSONResponse.response(.ok, JSONResponse.object([("url", "data/\(id).csv")]))
@@ -103,26 +104,33 @@ struct ExportHTTPServer {
             }
             bounds.append(value)
         }
-        let start = ContinuousClock.now
-        let csv = store.render(topics: [topic], merchant: merchant, since: bounds[0], until: bounds[1])
-        metrics.exportDuration.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
+        let renderer = store.renderer(topics: [topic], merchant: merchant, since: bounds[0], until: bounds[1])
         metrics.streamsServed.increment()
         var headers: HTTPFields = [.contentType: "text/csv; charset=utf-8",
                                    .contentDisposition: "attachment; filename=\"\(topic).csv\"",
                                    .vary: "Accept-Encoding"]
-        guard Self.acceptsGzip(request.headers[.acceptEncoding]) else {
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: csv))
-        }
-        headers[.contentEncoding] = "gzip"
+        let gzip = Self.acceptsGzip(request.headers[.acceptEncoding])
+        if gzip { headers[.contentEncoding] = "gzip" }
+        let metrics = self.metrics
         return Response(status: .ok, headers: headers, body: .init { writer in
-            guard let gzip = GzipCompressor() else { throw HTTPError(.internalServerError) }
-            var remaining = csv
-            repeat {
-                let chunk = remaining.readSlice(length: min(Self.chunkSize, remaining.readableBytes)) ?? ByteBuffer()
-                let compressed = chunk.withUnsafeReadableBytes { gzip.compress($0, finish: remaining.readableBytes == 0) }
-                if !compressed.isEmpty { try await writer.write(ByteBuffer(bytes: compressed)) }
-            } while remaining.readableBytes > 0
+            let start = ContinuousClock.now
+            var renderer = renderer
+            let compressor = gzip ? GzipCompressor() : nil
+            if gzip && compressor == nil { throw HTTPError(.internalServerError) }
+            while let chunk = renderer.nextChunk(size: Self.chunkSize) {
+                if let compressor {
+                    let compressed = chunk.withUnsafeReadableBytes { compressor.compress($0, finish: false) }
+                    if !compressed.isEmpty { try await writer.write(ByteBuffer(bytes: compressed)) }
+                } else {
+                    try await writer.write(chunk)
+                }
+            }
+            if let compressor {
+                let trailer = compressor.compress(UnsafeRawBufferPointer(start: nil, count: 0), finish: true)
+                try await writer.write(ByteBuffer(bytes: trailer))
+            }
             try await writer.finish(nil)
+            metrics.exportDuration.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
         })
     }
 
@@ -155,21 +163,25 @@ struct ExportHTTPServer {
         return false
     }
 
-    /// Writes `buffer` to `temporary`, then renames it to `path` (readers never see a partial file).
-    static func writeFile(_ buffer: ByteBuffer, temporary: String, path: String) throws(ExportStorageError) {
+    /// Writes the rendered export to `temporary` in chunks, then renames it to `path` (readers
+    /// never see a partial file). Blocking.
+    static func writeFile(_ renderer: CSVExportRenderer, temporary: String, path: String) throws(ExportStorageError) {
+        var renderer = renderer
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw ExportStorageError(path: temporary, operation: "create", errno: errno) }
         var failure: Int32 = 0
-        buffer.withUnsafeReadableBytes { bytes in
-            var written = 0
-            while written < bytes.count {
-                let result = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
-                if result < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
+        while failure == 0, let chunk = renderer.nextChunk(size: 1 << 20) {
+            chunk.withUnsafeReadableBytes { bytes in
+                var written = 0
+                while written < bytes.count {
+                    let result = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+                    if result < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        return
+                    }
+                    written += result
                 }
-                written += result
             }
         }
         close(descriptor)

@@ -33,24 +33,41 @@ struct ExportSelection {
 
     /// Calls `body` with (is public, row index) for every selected row, oldest first.
     func forEach(_ body: (Bool, Int) -> Void) {
-        var p = start.publicIndex
-        var q = start.privateIndex
-        let privateCount = privateRows?.count ?? 0
-        while p < publicRows.count || q < privateCount {
-            let takePublic: Bool
-            if q >= privateCount {
-                takePublic = true
-            } else if p >= publicRows.count {
-                takePublic = false
-            } else {
-                takePublic = publicRows.rows[p].sequence < privateRows!.rows[q].sequence
+        var cursor = Cursor(self)
+        while let (isPublic, index) = cursor.next(self) { body(isPublic, index) }
+    }
+
+    /// A position in the selection, to read it in steps.
+    struct Cursor {
+        var publicIndex: Int
+        var privateIndex: Int
+
+        init(_ selection: ExportSelection) {
+            publicIndex = selection.start.publicIndex
+            privateIndex = selection.start.privateIndex
+        }
+
+        /// The next selected row (is public, row index), oldest first; nil at the end.
+        mutating func next(_ selection: ExportSelection) -> (Bool, Int)? {
+            let publicRows = selection.publicRows.rows
+            let privateRows = selection.privateRows?.rows ?? []
+            while publicIndex < publicRows.count || privateIndex < privateRows.count {
+                let takePublic: Bool
+                if privateIndex >= privateRows.count {
+                    takePublic = true
+                } else if publicIndex >= publicRows.count {
+                    takePublic = false
+                } else {
+                    takePublic = publicRows[publicIndex].sequence < privateRows[privateIndex].sequence
+                }
+                let index = takePublic ? publicIndex : privateIndex
+                if takePublic { publicIndex += 1 } else { privateIndex += 1 }
+                let timestamp = takePublic ? publicRows[index].timestamp : privateRows[index].timestamp
+                if let since = selection.since, timestamp < since { continue }
+                if let until = selection.until, timestamp > until { continue }
+                return (takePublic, index)
             }
-            let index = takePublic ? p : q
-            if takePublic { p += 1 } else { q += 1 }
-            let timestamp = takePublic ? publicRows.rows[index].timestamp : privateRows!.rows[index].timestamp
-            if let since, timestamp < since { continue }
-            if let until, timestamp > until { continue }
-            body(takePublic, index)
+            return nil
         }
     }
 }

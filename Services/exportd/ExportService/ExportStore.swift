@@ -143,9 +143,19 @@ public final class ExportStore: Sendable {
     /// Renders the export of `topics` for `merchant` (nil: public rows only) as CSV.
     public func render(topics wanted: [String], merchant: String?, since: Int64? = nil, until: Int64? = nil,
                        topicColumn: Bool = false) -> ByteBuffer {
+        CSVExportRenderer.render(exportParts(wanted), merchant: merchant, since: since, until: until, topicColumn: topicColumn)
+    }
+
+    /// A renderer of the export of `topics` for `merchant`, to write in chunks. It reads a
+    /// copy-on-write copy of the tables taken now.
+    func renderer(topics wanted: [String], merchant: String?, since: Int64? = nil, until: Int64? = nil,
+                  topicColumn: Bool = false) -> CSVExportRenderer {
+        CSVExportRenderer(exportParts(wanted), merchant: merchant, since: since, until: until, topicColumn: topicColumn)
+    }
+
+    private func exportParts(_ wanted: [String]) -> [CSVExportRenderer.Part] {
         tables.withLock { tables in
-            let parts = wanted.compactMap { topic in tables[topic].map { CSVExportRenderer.Part(topic: topic, table: $0) } }
-            return CSVExportRenderer.render(parts, merchant: merchant, since: since, until: until, topicColumn: topicColumn)
+            wanted.compactMap { topic in tables[topic].map { CSVExportRenderer.Part(topic: topic, table: $0) } }
         }
     }
 
