@@ -113,13 +113,14 @@ let package = Package(
             path: "Services/exportd/ExportService"),
         .executableTarget(
             name: "exportd", dependencies: ["ExportService"], path: "Services/exportd/Main"),
+        .target(name: "DemoData", dependencies: ["Avro"], path: "Services/demo-producer/DemoData"),
         .executableTarget(
             name: "kafka-demo-producer",
             dependencies: [
-                "Kafka", "Avro",
+                "Kafka", "Avro", "DemoData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            path: "Services/demo-producer"),
+            path: "Services/demo-producer", exclude: ["DemoData"]),
         .executableTarget(
             name: "sio-conformance",
             dependencies: [
@@ -162,8 +163,18 @@ let package = Package(
             name: "SocketIOTests", dependencies: ["SocketIO", "TestSupport"],
             path: "Tests/SocketIOTests", exclude: ["Clients"]),
         .testTarget(
-            name: "RealtimeServiceTests", dependencies: ["RealtimeService", "TestSupport", "Bus"],
-            path: "Tests/RealtimeServiceTests"),
+            name: "RealtimeServiceTests",
+            dependencies: ["RealtimeService", "TestSupport", "Bus", "SocketIO", "Avro", "Kafka", "ZeroMQ"],
+            path: "Tests/RealtimeServiceTests", exclude: ["Clients"]),
+        .testTarget(
+            name: "DemoProducerTests",
+            dependencies: [
+                "DemoData", "Avro", "TestSupport", "SocketIO",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/DemoProducerTests"),
         .testTarget(
             name: "ExportServiceTests", dependencies: ["ExportService", "TestSupport", "Bus"],
             path: "Tests/ExportServiceTests"),

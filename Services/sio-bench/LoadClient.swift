@@ -2,24 +2,24 @@ import NIOCore
 
 /// One load-generator client: an Engine.IO v4 / Socket.IO v5 WebSocket client written against
 /// the wire protocol. It upgrades with `GET /socket.io/?EIO=4&transport=websocket`, answers the
-/// open packet with a CONNECT (`40`), Engine.IO pings with pongs, and parses every
-/// `42["tick",{…,"t":µs,…}]` it gets into a delivery count and a latency sample.
+/// open packet with a CONNECT (`40`), Engine.IO pings with pongs, and turns every event its
+/// ``LoadEventMatcher`` matches (by default `42["tick",{…,"t":µs,…}]`) into a delivery count and
+/// a latency sample.
 final class LoadClient: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    private static let tickPrefix = Array(#"42["tick","#.utf8)
-    private static let timestampKey = Array(#""t":"#.utf8)
-
     private let host: String
+    private let matcher: LoadEventMatcher
     private let counters: LoadCounters
     private let statistics: LoadClientStatistics
     private var upgraded = false
     private var joined = false
     private var pending = ByteBuffer()
 
-    init(host: String, counters: LoadCounters, statistics: LoadClientStatistics) {
+    init(host: String, matcher: LoadEventMatcher = .tick, counters: LoadCounters, statistics: LoadClientStatistics) {
         self.host = host
+        self.matcher = matcher
         self.counters = counters
         self.statistics = statistics
     }
@@ -92,7 +92,7 @@ final class LoadClient: ChannelInboundHandler {
             case 0x1:  // text
                 buffer.withUnsafeReadableBytes { raw in
                     let payload = UnsafeRawBufferPointer(rebasing: raw[(header)..<(header + length)])
-                    switch Self.classify(payload) {
+                    switch Self.classify(payload, matcher: matcher) {
                     case .tick(let sentAt):
                         ticks += 1
                         if inWindow {
@@ -107,6 +107,7 @@ final class LoadClient: ChannelInboundHandler {
                             counters.connected.add(1, ordering: .relaxed)
                         }
                     case .closed: close = true
+                    case .otherEvent: break
                     case .other: malformed += 1
                     }
                 }
@@ -133,11 +134,13 @@ final class LoadClient: ChannelInboundHandler {
     /// What a text frame carries.
     enum Message: Equatable {
         case open, ping, connected, closed, other
+        /// An event the matcher does not count (another name, or a non-object payload).
+        case otherEvent
         case tick(sentAt: Int64)
     }
 
     /// Classifies one Engine.IO text packet.
-    static func classify(_ payload: UnsafeRawBufferPointer) -> Message {
+    static func classify(_ payload: UnsafeRawBufferPointer, matcher: LoadEventMatcher) -> Message {
         guard let kind = payload.first else { return .other }
         switch kind {
         case UInt8(ascii: "0"): return .open
@@ -149,35 +152,12 @@ final class LoadClient: ChannelInboundHandler {
             case UInt8(ascii: "0"): return .connected
             case UInt8(ascii: "1"): return .closed
             case UInt8(ascii: "2"):
-                guard payload.starts(with: tickPrefix), let sentAt = timestamp(in: payload) else { return .other }
+                guard let sentAt = matcher.sentAt(payload) else { return .otherEvent }
                 return .tick(sentAt: sentAt)
             default: return .other
             }
         default: return .other
         }
-    }
-
-    /// The integer after the first `"t":` past the event name.
-    private static func timestamp(in payload: UnsafeRawBufferPointer) -> Int64? {
-        let keyCount = timestampKey.count
-        var index = tickPrefix.count
-        while index + keyCount <= payload.count {
-            if payload[index] == UInt8(ascii: "\""), payload[index + 1] == UInt8(ascii: "t"),
-                payload[index + 2] == UInt8(ascii: "\""), payload[index + 3] == UInt8(ascii: ":")
-            {
-                var position = index + keyCount
-                var value: Int64 = 0
-                var digits = 0
-                while position < payload.count, payload[position] >= 0x30, payload[position] <= 0x39, digits < 18 {
-                    value = value * 10 + Int64(payload[position] - 0x30)
-                    position += 1
-                    digits += 1
-                }
-                return digits > 0 ? value : nil
-            }
-            index += 1
-        }
-        return nil
     }
 
     /// A client-to-server (masked) WebSocket text frame carrying `text`.

@@ -4,7 +4,8 @@ import NIOCore
 import NIOPosix
 
 /// `sio-bench load`: N WebSocket Socket.IO clients against a server; the first asks it to start
-/// broadcasting (`42["start",{…}]`); the command prints one JSON object with the measured
+/// broadcasting (`42["start",{…}]`, unless `--passive`: then events come from elsewhere, e.g.
+/// Kafka records through realtimed, matched by `--event` and `--timestamp-field`); the command prints one JSON object with the measured
 /// deliveries/s and latency quantiles (after a `started` line when all clients are connected). With `--idle-seconds` it only connects the clients,
 /// prints `{"connected":n}` and holds them that long (for the idle-memory figure).
 struct LoadCommand: AsyncParsableCommand {
@@ -18,17 +19,32 @@ struct LoadCommand: AsyncParsableCommand {
     var rate: Double = 200_000
     @Option(help: "Measured seconds.") var seconds: Double = 5
     @Option(help: "Seconds of broadcasting before measuring.") var warmup: Double = 1
+    @Option(help: "Seconds the clients stay connected after the measured window (late deliveries still count in all_deliveries).")
+    var linger: Double = 0.7
     @Option(help: "Most events per emit(batch:) on the server.") var batch = 16
     @Option(help: "Event loop threads of the load generator.") var threads = 1
+    @Option(help: "The event counted as a delivery.") var event = "tick"
+    @Option(help: "The payload field holding the send time.") var timestampField = "t"
+    @Option(help: "Unit of the send time: us or ms since the Unix epoch.") var timestampUnit = "us"
+    @Flag(help: "Do not ask the server to start broadcasting; measure the events it sends anyway.")
+    var passive = false
     @Option(help: "Only connect, print {\"connected\":n} and hold the clients this many seconds.")
     var idleSeconds: Double?
 
     func validate() throws {
         guard clients >= 1, clients <= 100_000 else { throw ValidationError("clients must be 1...100000") }
         guard rate >= 0, rate.isFinite else { throw ValidationError("rate must be >= 0") }
-        guard seconds > 0, warmup >= 0 else { throw ValidationError("seconds must be > 0, warmup >= 0") }
+        guard seconds > 0, warmup >= 0, linger >= 0 else {
+            throw ValidationError("seconds must be > 0, warmup and linger >= 0")
+        }
         guard batch >= 1, batch <= 10_000 else { throw ValidationError("batch must be 1...10000") }
         guard threads >= 1, threads <= 64 else { throw ValidationError("threads must be 1...64") }
+        guard LoadEventMatcher.Unit(rawValue: timestampUnit) != nil else {
+            throw ValidationError("timestamp-unit must be one of: us, ms")
+        }
+        guard !event.isEmpty, !event.contains("\""), !timestampField.contains("\"") else {
+            throw ValidationError("event and timestamp-field must be non-empty and without quotes")
+        }
     }
 
     func run() async throws {
@@ -36,6 +52,8 @@ struct LoadCommand: AsyncParsableCommand {
         let counters = LoadCounters()
         var statistics: [LoadClientStatistics] = []
         var channels: [any Channel] = []
+        let matcher = LoadEventMatcher(
+            event: event, timestampField: timestampField, unit: LoadEventMatcher.Unit(rawValue: timestampUnit)!)
         do {
             // Connect in waves so the server's accept backlog is not overrun.
             var next = 0
@@ -52,7 +70,9 @@ struct LoadCommand: AsyncParsableCommand {
                             .channelInitializer { channel in
                                 channel.eventLoop.makeCompletedFuture {
                                     try channel.pipeline.syncOperations.addHandler(
-                                        LoadClient(host: host, counters: counters, statistics: clientStatistics))
+                                        LoadClient(
+                                            host: host, matcher: matcher, counters: counters,
+                                            statistics: clientStatistics))
                                 }
                             }
                             .connect(host: host, port: port))
@@ -82,12 +102,12 @@ struct LoadCommand: AsyncParsableCommand {
             let start = #"42["start",{"rate":\#(eventsPerSecond),"seconds":\#(warmup + seconds + 0.5),"batch":\#(batch)}]"#
             // Tells a driver the clients are connected and the broadcast starts now.
             StandardOutput.writeLine("started")
-            try await channels[0].writeAndFlush(LoadClient.maskedTextFrame(start))
+            if !passive { try await channels[0].writeAndFlush(LoadClient.maskedTextFrame(start)) }
             let from = WallClock.microseconds() + Int64(warmup * 1_000_000)
             let until = from + Int64(seconds * 1_000_000)
             counters.windowFrom.store(from, ordering: .relaxed)
             counters.windowUntil.store(until, ordering: .relaxed)
-            try await Task.sleep(for: .milliseconds(Int64((warmup + seconds) * 1000) + 700))
+            try await Task.sleep(for: .milliseconds(Int64((warmup + seconds + linger) * 1000)))
             counters.stopping.store(true, ordering: .relaxed)
             try await closeAll(channels)
             try await group.shutdownGracefully()

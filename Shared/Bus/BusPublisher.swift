@@ -145,6 +145,13 @@ public final class BusPublisher: @unchecked Sendable {
         if let error { throw error }
     }
 
+    /// Sends a presence control message (`["", "PRESENCE", json]`, no sequence consumed).
+    public func publishPresence(_ presence: BusPresence) throws(ZMQError) {
+        if let error = send(UnsafeRawBufferPointer(start: nil, count: 0), more: true) { throw error }
+        if let error = BusPresence.command.withUnsafeBytes({ send($0, more: true) }) { throw error }
+        if let error = presence.json.withUnsafeBytes({ send($0, more: false) }) { throw error }
+    }
+
     private func sendOptional(_ bytes: [UInt8]?, more: Bool) -> ZMQError? {
         guard let bytes else { return send(UnsafeRawBufferPointer(start: nil, count: 0), more: more) }
         return bytes.withUnsafeBytes { send($0, more: more) }

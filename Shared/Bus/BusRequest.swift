@@ -8,6 +8,9 @@ public enum BusRequest: Sendable, Hashable {
     /// `["REPLAY", json]`: every record of the named topics from the given first offsets up to the
     /// current end, then an END marker.
     case replay(BusReplayOffsets)
+    /// `["PRESENCE", json]`: a subscriber replica's client count (see ``BusPresenceReport``),
+    /// answered with an END marker only.
+    case presence(BusPresenceReport)
 
     /// The request as frames (without any routing envelope).
     public var frames: [[UInt8]] {
@@ -16,6 +19,8 @@ public enum BusRequest: Sendable, Hashable {
             [Array("SNAPSHOT".utf8), Array(prefix.utf8)]
         case let .replay(offsets):
             [Array("REPLAY".utf8), Array(offsets.json.utf8)]
+        case let .presence(report):
+            [Array("PRESENCE".utf8), report.json]
         }
     }
 
@@ -38,6 +43,11 @@ public enum BusRequest: Sendable, Hashable {
                 throw .wrongFrameCount(kind: "REPLAY request", expected: 2, actual: frames.count)
             }
             self = .replay(try BusReplayOffsets(json: frames[1]))
+        case Array("PRESENCE".utf8):
+            guard frames.count == 2 else {
+                throw .wrongFrameCount(kind: "PRESENCE request", expected: 2, actual: frames.count)
+            }
+            self = .presence(try BusPresenceReport(json: frames[1]))
         default:
             let shown = String(decoding: command.prefix(32), as: UTF8.self)
             throw .unknownRequest(shown)

@@ -23,6 +23,9 @@ public final class BusSubscriber: Service, Sendable {
     /// The events, in order: a snapshot, batches of live records, and on trouble a resync then a
     /// new snapshot.
     public let events: AsyncStream<BusSubscriberEvent>
+    /// Presence control messages (client counts of subscriber replicas, see ``BusPresence``) as
+    /// they arrive; only the newest waits when nobody reads. Finishes with ``run()``.
+    public let presence: AsyncStream<BusPresence>
     /// The settings in use.
     public let configuration: Configuration
 
@@ -37,9 +40,13 @@ public final class BusSubscriber: Service, Sendable {
     ) throws(ZMQError) {
         let (events, continuation) = AsyncStream.makeStream(
             of: BusSubscriberEvent.self, bufferingPolicy: .bufferingOldest(configuration.eventBufferSize))
+        let (presence, presenceContinuation) = AsyncStream.makeStream(
+            of: BusPresence.self, bufferingPolicy: .bufferingNewest(1))
         let loop = try BusSubscriberLoop(
-            configuration: configuration, context: context, events: continuation, logger: logger)
+            configuration: configuration, context: context, events: continuation,
+            presence: presenceContinuation, logger: logger)
         self.events = events
+        self.presence = presence
         self.configuration = configuration
         self.context = context
         self.loop = Mutex(loop)

@@ -18,6 +18,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
     private let configuration: BusSubscriber.Configuration
     private let context: ZMQContext
     private let events: AsyncStream<BusSubscriberEvent>.Continuation
+    private let presence: AsyncStream<BusPresence>.Continuation
     private let logger: Logger
     private let wakeup: WakeupEvent
     private let stopRequested = Atomic<Bool>(false)
@@ -47,11 +48,13 @@ final class BusSubscriberLoop: @unchecked Sendable {
 
     init(
         configuration: BusSubscriber.Configuration, context: ZMQContext,
-        events: AsyncStream<BusSubscriberEvent>.Continuation, logger: Logger
+        events: AsyncStream<BusSubscriberEvent>.Continuation,
+        presence: AsyncStream<BusPresence>.Continuation, logger: Logger
     ) throws(ZMQError) {
         self.configuration = configuration
         self.context = context
         self.events = events
+        self.presence = presence
         self.logger = logger
         wakeup = try WakeupEvent()
         live = try ZMQSocket(context: context, type: .sub)
@@ -102,6 +105,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
             }
         }
         events.finish()
+        presence.finish()
         live.close()
         liveMonitor.close()
         snapshotSocket.close()
@@ -183,6 +187,15 @@ final class BusSubscriberLoop: @unchecked Sendable {
             // Stop reading while the consumer is full: the queue then backs up into libzmq.
             guard pendingHead == pending.count else { return }
             guard let frames = try live.receiveMultipart(dontWait: true) else { return }
+            if BusPresence.isPresence(frames) {
+                do {
+                    presence.yield(try BusPresence(frames: frames))
+                } catch {
+                    malformedMessages.add(1, ordering: .relaxed)
+                    logger.warning("dropping malformed bus presence message", metadata: ["error": "\(error)"])
+                }
+                continue
+            }
             if BusHeartbeat.isHeartbeat(frames) {
                 do {
                     handleHeartbeat(try BusHeartbeat(frames: frames))

@@ -51,10 +51,20 @@ public final class KafkaConsumer {
         try client.assign(partitions)
     }
 
-    /// Waits up to `timeout` for records and events; returns at most `maxEvents`.
+    /// Returns at most `maxEvents` records and events as soon as there is at least one, waiting
+    /// up to `timeout` when there are none.
+    ///
+    /// librdkafka's batch consume waits until the batch is full or the timeout passes, which at
+    /// a low record rate would hold every record for the whole timeout. So: take what is queued
+    /// without waiting; if nothing is, wait for one event, then take what queued meanwhile.
     public func poll(maxEvents: Int = 1000, timeout: Duration) -> [KafkaConsumerEvent] {
-        client.poll(maxEvents: maxEvents, timeoutMs: Int32(timeout.components.seconds * 1000
-                                                          + timeout.components.attoseconds / 1_000_000_000_000_000))
+        let ready = client.poll(maxEvents: maxEvents, timeoutMs: 0)
+        guard ready.isEmpty else { return ready }
+        let first = client.poll(
+            maxEvents: 1,
+            timeoutMs: Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        guard !first.isEmpty, maxEvents > 1 else { return first }
+        return first + client.poll(maxEvents: maxEvents - 1, timeoutMs: 0)
     }
 
     /// Every topic of the cluster, from a metadata request.

@@ -29,6 +29,10 @@ public struct KafkaConsumerConfiguration: Sendable {
             // consumer to a fraction of its speed.
             "queued.max.messages.kbytes": "4096",
             "queued.min.messages": "20000",
+            // Latency first: a fetch with no new data returns after 20 ms, not librdkafka's
+            // 500 ms (brokers that hold an empty fetch for the whole wait, like Tansu, otherwise
+            // delay every record of a quiet partition by up to that long).
+            "fetch.wait.max.ms": "20",
             "log_level": "4",
         ]
         if KafkaRuntime.hasFetchQueueBackoff { all["fetch.queue.backoff.ms"] = "5" }

@@ -67,6 +67,8 @@ final class InMemoryBusCache: Sendable {
                     guard let first = offsets.topics[record.topic]?[record.partition] else { return false }
                     return record.offset >= first
                 }, end)
+            case .presence:
+                return ([], end)
             }
         }
         for record in records { try await writer.send(record) }

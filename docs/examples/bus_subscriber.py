@@ -90,6 +90,8 @@ def main():
         resync = None
         while resync is None and last < stop_after:
             frames = pending.pop(0) if pending else sub.recv_multipart()
+            if frames[0] == b"" and len(frames) == 3:  # presence control message (replica counts)
+                continue
             if frames[0] == b"":                     # heartbeat
                 version, hb_epoch, hb_sequence = HEARTBEAT.unpack(frames[1])
                 if hb_epoch != epoch:

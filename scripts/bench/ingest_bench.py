@@ -8,7 +8,6 @@ work in the same run. Prints medians of the runs and the ratio.
 """
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,26 +17,10 @@ import urllib.request
 
 import zmq
 
+from benchproc import TansuBroker, cpu_seconds, free_port, peak_rss_mb
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCHEMA = os.path.join(ROOT, "demo", "kafka.timestamp-data.avsc")
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port, timeout=20):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.2).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 def published(http_port):
@@ -47,18 +30,6 @@ def published(http_port):
         return 0
     return sum(float(line.split()[-1]) for line in body.splitlines()
                if line.startswith("ingest_records_published_total"))
-
-
-def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def peak_rss_mb(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class Drain:
@@ -134,13 +105,9 @@ def main():
     binary, producer, tansu = sys.argv[1:4]
     count = int(os.environ.get("BENCH_RECORDS", "300000"))
     runs = int(os.environ.get("BENCH_RUNS", "3"))
-    port = free_port()
-    bootstrap = f"127.0.0.1:{port}"
-    broker = subprocess.Popen([tansu, "broker", "--listener-url", f"tcp://{bootstrap}",
-                               "--advertised-listener-url", f"tcp://{bootstrap}", "--storage-engine", "memory://tansu/"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    broker = TansuBroker(tansu)
+    bootstrap = broker.bootstrap
     try:
-        wait_port(port)
         for kind in ("avro", "json"):
             subprocess.run([producer, "--kafka-hosts", bootstrap, "--fixtures", os.path.join(ROOT, "demo"),
                             "--preload", str(count), "--kind", kind, "--topic", f"bench.{kind}"], check=True)
@@ -160,7 +127,7 @@ def main():
                   f"{statistics.median(r['cpu_seconds'] for r in peer):7.2f} {max(r['peak_rss_mb'] for r in peer):7.1f} "
                   f"{rate / peer_rate:6.1f}x")
     finally:
-        broker.kill()
+        broker.close()
 
 
 if __name__ == "__main__":

@@ -11,21 +11,27 @@ public struct BusRequestHandler: Sendable {
     let decoder: RecordDecoder
     let cache: RecordCache
     let epoch: UInt64
+    let presence: BusPresenceTable
     let logger: Logger
 
     public init(configuration: IngestConfiguration, decoder: RecordDecoder, cache: RecordCache, epoch: UInt64,
-                logger: Logger) throws(IngestConfigurationError) {
+                presence: BusPresenceTable = BusPresenceTable(), logger: Logger) throws(IngestConfigurationError) {
         self.configuration = configuration
         self.selector = try TopicSelector(pattern: configuration.allowedTopicsRegex)
         self.decoder = decoder
         self.cache = cache
         self.epoch = epoch
+        self.presence = presence
         self.logger = logger
     }
 
     public func handle(_ request: BusRequest, _ reply: BusReplyWriter) async throws {
         defer {
-            let kind = if case .snapshot = request { "snapshot" } else { "replay" }
+            let kind = switch request {
+            case .snapshot: "snapshot"
+            case .replay: "replay"
+            case .presence: "presence"
+            }
             Counter(label: "ingest_bus_requests_served_total", dimensions: [("kind", kind)]).increment()
         }
         switch request {
@@ -35,6 +41,9 @@ public struct BusRequestHandler: Sendable {
             try await reply.finish(BusEndMarker(epoch: epoch, sequence: lastSequence))
         case .replay(let offsets):
             try await replay(offsets, reply)
+        case .presence(let report):
+            presence.report(report)
+            try await reply.finish(BusEndMarker(epoch: epoch, sequence: cache.snapshot(topicPrefix: "\u{0}").lastSequence))
         }
     }
 

@@ -31,14 +31,15 @@ public enum IngestApp {
         let status = IngestStatus()
         let context = try ZMQContext()
         let epoch = UInt64.random(in: 1...UInt64.max)
+        let presence = BusPresenceTable()
         let handler = try BusRequestHandler(configuration: configuration, decoder: decoder, cache: cache,
-                                            epoch: epoch, logger: logger)
+                                            epoch: epoch, presence: presence, logger: logger)
         let snapshotServer = try BusSnapshotServer(endpoint: configuration.busSnapshotBind, context: context,
                                                    logger: logger) { request, reply in
             try await handler.handle(request, reply)
         }
         let ingestor = KafkaIngestor(configuration: configuration, decoder: decoder, cache: cache, status: status,
-                                     context: context, epoch: epoch, logger: logger)
+                                     context: context, epoch: epoch, presence: presence, logger: logger)
         let http = IngestHTTPServer.application(configuration: configuration, status: status, registry: registry,
                                                 logger: logger)
         let group = ServiceGroup(configuration: .init(

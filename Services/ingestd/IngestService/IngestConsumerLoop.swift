@@ -18,6 +18,7 @@ final class IngestConsumerLoop {
     private let logger: Logger
     private let stop: StopSignal
     private let publisher: BusPublisher
+    private let presence: BusPresenceTable
     private let historyReader: KafkaPartitionReader
     private var consumer: KafkaConsumer!
     private let metrics = IngestMetrics()
@@ -29,7 +30,8 @@ final class IngestConsumerLoop {
     private var refreshBackoff: Duration = .zero
 
     init(configuration: IngestConfiguration, decoder: RecordDecoder, cache: RecordCache, status: IngestStatus,
-         context: ZMQContext, epoch: UInt64, stop: StopSignal, logger: Logger) throws {
+         context: ZMQContext, epoch: UInt64, presence: BusPresenceTable = BusPresenceTable(), stop: StopSignal,
+         logger: Logger) throws {
         self.configuration = configuration
         self.selector = try TopicSelector(pattern: configuration.allowedTopicsRegex)
         self.decoder = decoder
@@ -37,6 +39,7 @@ final class IngestConsumerLoop {
         self.status = status
         self.logger = logger
         self.stop = stop
+        self.presence = presence
         publisher = try BusPublisher(endpoint: configuration.busPublishBind, context: context, epoch: epoch)
         historyReader = try KafkaPartitionReader(configuration: configuration.consumerConfiguration, logger: logger)
         consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration, logger: logger,
@@ -60,6 +63,7 @@ final class IngestConsumerLoop {
                 nextHousekeeping = clock.now.advanced(by: .seconds(1))
             }
             handle(consumer.poll(maxEvents: 2000, timeout: .milliseconds(100)))
+            publishPresenceIfDue()
         }
         shutDown()
     }
@@ -231,6 +235,16 @@ final class IngestConsumerLoop {
         metrics.subscribers.record(publisher.subscriberCount)
         for lag in consumer.lag() {
             metrics.setLag(topic: lag.topic, partition: lag.partition, lag.offset)
+        }
+    }
+
+    /// Publishes the replicas' client counts when they changed, and every second.
+    private func publishPresenceIfDue() {
+        guard let table = presence.due() else { return }
+        do {
+            try publisher.publishPresence(table)
+        } catch {
+            logLimiter.log(logger, level: .warning, key: "presence", "presence publish failed: \(error)")
         }
     }
 

@@ -1,0 +1,65 @@
+import Bus
+import Logging
+import ServiceLifecycle
+import ZeroMQ
+
+/// Follows one ingestd publisher with a ``BusSubscriber`` and applies what it delivers to the
+/// hub. One per `BUS_CONNECT` endpoint; the hub deduplicates across them.
+final class BusFollower: Service, Sendable {
+    let subscriber: BusSubscriber
+    let hub: RealtimeHub
+    let logger: Logger
+
+    init(live: String, snapshot: String, context: ZMQContext, hub: RealtimeHub, logger: Logger) throws(ZMQError) {
+        subscriber = try BusSubscriber(
+            configuration: .init(publisherEndpoint: live, snapshotEndpoint: snapshot, handshakeGrace: .milliseconds(300)),
+            context: context, logger: logger)
+        self.hub = hub
+        self.logger = logger
+    }
+
+    /// When more records arrived while the publisher was away than its snapshot holds, reads the
+    /// missing ones back from Kafka (a REPLAY request) so clients still see no gap.
+    private func replayGaps(before records: [BusRecord]) async {
+        let gaps = hub.gaps(before: records)
+        guard !gaps.isEmpty else { return }
+        var offsets: [String: [Int32: Int64]] = [:]
+        for (key, first) in gaps { offsets[key.topic, default: [:]][key.partition] = first }
+        do {
+            let replay = try await subscriber.replay(BusReplayOffsets(offsets), idleTimeout: .seconds(10))
+            logger.info("replayed \(replay.records.count) record(s) missed while the publisher was away")
+            hub.apply(replay.records, fromSnapshot: true)
+        } catch {
+            logger.warning("replay of missed records failed: \(error); clients miss them", metadata: [
+                "partitions": "\(gaps.count)",
+            ])
+        }
+    }
+
+    func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await self.subscriber.run() }
+            group.addTask {
+                for await presence in self.subscriber.presence { self.hub.updateRemoteClients(presence.replicas) }
+            }
+            for await event in subscriber.events {
+                switch event {
+                case .snapshot(let snapshot, let reason):
+                    logger.info("bus snapshot applied", metadata: [
+                        "publisher": "\(subscriber.configuration.publisherEndpoint)",
+                        "records": "\(snapshot.records.count)", "reason": "\(reason)",
+                    ])
+                    await replayGaps(before: snapshot.records)
+                    hub.apply(snapshot.records, fromSnapshot: true)
+                case .records(let records):
+                    hub.apply(records, fromSnapshot: false)
+                case .resync(let reason):
+                    hub.metrics.resyncs.increment()
+                    logger.info("bus resync", metadata: [
+                        "publisher": "\(subscriber.configuration.publisherEndpoint)", "reason": "\(reason)",
+                    ])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Bus
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import SocketIO
+import ZeroMQ
+
+/// Wires realtimed's services into one `ServiceGroup` that stops gracefully on SIGTERM/SIGINT.
+public enum RealtimeApp {
+    /// Sets up logging and metrics for the process (once), then runs until a signal arrives.
+    public static func main(configuration: RealtimeConfiguration) async throws {
+        let level = configuration.loggingLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        try await run(configuration: configuration, registry: registry, logger: Logger(label: "realtimed"))
+    }
+
+    /// Runs realtimed's services until a signal or a failing service stops them.
+    public static func run(configuration: RealtimeConfiguration, registry: PrometheusCollectorRegistry,
+                           logger: Logger) async throws {
+        let recovery = configuration.recoverySeconds > 0
+            ? SocketIOConnectionStateRecovery(maximumDisconnectionDuration: .seconds(configuration.recoverySeconds))
+            : nil
+        let io = SocketIOServer(configuration: .init(connectionStateRecovery: recovery), logger: logger)
+        let hub = RealtimeHub(io: io, configuration: configuration, logger: logger)
+        let context = try ZMQContext()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        for publisher in configuration.publishers {
+            let follower = try BusFollower(live: publisher.live, snapshot: publisher.snapshot, context: context,
+                                           hub: hub, logger: logger)
+            services.append(.init(service: follower))
+            services.append(.init(service: PresenceReporter(endpoint: publisher.snapshot, configuration: configuration,
+                                                            context: context, hub: hub, logger: logger)))
+        }
+        let cors: EngineCORSConfiguration = configuration.corsOrigins == ["*"]
+            ? EngineCORSConfiguration(allowedOrigins: .any)
+            : EngineCORSConfiguration(allowedOrigins: .list(configuration.corsOrigins), allowCredentials: true)
+        let endpoint = try EngineIOEndpoint(
+            configuration: EngineIOConfiguration(
+                path: "/socket.io/", cors: cors, maxQueuedMessages: configuration.clientQueueMessages,
+                maxQueuedBytes: configuration.clientQueueBytes),
+            delegate: io, logger: logger)
+        let routes = RealtimeHTTPRoutes(hub: hub, registry: registry, configuration: configuration)
+        let server = EngineIOServer(host: configuration.host, port: configuration.port, endpoints: [endpoint],
+                                    fallback: { request in routes.respond(to: request) }, logger: logger)
+        services.append(.init(service: io))
+        services.append(.init(service: DelayedEngineServer(server: server, hub: hub, grace: .seconds(3), logger: logger)))
+        let group = ServiceGroup(configuration: .init(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+        logger.info("realtimed \(configuration.replicaID) starting: bus \(configuration.busConnect.joined(separator: ",")), port \(configuration.port), families \(configuration.apiFamilies.map(\.rawValue).sorted().joined(separator: ","))")
+        try await group.run()
+        logger.info("realtimed stopped")
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+
+/// `realtimed`: command-line flags over environment variables over defaults.
+public struct RealtimeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "realtimed",
+        abstract: "Serves the ingest bus's live records to Socket.IO clients (solar gateway and Price Wars APIs).",
+        discussion: """
+        Every flag can also be given as the environment variable named in its help; a flag wins over \
+        its variable. Bad configuration exits with status 2.
+        """)
+
+    @Option(help: "ingestd live endpoints, comma-separated (BUS_CONNECT, default tcp://localhost:5556).")
+    var busConnect: String?
+    @Option(help: "ingestd snapshot endpoints, comma-separated, paired with --bus-connect by position (BUS_SNAPSHOT_CONNECT, default tcp://localhost:5557).")
+    var busSnapshotConnect: String?
+    @Option(help: "Address of the Socket.IO and HTTP server (HOST, default 0.0.0.0).")
+    var host: String?
+    @Option(help: "Port of the Socket.IO and HTTP server (PORT, default 5002).")
+    var port: Int?
+    @Option(help: "Price Wars history sent per topic on connect (HISTORY_SIZE, default 100).")
+    var historySize: Int?
+    @Option(help: "Event families served, comma-separated: solar, pricewars (API_FAMILIES, default both).")
+    var apiFamilies: String?
+    @Option(help: "Whether Price Wars events leave out values whose http_code is not 200: true or false (PRICEWARS_HTTP_CODE_FILTER, default true).")
+    var pricewarsHttpCodeFilter: String?
+    @Option(help: "CRITICAL, ERROR, WARNING, INFO or DEBUG (LOGGING_LEVEL, default INFO).")
+    var loggingLevel: String?
+    @Option(help: "Messages queued for one client before it is dropped as a slow consumer (CLIENT_QUEUE_MESSAGES, default 10000).")
+    var clientQueueMessages: Int?
+    @Option(help: "Bytes queued for one client before it is dropped as a slow consumer (CLIENT_QUEUE_BYTES, default 16777216).")
+    var clientQueueBytes: Int?
+    @Option(help: "Seconds a dropped client can recover its session; 0 turns recovery off (RECOVERY_SECONDS, default 120).")
+    var recoverySeconds: Int?
+    @Option(help: "Allowed CORS origins, comma-separated, * for any (CORS_ORIGINS, default *).")
+    var corsOrigins: String?
+    @Option(help: "Directory of the dashboard served at / (DASHBOARD_DIR, default Services/realtimed/Dashboard if it exists).")
+    var dashboardDir: String?
+    @Option(help: "Socket.IO browser client served at /socket.io.min.js (SOCKET_IO_CLIENT_JS, else SOCKET_IO_JS).")
+    var socketIOClientJS: String?
+    @Option(help: "This replica's id on the bus (REPLICA_ID, default random).")
+    var replicaID: String?
+    @Option(help: "How often the client count is reported to ingestd, in ms (PRESENCE_INTERVAL_MS, default 1000).")
+    var presenceIntervalMs: Int?
+
+    public init() {}
+
+    /// The default dashboard directory, relative to the current directory.
+    public static let defaultDashboardDirectory = "Services/realtimed/Dashboard"
+
+    /// The configuration these flags give over `environment`, validated.
+    public func resolve(environment: [String: String]) throws(RealtimeConfigurationError) -> RealtimeConfiguration {
+        var config = try RealtimeConfiguration(environment: environment)
+        if let busConnect { config.busConnect = RealtimeConfiguration.list(busConnect) }
+        if let busSnapshotConnect { config.busSnapshotConnect = RealtimeConfiguration.list(busSnapshotConnect) }
+        if let host { config.host = host }
+        if let port { config.port = port }
+        if let historySize { config.historySize = historySize }
+        if let apiFamilies { config.apiFamilies = try RealtimeConfiguration.families(apiFamilies, "--api-families") }
+        if let pricewarsHttpCodeFilter {
+            config.filterHTTPCode = try RealtimeConfiguration.boolean(pricewarsHttpCodeFilter, "--pricewars-http-code-filter")
+        }
+        if let loggingLevel { config.loggingLevel = try RealtimeConfiguration.loggingLevel(loggingLevel, "--logging-level") }
+        if let clientQueueMessages { config.clientQueueMessages = clientQueueMessages }
+        if let clientQueueBytes { config.clientQueueBytes = clientQueueBytes }
+        if let recoverySeconds { config.recoverySeconds = recoverySeconds }
+        if let corsOrigins { config.corsOrigins = RealtimeConfiguration.list(corsOrigins) }
+        if let dashboardDir { config.dashboardDirectory = dashboardDir }
+        if let socketIOClientJS { config.socketIOClientJS = socketIOClientJS }
+        if let replicaID { config.replicaID = replicaID }
+        if let presenceIntervalMs { config.presenceIntervalMilliseconds = presenceIntervalMs }
+        if config.dashboardDirectory == nil {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: Self.defaultDashboardDirectory, isDirectory: &isDirectory),
+               isDirectory.boolValue {
+                config.dashboardDirectory = Self.defaultDashboardDirectory
+            }
+        }
+        try config.validate()
+        return config
+    }
+
+    /// Parses `arguments` and the environment; prints help (exit 0) or a clear error (exit 2).
+    public static func configuration(arguments: [String] = Array(CommandLine.arguments.dropFirst()),
+                                     environment: [String: String] = ProcessInfo.processInfo.environment) -> RealtimeConfiguration {
+        do {
+            let command = try parseAsRoot(arguments)
+            guard let command = command as? RealtimeCommand else {
+                print(helpMessage())
+                Foundation.exit(0)
+            }
+            return try command.resolve(environment: environment)
+        } catch let error as RealtimeConfigurationError {
+            FileHandle.standardError.write(Data("realtimed: \(error)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data("realtimed: \(fullMessage(for: error))\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+}

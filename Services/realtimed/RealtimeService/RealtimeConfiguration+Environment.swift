@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+
+extension RealtimeConfiguration {
+    /// Reads the settings present in `environment` over the defaults.
+    public init(environment: [String: String]) throws(RealtimeConfigurationError) {
+        self.init()
+        func value(_ name: String) -> String? {
+            guard let value = environment[name]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            return value
+        }
+        if let v = value("BUS_CONNECT") { busConnect = Self.list(v) }
+        if let v = value("BUS_SNAPSHOT_CONNECT") { busSnapshotConnect = Self.list(v) }
+        if let v = value("HOST") { host = v }
+        if let v = value("PORT") { port = try Self.integer(v, "PORT") }
+        if let v = value("HISTORY_SIZE") { historySize = try Self.integer(v, "HISTORY_SIZE") }
+        if let v = value("API_FAMILIES") { apiFamilies = try Self.families(v, "API_FAMILIES") }
+        if let v = value("PRICEWARS_HTTP_CODE_FILTER") { filterHTTPCode = try Self.boolean(v, "PRICEWARS_HTTP_CODE_FILTER") }
+        if let v = value("LOGGING_LEVEL") { loggingLevel = try Self.loggingLevel(v, "LOGGING_LEVEL") }
+        if let v = value("CLIENT_QUEUE_MESSAGES") { clientQueueMessages = try Self.integer(v, "CLIENT_QUEUE_MESSAGES") }
+        if let v = value("CLIENT_QUEUE_BYTES") { clientQueueBytes = try Self.integer(v, "CLIENT_QUEUE_BYTES") }
+        if let v = value("RECOVERY_SECONDS") { recoverySeconds = try Self.integer(v, "RECOVERY_SECONDS") }
+        if let v = value("CORS_ORIGINS") { corsOrigins = Self.list(v) }
+        if let v = value("DASHBOARD_DIR") { dashboardDirectory = v }
+        if let v = value("SOCKET_IO_CLIENT_JS") ?? value("SOCKET_IO_JS") { socketIOClientJS = v }
+        if let v = value("REPLICA_ID") { replicaID = v }
+        if let v = value("PRESENCE_INTERVAL_MS") { presenceIntervalMilliseconds = try Self.integer(v, "PRESENCE_INTERVAL_MS") }
+    }
+
+    /// `a, b,,c` -> `["a", "b", "c"]`.
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    static func integer(_ text: String, _ setting: String) throws(RealtimeConfigurationError) -> Int {
+        guard let number = Int(text.trimmingCharacters(in: .whitespaces)) else {
+            throw RealtimeConfigurationError(setting, "'\(text)' is not a whole number")
+        }
+        return number
+    }
+
+    static func boolean(_ text: String, _ setting: String) throws(RealtimeConfigurationError) -> Bool {
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw RealtimeConfigurationError(setting, "'\(text)' is not one of true, false")
+        }
+    }
+
+    static func families(_ text: String, _ setting: String) throws(RealtimeConfigurationError) -> Set<APIFamily> {
+        var families = Set<APIFamily>()
+        for name in list(text) {
+            guard let family = APIFamily(rawValue: name.lowercased()) else {
+                throw RealtimeConfigurationError(setting, "'\(name)' is not one of solar, pricewars")
+            }
+            families.insert(family)
+        }
+        return families
+    }
+
+    static func loggingLevel(_ text: String, _ setting: String) throws(RealtimeConfigurationError) -> Logger.Level {
+        switch text.uppercased() {
+        case "CRITICAL": return .critical
+        case "ERROR": return .error
+        case "WARNING", "WARN": return .warning
+        case "INFO": return .info
+        case "DEBUG": return .debug
+        default: throw RealtimeConfigurationError(setting, "'\(text)' is not one of CRITICAL, ERROR, WARNING, INFO, DEBUG")
+        }
+    }
+}

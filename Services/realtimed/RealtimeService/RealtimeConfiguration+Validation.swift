@@ -1,0 +1,54 @@
+import Foundation
+
+extension RealtimeConfiguration {
+    /// Throws an error naming the first setting realtimed cannot run with.
+    public func validate() throws(RealtimeConfigurationError) {
+        guard !busConnect.isEmpty else { throw RealtimeConfigurationError("BUS_CONNECT", "no endpoint given") }
+        guard busConnect.count == busSnapshotConnect.count else {
+            throw RealtimeConfigurationError(
+                "BUS_SNAPSHOT_CONNECT",
+                "\(busSnapshotConnect.count) endpoint(s) for \(busConnect.count) BUS_CONNECT endpoint(s); they pair by position")
+        }
+        for endpoint in busConnect where !Self.isEndpoint(endpoint) {
+            throw RealtimeConfigurationError("BUS_CONNECT", "'\(endpoint)' is not a ZeroMQ endpoint like tcp://host:5556")
+        }
+        for endpoint in busSnapshotConnect where !Self.isEndpoint(endpoint) {
+            throw RealtimeConfigurationError("BUS_SNAPSHOT_CONNECT", "'\(endpoint)' is not a ZeroMQ endpoint like tcp://host:5557")
+        }
+        guard (0...65535).contains(port) else { throw RealtimeConfigurationError("PORT", "\(port) is not between 0 and 65535") }
+        guard !host.isEmpty else { throw RealtimeConfigurationError("HOST", "empty") }
+        guard (1...100_000).contains(historySize) else {
+            throw RealtimeConfigurationError("HISTORY_SIZE", "\(historySize) is not between 1 and 100000")
+        }
+        guard !apiFamilies.isEmpty else { throw RealtimeConfigurationError("API_FAMILIES", "no family given") }
+        guard clientQueueMessages >= 1 else {
+            throw RealtimeConfigurationError("CLIENT_QUEUE_MESSAGES", "\(clientQueueMessages) must be at least 1")
+        }
+        guard clientQueueBytes >= 1024 else {
+            throw RealtimeConfigurationError("CLIENT_QUEUE_BYTES", "\(clientQueueBytes) must be at least 1024")
+        }
+        guard (0...86_400).contains(recoverySeconds) else {
+            throw RealtimeConfigurationError("RECOVERY_SECONDS", "\(recoverySeconds) is not between 0 and 86400")
+        }
+        guard !corsOrigins.isEmpty else { throw RealtimeConfigurationError("CORS_ORIGINS", "no origin given") }
+        guard !replicaID.isEmpty, replicaID.utf8.count <= 64 else {
+            throw RealtimeConfigurationError("REPLICA_ID", "must be 1 to 64 bytes")
+        }
+        guard (50...60_000).contains(presenceIntervalMilliseconds) else {
+            throw RealtimeConfigurationError("PRESENCE_INTERVAL_MS", "\(presenceIntervalMilliseconds) is not between 50 and 60000")
+        }
+        var isDirectory: ObjCBool = false
+        if let dashboardDirectory,
+           !FileManager.default.fileExists(atPath: dashboardDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            throw RealtimeConfigurationError("DASHBOARD_DIR", "'\(dashboardDirectory)' is not a directory")
+        }
+    }
+
+    /// `tcp://host:port`, `ipc://path` or `inproc://name`.
+    static func isEndpoint(_ text: String) -> Bool {
+        for scheme in ["tcp://", "ipc://", "inproc://"] where text.hasPrefix(scheme) {
+            return text.count > scheme.count
+        }
+        return false
+    }
+}

@@ -1,0 +1,50 @@
+import Logging
+
+/// Everything realtimed needs to run. Defaults match the seed systems; see `docs/realtimed.md`.
+public struct RealtimeConfiguration: Sendable, Equatable {
+    /// Live endpoints of the ingestd publishers (`BUS_CONNECT`).
+    public var busConnect: [String] = ["tcp://localhost:5556"]
+    /// Snapshot endpoints, paired with `busConnect` by position (`BUS_SNAPSHOT_CONNECT`).
+    public var busSnapshotConnect: [String] = ["tcp://localhost:5557"]
+    /// Address of the Socket.IO and HTTP server (`HOST`).
+    public var host: String = "0.0.0.0"
+    /// Port of the Socket.IO and HTTP server (`PORT`); 0 picks a free one.
+    public var port: Int = 5002
+    /// Records per topic sent as Price Wars history on connect (`HISTORY_SIZE`).
+    public var historySize: Int = 100
+    /// The event families served (`API_FAMILIES`).
+    public var apiFamilies: Set<APIFamily> = Set(APIFamily.allCases)
+    /// Whether Price Wars events leave out values whose `http_code` is not 200 (`PRICEWARS_HTTP_CODE_FILTER`).
+    public var filterHTTPCode: Bool = true
+    /// Log level (`LOGGING_LEVEL`).
+    public var loggingLevel: Logger.Level = .info
+    /// Most messages queued for one client before it is dropped as a slow consumer (`CLIENT_QUEUE_MESSAGES`).
+    public var clientQueueMessages: Int = 10_000
+    /// Most bytes queued for one client before it is dropped as a slow consumer (`CLIENT_QUEUE_BYTES`).
+    public var clientQueueBytes: Int = 16 * 1024 * 1024
+    /// How long a dropped client can recover its session, in seconds; 0 turns recovery off (`RECOVERY_SECONDS`).
+    public var recoverySeconds: Int = 120
+    /// Allowed CORS origins; `["*"]` means any (`CORS_ORIGINS`).
+    public var corsOrigins: [String] = ["*"]
+    /// Directory the dashboard is served from (`DASHBOARD_DIR`); nil when there is none.
+    public var dashboardDirectory: String?
+    /// The Socket.IO browser client served at `/socket.io.min.js` (`SOCKET_IO_CLIENT_JS`, else `SOCKET_IO_JS`).
+    public var socketIOClientJS: String?
+    /// This replica's id on the bus (`REPLICA_ID`, default random).
+    public var replicaID: String = RealtimeConfiguration.randomReplicaID()
+    /// How often this replica reports its client count to every ingestd, in ms (`PRESENCE_INTERVAL_MS`).
+    public var presenceIntervalMilliseconds: Int = 1000
+
+    public init() {}
+
+    /// The publishers as (live, snapshot) endpoint pairs.
+    public var publishers: [(live: String, snapshot: String)] {
+        Array(zip(busConnect, busSnapshotConnect)).map { (live: $0.0, snapshot: $0.1) }
+    }
+
+    /// A random id like `rt-3f9a1c0d`.
+    public static func randomReplicaID() -> String {
+        let digits = Array("0123456789abcdef")
+        return "rt-" + String((0..<8).map { _ in digits[Int.random(in: 0..<16)] })
+    }
+}

@@ -1,0 +1,23 @@
+import Metrics
+
+/// realtimed's metrics (swift-metrics; exported in Prometheus format on `/metrics`).
+public struct RealtimeMetrics: Sendable {
+    /// Socket.IO clients connected to this replica.
+    let clients = Gauge(label: "realtime_clients")
+    /// Socket.IO clients connected to all replicas on the bus.
+    let clientsAllReplicas = Gauge(label: "realtime_clients_all_replicas")
+    /// Events written to clients (one per event per client).
+    let eventsSent = Counter(label: "realtime_events_sent_total")
+    /// Clients dropped because their send queue overflowed.
+    let slowClientsDropped = Counter(label: "realtime_slow_clients_dropped_total")
+    /// Records applied from the bus (after deduplication).
+    let recordsApplied = Counter(label: "realtime_bus_records_total")
+    /// Records skipped as already delivered (another publisher, or a replay after a restart).
+    let recordsDuplicate = Counter(label: "realtime_bus_duplicates_total")
+    /// Resynchronisations with a publisher.
+    let resyncs = Counter(label: "realtime_bus_resyncs_total")
+    /// Seconds from the Kafka timestamp of the newest live record to its arrival here.
+    let busLag = Gauge(label: "realtime_bus_lag_seconds")
+
+    public init() {}
+}

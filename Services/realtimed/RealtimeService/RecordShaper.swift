@@ -1,0 +1,109 @@
+import Bus
+import NIOCore
+import SocketIO
+
+/// Turns a bus record into the JSON payloads of both event families, once per record.
+///
+/// - Solar: `{"topic", "timestamp", "data"}`. When the value is an object with a `data`
+///   member, `data` is that member and `timestamp` the value's `timestamp` member; otherwise
+///   `data` is the whole value and `timestamp` the key's `timestamp` / 1000 when the key is an
+///   object with a numeric `timestamp`, else the Kafka timestamp in seconds (null when absent).
+///   Empty data (null, `{}`, `[]`, `""`) gives no payload.
+/// - Price Wars: `{"topic", "timestamp" (Kafka ms, null when absent), "value"}`; values with an
+///   `http_code` other than 200 give no payload when the filter is on. Tombstones give none.
+public struct RecordShaper: Sendable {
+    /// Whether Price Wars payloads leave out values whose `http_code` is not 200.
+    public var filterHTTPCode: Bool
+    /// Which payloads to build.
+    public var families: Set<APIFamily>
+
+    public init(filterHTTPCode: Bool = true, families: Set<APIFamily> = Set(APIFamily.allCases)) {
+        self.filterHTTPCode = filterHTTPCode
+        self.families = families
+    }
+
+    /// The payloads of one record; nil where a family does not send it.
+    public struct Payloads: Sendable, Equatable {
+        /// The `sensor_values` payload (JSON text).
+        public var solar: [UInt8]?
+        /// The Price Wars payload (JSON text), also kept in the topic's history.
+        public var priceWars: [UInt8]?
+
+        public init(solar: [UInt8]?, priceWars: [UInt8]?) {
+            self.solar = solar
+            self.priceWars = priceWars
+        }
+    }
+
+    /// Both payloads of `record`. A value that is not valid JSON gives none (it cannot come from
+    /// ingestd, which only publishes JSON it produced).
+    public func shape(_ record: BusRecord) -> Payloads {
+        guard let valueText = record.value, let value = try? JSONParser().parse(valueText) else {
+            return Payloads(solar: nil, priceWars: nil)
+        }
+        var payloads = Payloads(solar: nil, priceWars: nil)
+        if families.contains(.solar) { payloads.solar = solarPayload(record, value: value, valueText: valueText) }
+        if families.contains(.pricewars) { payloads.priceWars = priceWarsPayload(record, value: value, valueText: valueText) }
+        return payloads
+    }
+
+    func solarPayload(_ record: BusRecord, value: JSONValue, valueText: [UInt8]) -> [UInt8]? {
+        var attachments: [ByteBuffer] = []
+        var output: [UInt8] = []
+        output.reserveCapacity(valueText.count + record.topic.utf8.count + 48)
+        output.append(contentsOf: #"{"topic":"#.utf8)
+        JSONValue.string(record.topic).serialize(into: &output, attachments: &attachments)
+        output.append(contentsOf: #","timestamp":"#.utf8)
+        if case .object = value, let data = value["data"] {
+            guard !Self.isEmpty(data) else { return nil }
+            (value["timestamp"] ?? .null).serialize(into: &output, attachments: &attachments)
+            output.append(contentsOf: #","data":"#.utf8)
+            data.serialize(into: &output, attachments: &attachments)
+        } else {
+            guard !Self.isEmpty(value) else { return nil }
+            Self.fallbackTimestamp(record).serialize(into: &output, attachments: &attachments)
+            output.append(contentsOf: #","data":"#.utf8)
+            output.append(contentsOf: valueText)
+        }
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
+
+    func priceWarsPayload(_ record: BusRecord, value: JSONValue, valueText: [UInt8]) -> [UInt8]? {
+        if filterHTTPCode, case .object = value, let code = value["http_code"] {
+            guard code.intValue == 200 || code.doubleValue == 200 else { return nil }
+        }
+        var attachments: [ByteBuffer] = []
+        var output: [UInt8] = []
+        output.reserveCapacity(valueText.count + record.topic.utf8.count + 48)
+        output.append(contentsOf: #"{"topic":"#.utf8)
+        JSONValue.string(record.topic).serialize(into: &output, attachments: &attachments)
+        output.append(contentsOf: #","timestamp":"#.utf8)
+        (record.timestamp >= 0 ? JSONValue.int(record.timestamp) : .null).serialize(into: &output, attachments: &attachments)
+        output.append(contentsOf: #","value":"#.utf8)
+        output.append(contentsOf: valueText)
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
+
+    /// The key's `timestamp` / 1000 when the key is an object with a numeric one, else the Kafka
+    /// timestamp in seconds, else null.
+    static func fallbackTimestamp(_ record: BusRecord) -> JSONValue {
+        if let keyText = record.key, let key = try? JSONParser().parse(keyText), case .object = key,
+           let stamp = key["timestamp"]?.doubleValue {
+            return .double(stamp / 1000)
+        }
+        return record.timestamp >= 0 ? .double(Double(record.timestamp) / 1000) : .null
+    }
+
+    /// null, `{}`, `[]` and `""`.
+    static func isEmpty(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null: true
+        case .object(let members): members.isEmpty
+        case .array(let elements): elements.isEmpty
+        case .string(let text): text.isEmpty
+        default: false
+        }
+    }
+}

@@ -1,0 +1,54 @@
+"""A realtimed client for RealtimeServiceTests, with python-socketio 5.x or 4.6.1.
+
+Usage: realtime_client.py URL EVENTS ACTIONS
+  EVENTS:  comma-separated event names to record (python-socketio 4.x has no catch-all handler)
+  ACTIONS: JSON list run in order after connect, e.g. [{"emit": "subscribe", "args": ["a*"]}];
+           each emit waits for its ack (10 s).
+
+Prints one JSON object per line: {"event": "$connected"}, {"event": <name>, "args": [...]} for
+every recorded event, {"event": "$ack", "name": <emitted>, "args": [...]} for acks,
+{"event": "$disconnected"}. Runs until killed.
+"""
+import json
+import sys
+import threading
+import time
+
+import socketio
+
+URL, EVENTS, ACTIONS = sys.argv[1], [e for e in sys.argv[2].split(",") if e], json.loads(sys.argv[3])
+lock = threading.Lock()
+
+
+def report(record):
+    with lock:
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+
+
+client = socketio.Client(reconnection=False)
+
+
+def recorder(name):
+    def handler(*args):
+        report({"event": name, "args": list(args)})
+    return handler
+
+
+for name in EVENTS:
+    client.on(name, recorder(name))
+client.on("connect", lambda: report({"event": "$connected"}))
+client.on("disconnect", lambda *args: report({"event": "$disconnected"}))
+
+client.connect(URL, transports=["websocket"])
+for action in ACTIONS:
+    done = threading.Event()
+
+    def acked(*args, name=action["emit"], done=done):
+        report({"event": "$ack", "name": name, "args": list(args)})
+        done.set()
+
+    client.emit(action["emit"], action["args"][0] if action["args"] else None, callback=acked)
+    if not done.wait(10):
+        report({"event": "$timeout", "name": action["emit"]})
+while True:
+    time.sleep(1)

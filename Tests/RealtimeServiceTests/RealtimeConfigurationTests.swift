@@ -1,0 +1,65 @@
+import Foundation
+import RealtimeService
+import Testing
+
+/// Settings from the environment and flags, and their validation.
+struct RealtimeConfigurationTests {
+    func resolve(_ environment: [String: String], _ arguments: [String] = []) throws -> RealtimeConfiguration {
+        let command = try RealtimeCommand.parse(arguments)
+        return try command.resolve(environment: environment)
+    }
+
+    @Test func defaults() throws {
+        let config = try resolve([:])
+        #expect(config.busConnect == ["tcp://localhost:5556"])
+        #expect(config.busSnapshotConnect == ["tcp://localhost:5557"])
+        #expect(config.port == 5002)
+        #expect(config.host == "0.0.0.0")
+        #expect(config.historySize == 100)
+        #expect(config.apiFamilies == [.solar, .pricewars])
+        #expect(config.filterHTTPCode)
+        #expect(config.recoverySeconds == 120)
+        #expect(config.replicaID.hasPrefix("rt-"))
+    }
+
+    @Test func environmentAndFlagsOverDefaultsFlagsWin() throws {
+        let config = try resolve([
+            "BUS_CONNECT": "tcp://a:1, tcp://b:1", "BUS_SNAPSHOT_CONNECT": "tcp://a:2,tcp://b:2", "PORT": "7000",
+            "API_FAMILIES": "solar", "PRICEWARS_HTTP_CODE_FILTER": "false", "REPLICA_ID": "r1", "HISTORY_SIZE": "5",
+            "SOCKET_IO_JS": "/x.js",
+        ], ["--port", "7001", "--api-families", "pricewars,solar"])
+        #expect(config.publishers.map(\.live) == ["tcp://a:1", "tcp://b:1"])
+        #expect(config.publishers.map(\.snapshot) == ["tcp://a:2", "tcp://b:2"])
+        #expect(config.port == 7001)
+        #expect(config.apiFamilies == [.solar, .pricewars])
+        #expect(!config.filterHTTPCode)
+        #expect(config.replicaID == "r1")
+        #expect(config.historySize == 5)
+        #expect(config.socketIOClientJS == "/x.js")
+    }
+
+    @Test(arguments: [
+        (["PORT": "70000"], "PORT"),
+        (["PORT": "abc"], "PORT"),
+        (["HISTORY_SIZE": "0"], "HISTORY_SIZE"),
+        (["BUS_CONNECT": "tcp://a:1,tcp://b:1"], "BUS_SNAPSHOT_CONNECT"),
+        (["BUS_CONNECT": "localhost:5556"], "BUS_CONNECT"),
+        (["API_FAMILIES": "solar,chess"], "API_FAMILIES"),
+        (["PRICEWARS_HTTP_CODE_FILTER": "maybe"], "PRICEWARS_HTTP_CODE_FILTER"),
+        (["LOGGING_LEVEL": "LOUD"], "LOGGING_LEVEL"),
+        (["CLIENT_QUEUE_MESSAGES": "0"], "CLIENT_QUEUE_MESSAGES"),
+        (["RECOVERY_SECONDS": "-1"], "RECOVERY_SECONDS"),
+        (["DASHBOARD_DIR": "/nonexistent/dashboard"], "DASHBOARD_DIR"),
+        (["PRESENCE_INTERVAL_MS": "1"], "PRESENCE_INTERVAL_MS"),
+    ] as [([String: String], String)])
+    func badSettingsAreNamed(environment: [String: String], setting: String) {
+        #expect(throws: RealtimeConfigurationError.self) { try resolve(environment) }
+        do {
+            _ = try resolve(environment)
+        } catch let error as RealtimeConfigurationError {
+            #expect(error.setting == setting)
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}

@@ -1,0 +1,241 @@
+"""End-to-end realtime benchmark: Kafka produce -> client receipt latency, ingestd + realtimed next
+to a peer built the seeds' way (one Python process: confluent-kafka consumer + python-socketio).
+
+Run through scripts/bench-realtime. For each server stack, on a fresh Tansu broker topic:
+  1. start the stack and wait until a python-socketio client sees a probe record (so the consumer
+     is assigned and nothing produced later is skipped);
+  2. for each rate: connect `sio-bench load` WebSocket clients that parse the topic-named event
+     {"topic","timestamp"(Kafka ms),"value"} and record latency = receipt - Kafka timestamp; produce
+     records at that rate (confluent-kafka, CreateTime stamped at produce) for warmup + measure
+     seconds; read delivered events/s, p50/p99 and dropped clients; the server's CPU and peak RSS.
+A rate is "held" when every client stayed connected, received every record produced, and p99
+stayed under 1 s. Prints medians of --repeat runs per rate.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+import socketio
+from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from benchproc import TansuBroker, cpu_seconds, free_port, peak_rss_mb, stop, wait_http_ok
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PEER = os.path.join(ROOT, "scripts", "bench", "python_realtime_peer.py")
+VALUE_PAD = "x" * 40
+
+
+def record(sequence: int) -> bytes:
+    """A Price Wars buyOffer-like JSON value of about 200 bytes."""
+    return json.dumps({
+        "amount": 1, "consumer_id": "M+vLAIwHTf3zXqLi1rd/S9AjcOJFGHS2LwQN6p6V7nI=", "http_code": 200,
+        "left_in_stock": 29, "merchant_id": "p6ASDWlhsJAhTbv1EnJQu5g5zhyH+5s9xGAkmRYxKf8=",
+        "offer_id": sequence % 97, "price": 35.0, "uid": sequence, "pad": VALUE_PAD,
+    }).encode()
+
+
+class PacedProducer:
+    """Produces `rate` records/s to `topic` for `seconds`, on its own thread."""
+
+    def __init__(self, bootstrap: str, topic: str, rate: float, seconds: float):
+        self.producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 1, "acks": 1})
+        self.topic, self.rate, self.seconds = topic, rate, seconds
+        self.produced = 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def _run(self) -> None:
+        start = time.perf_counter()
+        while True:
+            elapsed = time.perf_counter() - start
+            if elapsed >= self.seconds:
+                break
+            due = int(elapsed * self.rate)
+            while self.produced < due:
+                self.producer.produce(self.topic, record(self.produced))
+                self.produced += 1
+            self.producer.poll(0)
+            time.sleep(0.0005)
+        self.producer.flush(10)
+
+    def join(self) -> None:
+        self.thread.join()
+
+
+class Stack:
+    """The server side under test, listening for Socket.IO clients on `port`."""
+
+    def __init__(self, kind: str, args, bootstrap: str, topic: str):
+        self.kind = kind
+        self.port = free_port()
+        self.processes = []
+        if kind == "ours":
+            http, pub, snap = free_port(), free_port(), free_port()
+            ingest_env = dict(os.environ, KAFKA_HOSTS=bootstrap, CONSUMER_GROUP=f"bench-{time.time()}",
+                              ALLOWED_TOPICS_REGEX=f"^{topic}$", START_FROM="end", TOPIC_FORMATS=".*=json",
+                              LOGGING_LEVEL="WARNING", BUS_PUBLISH_BIND=f"tcp://127.0.0.1:{pub}",
+                              BUS_SNAPSHOT_BIND=f"tcp://127.0.0.1:{snap}", INGEST_HTTP_HOST="127.0.0.1",
+                              INGEST_HTTP_PORT=str(http))
+            self.processes.append(subprocess.Popen([args.ingestd], env=ingest_env))
+            wait_http_ok(f"http://127.0.0.1:{http}/health")
+            realtime_env = dict(os.environ, BUS_CONNECT=f"tcp://127.0.0.1:{pub}",
+                                BUS_SNAPSHOT_CONNECT=f"tcp://127.0.0.1:{snap}", PORT=str(self.port),
+                                HOST="127.0.0.1", API_FAMILIES="pricewars", LOGGING_LEVEL="WARNING")
+            self.server = subprocess.Popen([args.realtimed], env=realtime_env)
+            self.processes.append(self.server)
+            wait_http_ok(f"http://127.0.0.1:{self.port}/health")
+        else:
+            self.server = subprocess.Popen([sys.executable, PEER, bootstrap, str(self.port), topic],
+                                           stdout=subprocess.PIPE, text=True)
+            self.processes.append(self.server)
+            for expected in ("listening", "assigned"):
+                line = self.server.stdout.readline().strip()
+                if line != expected:
+                    raise RuntimeError(f"python peer said {line!r}, expected {expected!r}")
+        self.bootstrap, self.topic = bootstrap, topic
+        self.wait_until_idle()
+
+    def wait_until_idle(self) -> None:
+        """Produces probe records until a python-socketio client receives one live: then the
+        consumer is assigned and every record produced earlier has been delivered (one partition,
+        in order), so a measurement starts with no backlog."""
+        seen = threading.Event()
+        client = socketio.Client()
+
+        def on_event(data, *_offset):  # realtimed appends a recovery offset argument
+            if isinstance(data, dict) and isinstance(data.get("value"), dict) and data["value"].get("uid") == -1:
+                seen.set()
+
+        client.on(self.topic, on_event)
+        client.connect(f"http://127.0.0.1:{self.port}", transports=["websocket"])
+        producer = Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 1})
+        try:
+            deadline = time.time() + 120
+            while not seen.is_set():
+                if time.time() > deadline:
+                    raise RuntimeError(f"{self.kind}: no probe record reached a client within 120 s")
+                producer.produce(self.topic, record(-1))
+                producer.flush(5)
+                seen.wait(0.3)
+        finally:
+            client.disconnect()
+
+    def cpu_seconds(self) -> float:
+        """CPU seconds used by every process of the stack (ingestd and realtimed, or the peer)."""
+        return sum(cpu_seconds(process.pid) for process in self.processes)
+
+    def peak_rss_mb(self) -> float:
+        return sum(peak_rss_mb(process.pid) for process in self.processes)
+
+    def close(self) -> None:
+        for process in reversed(self.processes):
+            stop(process)
+
+
+def measure(args, stack: Stack, bootstrap: str, topic: str, rate: float) -> dict:
+    stack.wait_until_idle()
+    load = subprocess.Popen(
+        [args.sio_bench, "load", "--port", str(stack.port), "--clients", str(args.clients),
+         "--event", topic, "--timestamp-field", "timestamp", "--timestamp-unit", "ms", "--passive",
+         "--seconds", str(args.seconds), "--warmup", str(args.warmup), "--linger", "3", "--threads", str(args.load_threads)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = load.stdout.readline()
+    if not line.startswith("started"):
+        load.kill()
+        raise RuntimeError(f"load against {stack.kind} did not start: {line!r} {load.stderr.read()}")
+    cpu_before, started = stack.cpu_seconds(), time.perf_counter()
+    producer = PacedProducer(bootstrap, topic, rate, args.warmup + args.seconds + 0.2)
+    producer.start()
+    producer.join()
+    cpu_cores = (stack.cpu_seconds() - cpu_before) / (time.perf_counter() - started)
+    output, errors = load.communicate(timeout=300)
+    if load.returncode != 0:
+        raise RuntimeError(f"load against {stack.kind} failed: {errors.strip()}")
+    figures = json.loads(output.strip().splitlines()[-1])
+    figures["stack_cpu_cores"] = cpu_cores
+    figures["stack_peak_rss_mb"] = stack.peak_rss_mb()
+    # Every record produced reached every client (all_deliveries counts the whole run, warmup
+    # included), none was dropped, and latency stayed bounded.
+    figures["produced"] = producer.produced
+    figures["held"] = (figures["dropped"] == 0 and figures["all_deliveries"] >= producer.produced * args.clients
+                       and float(figures["p99_ms"]) < 1000)
+    return figures
+
+
+def highest_rate_held(args, stack: Stack, bootstrap: str, topic: str, first: dict, kind: str):
+    """Walks the rate ladder up from --rate while rates are held, or down while they are not."""
+    ladder = sorted({args.rate, *(float(r) for r in args.rates.split(",") if r)})
+    index = ladder.index(args.rate)
+    run = first
+    held = None
+    step = 1 if first["held"] else -1
+    while True:
+        print(f"{kind}: {ladder[index]:,.0f} records/s -> {json.dumps(run)}", file=sys.stderr)
+        if run["held"]:
+            held = ladder[index]
+        if run["held"] != (step == 1) or not 0 <= index + step < len(ladder):
+            return held, held == ladder[-1]
+        index += step
+        run = measure(args, stack, bootstrap, topic, ladder[index])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--ingestd", required=True)
+    parser.add_argument("--realtimed", required=True)
+    parser.add_argument("--sio-bench", required=True)
+    parser.add_argument("--tansu", required=True)
+    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=1000, help="records/s of the latency measurement")
+    parser.add_argument("--rates", default="10,25,50,100,250,500,2000,4000,8000,16000",
+                        help="the ladder of records/s rates walked from --rate for the highest rate held")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=2)
+    parser.add_argument("--load-threads", type=int, default=2, help="event loop threads of the load generator")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", choices=["ours", "python"], help="measure one stack only")
+    args = parser.parse_args()
+
+    broker = TansuBroker(args.tansu)
+    results = {}
+    try:
+        kinds = [args.only] if args.only else ["ours", "python"]
+        for index, kind in enumerate(kinds):
+            topic = f"bench{index}"
+            admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+            admin.create_topics([NewTopic(topic, 1, 1)])[topic].result(30)
+            stack = Stack(kind, args, broker.bootstrap, topic)
+            try:
+                runs = [measure(args, stack, broker.bootstrap, topic, args.rate) for _ in range(args.repeat)]
+                highest = highest_rate_held(args, stack, broker.bootstrap, topic, runs[0], kind)
+                results[kind] = (runs, highest)
+            finally:
+                stack.close()
+    finally:
+        broker.close()
+
+    print()
+    print(f"Kafka produce -> Socket.IO client receipt, {args.clients} WebSocket clients, {args.rate:,.0f} records/s, "
+          f"median of {args.repeat} runs of {args.seconds:g} s, one machine ({os.cpu_count()} cores)")
+    print(f"{'stack':34} {'p50 ms':>8} {'p99 ms':>8} {'deliv/s':>9} {'CPU cores':>10} {'RSS MB':>7} {'highest rate held':>18}")
+    labels = {"ours": "ingestd + realtimed (Swift)", "python": "python peer (seeds' way)"}
+    for kind, (runs, (highest, top)) in results.items():
+        held = "none" if highest is None else f"{'>= ' if top else ''}{highest:,.0f}/s"
+        print(f"{labels[kind]:34} {statistics.median(float(r['p50_ms']) for r in runs):8.1f} "
+              f"{statistics.median(float(r['p99_ms']) for r in runs):8.1f} "
+              f"{statistics.median(r['deliveries_per_s'] for r in runs):9,.0f} "
+              f"{statistics.median(r['stack_cpu_cores'] for r in runs):10.2f} "
+              f"{max(r['stack_peak_rss_mb'] for r in runs):7.1f} "
+              f"{held:>18}")
+
+
+if __name__ == "__main__":
+    main()
