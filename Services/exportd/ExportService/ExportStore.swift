@@ -83,46 +83,80 @@ public final class ExportStore: Sendable {
         public var ignored = 0
     }
 
+    /// Records stored per journal append (and per hold of the lock).
+    static let batchSize = 2048
+
     /// Stores the records of merchant topics not stored yet, durably (journal appended and
-    /// fsync'd before returning). Blocking.
+    /// fsync'd before returning), in batches of ``batchSize``. Blocking.
     @discardableResult
     public func store(_ records: [BusRecord]) throws(ExportStorageError) -> StoreResult {
         var result = StoreResult()
+        var start = records.startIndex
+        while start < records.endIndex {
+            let end = min(start + Self.batchSize, records.endIndex)
+            try storeBatch(records[start..<end], into: &result)
+            start = end
+        }
+        return result
+    }
+
+    /// A record turned into rows, before it is stored.
+    private struct ParsedRecord {
+        var record: BusRecord
+        var owner: RowOwner
+        var rows: [BuiltRow]
+        var problem: JSONScanError?
+    }
+
+    private func storeBatch(_ records: ArraySlice<BusRecord>, into result: inout StoreResult) throws(ExportStorageError) {
+        // JSON work happens outside the lock, so exports never wait for it.
+        var parsed: [ParsedRecord] = []
+        parsed.reserveCapacity(records.count)
+        for record in records {
+            guard isMerchantTopic(record.topic) else {
+                result.ignored += 1
+                continue
+            }
+            var item = ParsedRecord(record: record, owner: .nobody, rows: [], problem: nil)
+            if let value = record.value {
+                do {
+                    (item.owner, item.rows) = try RowBuilder.rows(topic: record.topic, value: value, kafkaTimestamp: record.timestamp)
+                } catch {
+                    item.problem = error
+                }
+            }
+            parsed.append(item)
+        }
         var pending: [String: [UInt8]] = [:]
         var compact: [String: [UInt8]] = [:]
         tables.withLock { tables in
-            for record in records {
-                guard var table = tables[record.topic] else { result.ignored += 1; continue }
+            for item in parsed {
+                let record = item.record
+                guard var table = tables[record.topic] else { continue }
                 if table.contains(partition: record.partition, offset: record.offset) {
                     result.duplicates += 1
                     continue
                 }
-                tables[record.topic] = nil  // keep the table uniquely referenced while it changes
-                var owner = RowOwner.nobody
-                var rows: [BuiltRow] = []
-                if let value = record.value {
-                    do {
-                        (owner, rows) = try RowBuilder.rows(topic: record.topic, value: value, kafkaTimestamp: record.timestamp)
-                    } catch {
-                        result.malformed += 1
-                        logger.warning("record is not a JSON object of the expected form; stored as empty", metadata: [
-                            "topic": "\(record.topic)", "partition": "\(record.partition)",
-                            "offset": "\(record.offset)", "error": "\(error)"])
-                    }
+                if let problem = item.problem {
+                    result.malformed += 1
+                    logger.warning("record is not a JSON object of the expected form; stored as empty", metadata: [
+                        "topic": "\(record.topic)", "partition": "\(record.partition)",
+                        "offset": "\(record.offset)", "error": "\(problem)"])
                 }
+                tables[record.topic] = nil  // keep the table uniquely referenced while it changes
                 table.store(partition: record.partition, offset: record.offset, kafkaTimestamp: record.timestamp,
-                            owner: owner, rows: rows, journal: &pending[record.topic, default: []])
+                            owner: item.owner, rows: item.rows, journal: &pending[record.topic, default: []])
                 result.stored += 1
-                result.rows += rows.count
+                result.rows += item.rows.count
                 tables[record.topic] = table
             }
-            for (topic, table) in tables where pending[topic] != nil && table.journalRows > 2 * table.rowCount + 10_000 {
-                var trimmed = table
+            for topic in pending.keys {
+                guard var table = tables[topic], table.journalRows > 2 * table.rowCount + 10_000 else { continue }
                 tables[topic] = nil
-                trimmed.trimAll()
-                compact[topic] = trimmed.compactedJournal()
-                trimmed.journalCompacted()
-                tables[topic] = trimmed
+                table.trimAll()
+                compact[topic] = table.compactedJournal()
+                table.journalCompacted()
+                tables[topic] = table
             }
         }
         try journals.withLock { journals throws(ExportStorageError) in
@@ -137,7 +171,6 @@ public final class ExportStore: Sendable {
                 }
             }
         }
-        return result
     }
 
     /// Renders the export of `topics` for `merchant` (nil: public rows only) as CSV.
