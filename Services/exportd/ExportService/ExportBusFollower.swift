@@ -19,12 +19,11 @@ struct ExportBusFollower: Service {
             switch event {
             case .snapshot(let snapshot, let reason):
                 logger.info("bus joined; replaying from stored offsets", metadata: ["reason": "\(reason)"])
-                var complete = true
                 for topic in store.topics {
-                    complete = await replay(topic) && complete
+                    guard await replay(topic) else { return }  // stopping
                 }
                 await apply(snapshot.records)
-                if complete { status.markSynced() }
+                status.markSynced()
             case .records(let records):
                 await apply(records)
             case .resync(let reason):
@@ -33,10 +32,14 @@ struct ExportBusFollower: Service {
         }
     }
 
-    /// Replays one topic, retrying a few times; false if it never succeeded.
+    /// Replays one topic, retrying with back-off (200 ms doubling to 5 s) until it succeeds; false
+    /// only when exportd is stopping. Nothing newer is applied before the replay succeeded, so a
+    /// failing replay delays the export (and `/health` says so) but never leaves a hole in it.
     private func replay(_ topic: String) async -> Bool {
         var delay = Duration.milliseconds(200)
-        for attempt in 1...4 {
+        var attempt = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            attempt += 1
             let offsets = store.replayOffsets(topic: topic)
             do {
                 let reply = try await subscriber.replay(offsets, idleTimeout: .seconds(30))
@@ -48,10 +51,11 @@ struct ExportBusFollower: Service {
                 logger.info("topic does not exist yet; nothing to replay", metadata: ["topic": "\(topic)"])
                 return true
             } catch {
-                logger.warning("replay failed", metadata: ["topic": "\(topic)", "attempt": "\(attempt)", "error": "\(error)"])
+                logger.warning("replay failed; retrying", metadata: [
+                    "topic": "\(topic)", "attempt": "\(attempt)", "retry in": "\(delay)", "error": "\(error)"])
                 status.setError("replay of \(topic) failed: \(error)")
-                if attempt < 4 { try? await Task.sleep(for: delay) }
-                delay *= 2
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
             }
         }
         return false
