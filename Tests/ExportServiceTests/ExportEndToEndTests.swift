@@ -256,7 +256,8 @@ import TestSupport
             !FileManager.default.fileExists(atPath: directory + "/exports/\(id).csv")
         }
         #expect(deleted)
-        exportd.process.stop()
+        // SIGTERM: graceful stop, exit status 0.
+        #expect(exportd.process.stop(signal: SIGTERM, timeout: 10) == 0)
         ingestd.process.stop()
     }
 }

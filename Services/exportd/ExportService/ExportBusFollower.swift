@@ -42,7 +42,7 @@ struct ExportBusFollower: Service {
             attempt += 1
             let offsets = store.replayOffsets(topic: topic)
             do {
-                let reply = try await subscriber.replay(offsets, idleTimeout: .seconds(30))
+                let reply = try await subscriber.replay(offsets, idleTimeout: .seconds(10))
                 metrics.replays.increment()
                 logger.info("replayed", metadata: ["topic": "\(topic)", "from": "\(offsets.json)", "records": "\(reply.records.count)"])
                 await apply(reply.records)
