@@ -227,6 +227,30 @@ import TestSupport
         ingestd.process.stop()
     }
 
+    @Test func ingestdRestartIsFollowedWithoutLossOrDuplicate() async throws {
+        try producer.createTopics(["buyOffer", "marketSituation"])
+        let ports = (http: freeLoopbackPort(), publish: freeLoopbackPort(), snapshot: freeLoopbackPort())
+        var ingestd = try IngestdProcess(broker: broker, group: "export-ingest-restart", ports: ports)
+        try await ingestd.waitUntilReady()
+        let exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: try ExportFixtures.temporaryDirectory())
+        try await exportd.waitUntilReady()
+        func values(_ range: Range<Int>) -> [[UInt8]] { range.map { Array(#"{"n":\#($0)}"#.utf8) } }
+        try send("buyOffer", values(0..<200))
+        try await waitForStored(exportd, 200)
+        // ingestd goes away; records are produced meanwhile; a new ingestd (new epoch) comes back.
+        #expect(ingestd.process.stop(signal: SIGTERM, timeout: 10) == 0)
+        try send("buyOffer", values(200..<400))
+        ingestd = try IngestdProcess(broker: broker, group: "export-ingest-restart", ports: ports)
+        try await ingestd.waitUntilReady()
+        try send("buyOffer", values(400..<500))
+        try await waitForStored(exportd, 500, timeout: 60)
+        let csv = try #require(await exportd.text("/export/data/buyOffer.csv", token: "anyToken")?.body)
+        #expect(csv.csvLines.dropFirst().compactMap { Int($0.split(separator: ",")[0]) } == Array(0..<500))
+        #expect(Int(await exportd.metric("export_records_stored_total") ?? 0) == 500)
+        exportd.process.stop()
+        ingestd.process.stop()
+    }
+
     @Test func rowBoundAndFileExpiry() async throws {
         let ingestd = try await startIngestd("export-bound")
         let directory = try ExportFixtures.temporaryDirectory()
