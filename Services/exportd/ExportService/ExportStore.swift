@@ -76,10 +76,15 @@ public final class ExportStore: Sendable {
 
     /// What ``store(_:)`` did with a batch.
     public struct StoreResult: Sendable, Equatable {
+        /// Records stored (each Kafka record at most once).
         public var stored = 0
+        /// Records skipped because their offset was already stored.
         public var duplicates = 0
+        /// Stored records whose value was not a JSON object of the expected form (no rows).
         public var malformed = 0
+        /// CSV rows the stored records gave.
         public var rows = 0
+        /// Records of topics that are not merchant topics.
         public var ignored = 0
     }
 
