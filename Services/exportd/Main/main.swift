@@ -1,1 +1,4 @@
-print("exportd: not implemented yet")
+import ExportService
+
+let configuration = ExportCommand.configuration()
+try await ExportApp.main(configuration: configuration)

@@ -1,0 +1,67 @@
+import Bus
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import ZeroMQ
+
+/// Wires exportd's services into one `ServiceGroup` that stops gracefully on SIGTERM/SIGINT.
+public enum ExportApp {
+    /// Sets up logging and metrics for the process (once), then runs until a signal arrives.
+    /// A `DATA_DIR` that cannot be used stops exportd with status 2.
+    public static func main(configuration: ExportConfiguration) async throws {
+        let level = configuration.loggingLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        do {
+            try await run(configuration: configuration, registry: registry, logger: Logger(label: "exportd"))
+        } catch let error as ExportConfigurationError {
+            FileHandle.standardError.write(Data("exportd: \(error)\n".utf8))
+            exit(2)
+        }
+    }
+
+    /// Runs exportd's services until a signal or a failing service stops them.
+    public static func run(configuration: ExportConfiguration, registry: PrometheusCollectorRegistry,
+                           logger: Logger) async throws {
+        let store: ExportStore
+        let files: ExportFileRegistry
+        do {
+            store = try ExportStore(directory: configuration.dataDirectory, topics: configuration.merchantTopics,
+                                    maxRows: configuration.maxRows, logger: logger)
+            files = try ExportFileRegistry(directory: configuration.dataDirectory + "/exports",
+                                           ttl: .seconds(configuration.fileTTLSeconds))
+        } catch {
+            throw ExportConfigurationError("DATA_DIR", "\(error)")
+        }
+        let context = try ZMQContext()
+        let subscriber = try BusSubscriber(
+            configuration: .init(publisherEndpoint: configuration.busConnect,
+                                 snapshotEndpoint: configuration.busSnapshotConnect,
+                                 topicPrefixes: configuration.merchantTopics),
+            context: context, logger: logger)
+        let status = ExportStatus()
+        let metrics = ExportMetrics()
+        let follower = ExportBusFollower(subscriber: subscriber, store: store, status: status, metrics: metrics,
+                                         logger: logger)
+        let janitor = ExportFileJanitor(files: files,
+                                        interval: .milliseconds(min(60_000, max(200, configuration.fileTTLSeconds * 250))),
+                                        logger: logger)
+        let http = ExportHTTPServer(configuration: configuration, store: store, files: files, status: status,
+                                    metrics: metrics, registry: registry, logger: logger).application()
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: subscriber), .init(service: follower), .init(service: janitor), .init(service: http)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger))
+        logger.info("exportd starting: bus \(configuration.busConnect) / \(configuration.busSnapshotConnect), topics \(configuration.merchantTopics.joined(separator: ",")), data \(configuration.dataDirectory), HTTP \(configuration.host):\(configuration.port)")
+        try await group.run()
+        logger.info("exportd stopped")
+    }
+}

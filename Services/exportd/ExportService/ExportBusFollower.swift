@@ -1,0 +1,77 @@
+import Bus
+import Logging
+import NIOPosix
+import ServiceLifecycle
+
+/// Keeps the ``ExportStore`` up to date from the bus: on every (re)join it asks ingestd to REPLAY
+/// each merchant topic from the stored offsets + 1 (so records produced while exportd was down
+/// arrive), then applies the snapshot and the live records. The store skips offsets it already
+/// holds, so the overlaps of replay, snapshot and live records store nothing twice.
+struct ExportBusFollower: Service {
+    let subscriber: BusSubscriber
+    let store: ExportStore
+    let status: ExportStatus
+    let metrics: ExportMetrics
+    let logger: Logger
+
+    func run() async throws {
+        for await event in subscriber.events.cancelOnGracefulShutdown() {
+            switch event {
+            case .snapshot(let snapshot, let reason):
+                logger.info("bus joined; replaying from stored offsets", metadata: ["reason": "\(reason)"])
+                for topic in store.topics {
+                    guard await replay(topic) else { return }  // stopping
+                }
+                await apply(snapshot.records)
+                status.markSynced()
+            case .records(let records):
+                await apply(records)
+            case .resync(let reason):
+                logger.info("bus resync", metadata: ["reason": "\(reason)"])
+            }
+        }
+    }
+
+    /// Replays one topic, retrying with back-off (200 ms doubling to 5 s) until it succeeds; false
+    /// only when exportd is stopping. Nothing newer is applied before the replay succeeded, so a
+    /// failing replay delays the export (and `/health` says so) but never leaves a hole in it.
+    private func replay(_ topic: String) async -> Bool {
+        var delay = Duration.milliseconds(200)
+        var attempt = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            attempt += 1
+            let offsets = store.replayOffsets(topic: topic)
+            do {
+                let reply = try await subscriber.replay(offsets, idleTimeout: .seconds(10))
+                metrics.replays.increment()
+                logger.info("replayed", metadata: ["topic": "\(topic)", "from": "\(offsets.json)", "records": "\(reply.records.count)"])
+                await apply(reply.records)
+                return true
+            } catch BusClientError.server(let message) where message.contains("unknown topic") {
+                logger.info("topic does not exist yet; nothing to replay", metadata: ["topic": "\(topic)"])
+                return true
+            } catch {
+                logger.warning("replay failed; retrying", metadata: [
+                    "topic": "\(topic)", "attempt": "\(attempt)", "retry in": "\(delay)", "error": "\(error)"])
+                status.setError("replay of \(topic) failed: \(error)")
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+        return false
+    }
+
+    private func apply(_ records: [BusRecord]) async {
+        guard !records.isEmpty else { return }
+        let store = self.store
+        do {
+            let result = try await NIOThreadPool.singleton.runIfActive { try store.store(records) }
+            metrics.record(result)
+            status.setError(nil)
+        } catch {
+            metrics.storageErrors.increment()
+            status.setError("storage: \(error)")
+            logger.error("cannot store records", metadata: ["error": "\(error)"])
+        }
+    }
+}

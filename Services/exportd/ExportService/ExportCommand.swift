@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// `exportd`: command-line flags over environment variables over defaults.
+public struct ExportCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "exportd",
+        abstract: "Keeps each merchant's view of the merchant topics from the ingest bus and serves it as CSV over HTTP.",
+        discussion: """
+        Every flag can also be given as the environment variable named in its help; a flag wins over \
+        its variable. Bad configuration exits with status 2.
+        """)
+
+    @Option(help: "ingestd's live bus endpoint (BUS_CONNECT, default tcp://127.0.0.1:5556).")
+    var busConnect: String?
+    @Option(help: "ingestd's snapshot and replay endpoint (BUS_SNAPSHOT_CONNECT, default tcp://127.0.0.1:5557).")
+    var busSnapshotConnect: String?
+    @Option(help: "Topics merchants may export, comma-separated (MERCHANT_TOPICS, default buyOffer,marketSituation).")
+    var merchantTopics: String?
+    @Option(help: "Directory for stored rows and export files (DATA_DIR, default ./data).")
+    var dataDir: String?
+    @Option(help: "Newest rows kept per topic for each merchant (EXPORT_MAX_ROWS, default 100000).")
+    var exportMaxRows: Int?
+    @Option(help: "How long export files stay downloadable: seconds or 90s/15m/1h/2d (EXPORT_FILE_TTL, default 1h).")
+    var exportFileTTL: String?
+    @Option(help: "HTTP port (PORT, default 8001).")
+    var port: Int?
+    @Option(help: "HTTP address (HOST, default 0.0.0.0).")
+    var host: String?
+    @Option(help: "CRITICAL, ERROR, WARNING, INFO or DEBUG (LOGGING_LEVEL, default INFO).")
+    var loggingLevel: String?
+
+    public init() {}
+
+    /// The configuration these flags give over `environment`, validated.
+    public func resolve(environment: [String: String]) throws(ExportConfigurationError) -> ExportConfiguration {
+        var config = try ExportConfiguration(environment: environment)
+        if let busConnect { config.busConnect = busConnect }
+        if let busSnapshotConnect { config.busSnapshotConnect = busSnapshotConnect }
+        if let merchantTopics { config.merchantTopics = ExportConfiguration.topicList(merchantTopics) }
+        if let dataDir { config.dataDirectory = dataDir }
+        if let exportMaxRows { config.maxRows = exportMaxRows }
+        if let exportFileTTL { config.fileTTLSeconds = try ExportConfiguration.duration(exportFileTTL, "--export-file-ttl") }
+        if let port { config.port = port }
+        if let host { config.host = host }
+        if let loggingLevel { config.loggingLevel = try ExportConfiguration.loggingLevel(loggingLevel, "--logging-level") }
+        try config.validate()
+        return config
+    }
+
+    /// Parses `arguments` and the environment; prints help (exit 0) or a clear error (exit 2).
+    public static func configuration(arguments: [String] = Array(CommandLine.arguments.dropFirst()),
+                                     environment: [String: String] = ProcessInfo.processInfo.environment) -> ExportConfiguration {
+        do {
+            let command = try parseAsRoot(arguments)
+            guard let command = command as? ExportCommand else {
+                print(helpMessage())
+                Foundation.exit(0)
+            }
+            return try command.resolve(environment: environment)
+        } catch let error as ExportConfigurationError {
+            FileHandle.standardError.write(Data("exportd: \(error)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data("exportd: \(fullMessage(for: error))\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Logging
+
+/// Everything exportd needs to run, with the defaults of the seed system (the Price Wars
+/// Kafka reverse proxy served merchants on port 8001).
+///
+/// Filled from environment variables, then from command-line flags (which win), and checked by
+/// `validate()` before anything starts.
+public struct ExportConfiguration: Sendable {
+    /// `BUS_CONNECT`: ingestd's live bus endpoint (ZeroMQ PUB).
+    public var busConnect = "tcp://127.0.0.1:5556"
+    /// `BUS_SNAPSHOT_CONNECT`: ingestd's snapshot and replay endpoint (ZeroMQ ROUTER).
+    public var busSnapshotConnect = "tcp://127.0.0.1:5557"
+    /// `MERCHANT_TOPICS`: the topics merchants may export, comma-separated.
+    public var merchantTopics = ["buyOffer", "marketSituation"]
+    /// `DATA_DIR`: where rows and export files are kept.
+    public var dataDirectory = "./data"
+    /// `EXPORT_MAX_ROWS`: rows kept per topic for each merchant's view (the newest ones).
+    public var maxRows = 100_000
+    /// `EXPORT_FILE_TTL`: how long an export file stays downloadable, in seconds.
+    public var fileTTLSeconds = 3600
+    /// `PORT`: the HTTP port.
+    public var port = 8001
+    /// `HOST`: the HTTP address.
+    public var host = "0.0.0.0"
+    /// `LOGGING_LEVEL`: CRITICAL, ERROR, WARNING, INFO or DEBUG.
+    public var loggingLevel: Logger.Level = .info
+
+    public init() {}
+}

@@ -1,0 +1,206 @@
+import Hummingbird
+import Logging
+import NIOPosix
+import Prometheus
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// exportd's HTTP API (issue 5): export URLs, export files, streamed CSV, topics, health and
+/// metrics. Tokens are read from `Authorization` and never logged.
+struct ExportHTTPServer {
+    let configuration: ExportConfiguration
+    let store: ExportStore
+    let files: ExportFileRegistry
+    let status: ExportStatus
+    let metrics: ExportMetrics
+    let registry: PrometheusCollectorRegistry
+    let logger: Logger
+
+    /// Size of the chunks a streamed export is written (and compressed) in.
+    static let chunkSize = 256 * 1024
+
+    func application() -> some ApplicationProtocol {
+        let router = Router()
+        router.middlewares.add(JSONErrorMiddleware())
+        router.get("/export/data") { request, _ in try await exportURL(request, topics: store.topics, topicColumn: true) }
+        router.get("/export/data/:name") { request, context in
+            let name = context.parameters.get("name") ?? ""
+            if store.isMerchantTopic(name) {
+                return try await exportURL(request, topics: [name], topicColumn: false)
+            }
+            if name.hasSuffix(".csv"), store.isMerchantTopic(String(name.dropLast(4))) {
+                return stream(request, topic: String(name.dropLast(4)))
+            }
+            if merchant(request) == nil { return unauthorized() }
+            return JSONResponse.error(.notFound, "unknown topic")
+        }
+        router.get("/data/:file") { _, context in try await serveFile(context.parameters.get("file") ?? "", context: context) }
+        router.get("/topics") { _, _ in
+            JSONResponse.response(.ok, "{\"topics\":" + JSONResponse.array(store.topics) + "}")
+        }
+        router.get("/health") { _, _ in
+            let synced = status.isSynced
+            var members = [("status", synced ? "ready" : "not ready"), ("bus", synced ? "synced" : "joining")]
+            if let error = status.error { members.append(("lastError", error)) }
+            return JSONResponse.response(synced ? .ok : .serviceUnavailable, JSONResponse.object(members))
+        }
+        router.get("/metrics") { _, _ -> Response in
+            var output: [UInt8] = []
+            registry.emit(into: &output)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: output)))
+        }
+        return Application(router: router,
+                           configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+                                                serverName: "exportd"),
+                           logger: logger)
+    }
+
+    /// The merchant id of the request's token, or nil without a token.
+    private func merchant(_ request: Request) -> String? {
+        MerchantIdentity.token(authorization: request.headers[.authorization]).map(MerchantIdentity.merchantID(token:))
+    }
+
+    private func unauthorized() -> Response {
+        JSONResponse.error(.unauthorized, "missing token: send Authorization: Token <merchant token>",
+                           headers: [.wwwAuthenticate: "Token"])
+    }
+
+    /// Renders the export into a new file and answers its URL.
+    private func exportURL(_ request: Request, topics: [String], topicColumn: Bool) async throws -> Response {
+        guard let merchant = merchant(request) else { return unauthorized() }
+        let start = ContinuousClock.now
+        let renderer = store.renderer(topics: topics, merchant: merchant, topicColumn: topicColumn)
+        let id = ExportFileRegistry.newID()
+        let files = self.files
+        do {
+            try await NIOThreadPool.singleton.runIfActive {
+                try Self.writeFile(renderer, temporary: files.temporaryPath(id: id), path: files.path(id: id))
+            }
+        } catch {
+            logger.error("cannot write export file", metadata: ["error": "\(error)"])
+            return JSONResponse.error(.internalServerError, "cannot write the export file")
+        }
+        metrics.exportDuration.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
+        files.register(id: id)
+        metrics.exportsServed.increment()
+        return JSONResponse.response(.ok, JSONResponse.object([("url", "data/\(id).csv")]))
+    }
+
+    /// Streams the export of one topic, filtered by `since`/`until`, gzip-compressed when asked.
+    private func stream(_ request: Request, topic: String) -> Response {
+        guard let merchant = merchant(request) else { return unauthorized() }
+        var bounds: [Int64?] = []
+        for name in ["since", "until"] {
+            guard let text = request.uri.queryParameters[Substring(name)].map(String.init), !text.isEmpty else {
+                bounds.append(nil)
+                continue
+            }
+            guard let value = ExportTimestamp.milliseconds(query: text) else {
+                return JSONResponse.error(.badRequest, "\(name) is not a timestamp (ISO 8601 or milliseconds since the epoch)")
+            }
+            bounds.append(value)
+        }
+        let renderer = store.renderer(topics: [topic], merchant: merchant, since: bounds[0], until: bounds[1])
+        metrics.streamsServed.increment()
+        var headers: HTTPFields = [.contentType: "text/csv; charset=utf-8",
+                                   .contentDisposition: "attachment; filename=\"\(topic).csv\"",
+                                   .vary: "Accept-Encoding"]
+        let gzip = Self.acceptsGzip(request.headers[.acceptEncoding])
+        if gzip { headers[.contentEncoding] = "gzip" }
+        let metrics = self.metrics
+        return Response(status: .ok, headers: headers, body: .init { writer in
+            let start = ContinuousClock.now
+            var renderer = renderer
+            let compressor = gzip ? GzipCompressor() : nil
+            if gzip && compressor == nil { throw HTTPError(.internalServerError) }
+            while let chunk = renderer.nextChunk(size: Self.chunkSize) {
+                if let compressor {
+                    let compressed = chunk.withUnsafeReadableBytes { compressor.compress($0, finish: false) }
+                    if !compressed.isEmpty { try await writer.write(ByteBuffer(bytes: compressed)) }
+                } else {
+                    try await writer.write(chunk)
+                }
+            }
+            if let compressor {
+                let trailer = compressor.compress(UnsafeRawBufferPointer(start: nil, count: 0), finish: true)
+                try await writer.write(ByteBuffer(bytes: trailer))
+            }
+            try await writer.finish(nil)
+            metrics.exportDuration.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
+        })
+    }
+
+    /// `GET /data/<id>.csv`: the file if its id is live; 404 for anything else.
+    private func serveFile(_ name: String, context: some RequestContext) async throws -> Response {
+        guard let id = ExportFileRegistry.id(fileName: name), let path = files.livePath(id: id) else {
+            return JSONResponse.error(.notFound, "no such file")
+        }
+        let body: ResponseBody
+        do {
+            body = try await FileIO().loadFile(path: path, context: context)
+        } catch {
+            return JSONResponse.error(.notFound, "no such file")
+        }
+        metrics.filesServed.increment()
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                               .contentDisposition: "attachment; filename=\"\(name)\""],
+                        body: body)
+    }
+
+    /// Whether an `Accept-Encoding` value allows gzip (and does not give it `q=0`).
+    static func acceptsGzip(_ header: String?) -> Bool {
+        guard let header else { return false }
+        for part in header.lowercased().split(separator: ",") {
+            let pieces = part.split(separator: ";").map { $0.trimmingWhitespace() }
+            guard let coding = pieces.first, coding == "gzip" || coding == "x-gzip" else { continue }
+            let zero = pieces.dropFirst().contains { $0.hasPrefix("q=") && Double($0.dropFirst(2)) == 0 }
+            return !zero
+        }
+        return false
+    }
+
+    /// Writes the rendered export to `temporary` in chunks, then renames it to `path` (readers
+    /// never see a partial file). Blocking.
+    static func writeFile(_ renderer: CSVExportRenderer, temporary: String, path: String) throws(ExportStorageError) {
+        var renderer = renderer
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw ExportStorageError(path: temporary, operation: "create", errno: errno) }
+        var failure: Int32 = 0
+        while failure == 0, let chunk = renderer.nextChunk(size: 1 << 20) {
+            chunk.withUnsafeReadableBytes { bytes in
+                var written = 0
+                while written < bytes.count {
+                    let result = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
+                    if result < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        return
+                    }
+                    written += result
+                }
+            }
+        }
+        close(descriptor)
+        if failure != 0 {
+            unlink(temporary)
+            throw ExportStorageError(path: temporary, operation: "write", errno: failure)
+        }
+        guard rename(temporary, path) == 0 else {
+            let error = errno
+            unlink(temporary)
+            throw ExportStorageError(path: path, operation: "rename", errno: error)
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

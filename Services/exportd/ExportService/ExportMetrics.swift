@@ -1,0 +1,22 @@
+import Metrics
+
+/// exportd's metrics (swift-metrics; exported in Prometheus format on `/metrics`).
+struct ExportMetrics: Sendable {
+    let recordsStored = Counter(label: "export_records_stored_total")
+    let recordsDuplicate = Counter(label: "export_records_duplicate_total")
+    let recordsMalformed = Counter(label: "export_records_malformed_total")
+    let rowsStored = Counter(label: "export_rows_stored_total")
+    let replays = Counter(label: "export_replays_total")
+    let storageErrors = Counter(label: "export_storage_errors_total")
+    let exportsServed = Counter(label: "export_requests_total", dimensions: [("kind", "url")])
+    let streamsServed = Counter(label: "export_requests_total", dimensions: [("kind", "stream")])
+    let filesServed = Counter(label: "export_requests_total", dimensions: [("kind", "file")])
+    let exportDuration = Timer(label: "export_render_duration_seconds")
+
+    func record(_ result: ExportStore.StoreResult) {
+        if result.stored > 0 { recordsStored.increment(by: result.stored) }
+        if result.duplicates > 0 { recordsDuplicate.increment(by: result.duplicates) }
+        if result.malformed > 0 { recordsMalformed.increment(by: result.malformed) }
+        if result.rows > 0 { rowsStored.increment(by: result.rows) }
+    }
+}

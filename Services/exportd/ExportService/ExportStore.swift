@@ -1,0 +1,213 @@
+import Bus
+import Logging
+import NIOCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// exportd's storage: per merchant topic a ``TopicTable`` in memory (what exports read) and a
+/// ``TopicJournal`` under `DATA_DIR/topics/` (what survives a crash).
+///
+/// One writer (the bus follower) calls ``store(_:)``; any number of readers call ``render``.
+/// A record is stored at most once: records at or below a partition's stored offset are skipped,
+/// so snapshot, replay and live overlaps are harmless. ``store(_:)`` blocks (it fsyncs): call it
+/// off the concurrency pool.
+public final class ExportStore: Sendable {
+    /// The merchant topics, in configuration order.
+    public let topics: [String]
+    let maxRows: Int
+    private let tables: Mutex<[String: TopicTable]>
+    private let journals: Mutex<[String: TopicJournal]>
+    private let logger: Logger
+
+    /// Opens (creating) the storage under `directory` and loads what it holds, dropping a torn
+    /// journal tail left by a crash.
+    public init(directory: String, topics: [String], maxRows: Int, logger: Logger) throws(ExportStorageError) {
+        self.topics = topics
+        self.maxRows = maxRows
+        self.logger = logger
+        let topicDirectory = directory + "/topics"
+        try Self.makeDirectory(directory)
+        try Self.makeDirectory(topicDirectory)
+        var tables: [String: TopicTable] = [:]
+        var journals: [String: TopicJournal] = [:]
+        for topic in topics {
+            let path = topicDirectory + "/" + Self.fileName(topic: topic) + ".journal"
+            let (journal, entries, dropped) = try TopicJournal.open(path: path)
+            if dropped > 0 {
+                logger.warning("dropped a torn journal tail", metadata: ["topic": "\(topic)", "bytes": "\(dropped)"])
+            }
+            var table = TopicTable(name: topic, maxRows: maxRows)
+            for entry in entries { table.load(entry) }
+            table.trimAll()
+            tables[topic] = table
+            journals[topic] = journal
+            logger.info("loaded stored rows", metadata: [
+                "topic": "\(topic)", "rows": "\(table.rowCount)", "partitions": "\(table.offsets.count)"])
+        }
+        self.tables = Mutex(tables)
+        self.journals = Mutex(journals)
+    }
+
+    /// Whether `topic` is a merchant topic.
+    public func isMerchantTopic(_ topic: String) -> Bool { topics.contains(topic) }
+
+    /// The last stored offset per topic and partition.
+    public var storedOffsets: [String: [Int32: Int64]] {
+        tables.withLock { tables in tables.mapValues(\.offsets) }
+    }
+
+    /// Rows held per topic.
+    public var rowCounts: [String: Int] {
+        tables.withLock { tables in tables.mapValues(\.rowCount) }
+    }
+
+    /// The REPLAY request that brings `topic` up to date: every stored partition from its
+    /// stored offset + 1 (ingestd replays partitions not listed from their first record), or
+    /// partition 0 from 0 when nothing is stored yet.
+    public func replayOffsets(topic: String) -> BusReplayOffsets {
+        let stored = storedOffsets[topic] ?? [:]
+        if stored.isEmpty { return BusReplayOffsets([topic: [0: 0]]) }
+        return BusReplayOffsets([topic: stored.mapValues { $0 + 1 }])
+    }
+
+    /// What ``store(_:)`` did with a batch.
+    public struct StoreResult: Sendable, Equatable {
+        /// Records stored (each Kafka record at most once).
+        public var stored = 0
+        /// Records skipped because their offset was already stored.
+        public var duplicates = 0
+        /// Stored records whose value was not a JSON object of the expected form (no rows).
+        public var malformed = 0
+        /// CSV rows the stored records gave.
+        public var rows = 0
+        /// Records of topics that are not merchant topics.
+        public var ignored = 0
+    }
+
+    /// Records stored per journal append (and per hold of the lock).
+    static let batchSize = 2048
+
+    /// Stores the records of merchant topics not stored yet, durably (journal appended and
+    /// fsync'd before returning), in batches of ``batchSize``. Blocking.
+    @discardableResult
+    public func store(_ records: [BusRecord]) throws(ExportStorageError) -> StoreResult {
+        var result = StoreResult()
+        var start = records.startIndex
+        while start < records.endIndex {
+            let end = min(start + Self.batchSize, records.endIndex)
+            try storeBatch(records[start..<end], into: &result)
+            start = end
+        }
+        return result
+    }
+
+    /// A record turned into rows, before it is stored.
+    private struct ParsedRecord {
+        var record: BusRecord
+        var owner: RowOwner
+        var rows: [BuiltRow]
+        var problem: JSONScanError?
+    }
+
+    private func storeBatch(_ records: ArraySlice<BusRecord>, into result: inout StoreResult) throws(ExportStorageError) {
+        // JSON work happens outside the lock, so exports never wait for it.
+        var parsed: [ParsedRecord] = []
+        parsed.reserveCapacity(records.count)
+        for record in records {
+            guard isMerchantTopic(record.topic) else {
+                result.ignored += 1
+                continue
+            }
+            var item = ParsedRecord(record: record, owner: .nobody, rows: [], problem: nil)
+            if let value = record.value {
+                do {
+                    (item.owner, item.rows) = try RowBuilder.rows(topic: record.topic, value: value, kafkaTimestamp: record.timestamp)
+                } catch {
+                    item.problem = error
+                }
+            }
+            parsed.append(item)
+        }
+        var pending: [String: [UInt8]] = [:]
+        var compact: [String: [UInt8]] = [:]
+        tables.withLock { tables in
+            for item in parsed {
+                let record = item.record
+                guard var table = tables[record.topic] else { continue }
+                if table.contains(partition: record.partition, offset: record.offset) {
+                    result.duplicates += 1
+                    continue
+                }
+                if let problem = item.problem {
+                    result.malformed += 1
+                    logger.warning("record is not a JSON object of the expected form; stored as empty", metadata: [
+                        "topic": "\(record.topic)", "partition": "\(record.partition)",
+                        "offset": "\(record.offset)", "error": "\(problem)"])
+                }
+                tables[record.topic] = nil  // keep the table uniquely referenced while it changes
+                table.store(partition: record.partition, offset: record.offset, kafkaTimestamp: record.timestamp,
+                            owner: item.owner, rows: item.rows, journal: &pending[record.topic, default: []])
+                result.stored += 1
+                result.rows += item.rows.count
+                tables[record.topic] = table
+            }
+            for topic in pending.keys {
+                guard var table = tables[topic], table.journalRows > 2 * table.rowCount + 10_000 else { continue }
+                tables[topic] = nil
+                table.trimAll()
+                compact[topic] = table.compactedJournal()
+                table.journalCompacted()
+                tables[topic] = table
+            }
+        }
+        try journals.withLock { journals throws(ExportStorageError) in
+            for (topic, bytes) in pending {
+                guard let journal = journals[topic] else { continue }
+                if let compacted = compact[topic] {
+                    // The compacted journal already holds this batch.
+                    try journal.replace(with: compacted)
+                    logger.debug("journal compacted", metadata: ["topic": "\(topic)", "bytes": "\(compacted.count)"])
+                } else {
+                    try journal.append(bytes)
+                }
+            }
+        }
+    }
+
+    /// Renders the export of `topics` for `merchant` (nil: public rows only) as CSV.
+    public func render(topics wanted: [String], merchant: String?, since: Int64? = nil, until: Int64? = nil,
+                       topicColumn: Bool = false) -> ByteBuffer {
+        CSVExportRenderer.render(exportParts(wanted), merchant: merchant, since: since, until: until, topicColumn: topicColumn)
+    }
+
+    /// A renderer of the export of `topics` for `merchant`, to write in chunks. It reads a
+    /// copy-on-write copy of the tables taken now.
+    func renderer(topics wanted: [String], merchant: String?, since: Int64? = nil, until: Int64? = nil,
+                  topicColumn: Bool = false) -> CSVExportRenderer {
+        CSVExportRenderer(exportParts(wanted), merchant: merchant, since: since, until: until, topicColumn: topicColumn)
+    }
+
+    private func exportParts(_ wanted: [String]) -> [CSVExportRenderer.Part] {
+        tables.withLock { tables in
+            wanted.compactMap { topic in tables[topic].map { CSVExportRenderer.Part(topic: topic, table: $0) } }
+        }
+    }
+
+    /// A file name for a topic: its bytes in hex, so any topic name is a safe name.
+    static func fileName(topic: String) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var name: [UInt8] = []
+        for byte in topic.utf8 { name.append(digits[Int(byte >> 4)]); name.append(digits[Int(byte & 15)]) }
+        return String(decoding: name, as: UTF8.self)
+    }
+
+    static func makeDirectory(_ path: String) throws(ExportStorageError) {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw ExportStorageError(path: path, operation: "mkdir", errno: errno)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// The rows of one owner (the public, or one merchant) in one topic, oldest first, their CSV
+/// lines packed in one byte array so an export copies contiguous memory.
+struct RowLog {
+    private(set) var bytes: [UInt8] = []
+    private(set) var rows: [StoredRow] = []
+
+    var count: Int { rows.count }
+    var isEmpty: Bool { rows.isEmpty }
+
+    mutating func append(line: [UInt8], sequence: UInt64, layout: UInt32, timestamp: Int64,
+                         partition: Int32, offset: Int64, kafkaTimestamp: Int64) {
+        rows.append(StoredRow(sequence: sequence, start: bytes.count, length: Int32(line.count), layout: layout,
+                              timestamp: timestamp, partition: partition, offset: offset, kafkaTimestamp: kafkaTimestamp))
+        bytes.append(contentsOf: line)
+    }
+
+    /// The line of row `index`.
+    func line(_ index: Int) -> ArraySlice<UInt8> {
+        let row = rows[index]
+        return bytes[row.start..<row.start + Int(row.length)]
+    }
+
+    /// Drops the `count` oldest rows.
+    mutating func dropOldest(_ count: Int) {
+        guard count > 0 else { return }
+        guard count < rows.count else {
+            rows.removeAll()
+            bytes.removeAll()
+            return
+        }
+        let shift = rows[count].start
+        rows.removeFirst(count)
+        bytes.removeFirst(shift)
+        for index in rows.indices { rows[index].start -= shift }
+    }
+
+    /// Index of the first row whose sequence is at least `sequence`.
+    func firstIndex(atLeast sequence: UInt64) -> Int {
+        var low = 0, high = rows.count
+        while low < high {
+            let mid = (low + high) / 2
+            if rows[mid].sequence < sequence { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+}

@@ -1,0 +1,43 @@
+@testable import ExportService
+import Testing
+
+@Suite struct ExportConfigurationTests {
+    @Test func defaults() throws {
+        let config = try ExportCommand.parse([]).resolve(environment: [:])
+        #expect(config.merchantTopics == ["buyOffer", "marketSituation"])
+        #expect(config.port == 8001 && config.maxRows == 100_000 && config.fileTTLSeconds == 3600)
+        #expect(config.dataDirectory == "./data")
+    }
+
+    @Test func environmentAndFlags() throws {
+        let environment = ["MERCHANT_TOPICS": " a, b ,", "EXPORT_MAX_ROWS": "50", "EXPORT_FILE_TTL": "15m", "PORT": "9000",
+                           "BUS_CONNECT": "tcp://h:1", "BUS_SNAPSHOT_CONNECT": "tcp://h:2", "DATA_DIR": "/tmp/x",
+                           "HOST": "127.0.0.1", "LOGGING_LEVEL": "debug"]
+        let config = try ExportCommand.parse([]).resolve(environment: environment)
+        #expect(config.merchantTopics == ["a", "b"] && config.maxRows == 50 && config.fileTTLSeconds == 900)
+        #expect(config.port == 9000 && config.busConnect == "tcp://h:1" && config.loggingLevel == .debug)
+        let flagged = try ExportCommand.parse(["--port", "9100", "--export-file-ttl", "2h", "--merchant-topics", "c"])
+            .resolve(environment: environment)
+        #expect(flagged.port == 9100 && flagged.fileTTLSeconds == 7200 && flagged.merchantTopics == ["c"])
+    }
+
+    @Test(arguments: [
+        (["EXPORT_MAX_ROWS": "lots"], "EXPORT_MAX_ROWS"),
+        (["EXPORT_MAX_ROWS": "0"], "EXPORT_MAX_ROWS"),
+        (["EXPORT_FILE_TTL": "soon"], "EXPORT_FILE_TTL"),
+        (["EXPORT_FILE_TTL": "0"], "EXPORT_FILE_TTL"),
+        (["PORT": "70000"], "PORT"),
+        (["BUS_CONNECT": "localhost:5556"], "BUS_CONNECT"),
+        (["BUS_SNAPSHOT_CONNECT": "tcp://127.0.0.1:5556"], "BUS_SNAPSHOT_CONNECT"),
+        (["MERCHANT_TOPICS": " , "], "MERCHANT_TOPICS"),
+        (["MERCHANT_TOPICS": "a,a"], "MERCHANT_TOPICS"),
+        (["LOGGING_LEVEL": "loud"], "LOGGING_LEVEL"),
+    ])
+    func badSettingsAreNamed(environment: [String: String], setting: String) {
+        #expect {
+            _ = try ExportCommand.parse([]).resolve(environment: environment)
+        } throws: { error in
+            (error as? ExportConfigurationError)?.setting == setting
+        }
+    }
+}

@@ -1,0 +1,287 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Kafka
+import Testing
+import TestSupport
+
+/// exportd as a process, following a real ingestd on a real broker (Tansu), read by pandas the
+/// way the Price Wars merchant client reads it.
+@Suite(.serialized) struct ExportEndToEndTests {
+    let broker: TansuBroker
+    let producer: KafkaProducer
+    let merchants: [ExportFixtures.Merchant]
+
+    init() throws {
+        broker = try TansuBroker()
+        producer = try KafkaProducer(bootstrapServers: broker.bootstrapServers, properties: ["linger.ms": "1"])
+        merchants = try ExportFixtures.merchants()
+    }
+
+    func startIngestd(_ group: String) async throws -> IngestdProcess {
+        try producer.createTopics(["buyOffer", "marketSituation"])
+        let ingestd = try IngestdProcess(broker: broker, group: group)
+        try await ingestd.waitUntilReady()
+        return ingestd
+    }
+
+    func send(_ topic: String, _ values: [[UInt8]]) throws {
+        for value in values { try producer.send(topic: topic, value: value, timestamp: 1_521_194_460_000) }
+        try producer.flush()
+    }
+
+    func waitForStored(_ exportd: ExportdProcess, _ count: Int, timeout: Double = 30) async throws {
+        let stored = await eventually(timeout: timeout, interval: 0.1) {
+            Int(await exportd.metric("export_records_stored_total") ?? 0) >= count
+        }
+        if !stored {
+            Issue.record("exportd stored \(await exportd.metric("export_records_stored_total") ?? -1) of \(count) records; log:\n\(exportd.process.output.suffix(4000))")
+        }
+    }
+
+    /// `GET /export/data/<path>` with the token; the download URL it answers.
+    func exportURL(_ exportd: ExportdProcess, _ path: String, token: String) async throws -> String {
+        let answer = try #require(await exportd.text("/export/data\(path)", token: token))
+        #expect(answer.status == 200, "\(answer.body)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: String])
+        let url = try #require(json["url"])
+        #expect(url.hasPrefix("data/") && url.hasSuffix(".csv") && url.count == "data/".count + 32 + 4)
+        return "http://127.0.0.1:\(exportd.port)/\(url)"
+    }
+
+    @Test func merchantsReadExactlyTheirRowsWithPandas() async throws {
+        let ingestd = try await startIngestd("export-e2e")
+        let offers = try ExportFixtures.lines("buyOffer.jsonl")
+        let situations = try ExportFixtures.lines("marketSituation.jsonl")
+        // Half the offers exist before exportd starts (they come by replay), the rest live.
+        try send("buyOffer", Array(offers[..<6]))
+        let exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: try ExportFixtures.temporaryDirectory())
+        try await exportd.waitUntilReady()
+        try send("buyOffer", Array(offers[6...]))
+        try send("marketSituation", situations)
+        try await waitForStored(exportd, offers.count + situations.count)
+
+        let offerValues = try offers.map { try #require(try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any]) }
+        for merchant in merchants {
+            let other = try #require(merchants.first { $0.merchant_id != merchant.merchant_id })
+            // buyOffer: exactly this merchant's offers (every fixture offer is private), in order.
+            let frame = try PandasClient.read(try await exportURL(exportd, "/buyOffer", token: merchant.merchant_token))
+            let expected = offerValues.filter { ($0["merchant_id"] as? String) == merchant.merchant_id }
+            #expect(frame.rows.count == expected.count)
+            #expect(frame.timestampDtype.hasPrefix("datetime64"))
+            #expect(frame.rows.map { $0["merchant_id"]?.string } == expected.map { $0["merchant_id"] as? String })
+            #expect(frame.rows.map { $0["price"]?.number } == expected.map { $0["price"] as? Double })
+            #expect(frame.rows.map { $0["timestamp"]?.string } == expected.map { $0["timestamp"] as? String })
+            #expect(!frame.rows.contains { $0.values.contains(.string(other.merchant_id)) })
+
+            // marketSituation: one row per offer of the two public situations, plus the two
+            // situations beta triggered, for beta only.
+            let situationFrame = try PandasClient.read(try await exportURL(exportd, "/marketSituation", token: merchant.merchant_token))
+            let triggered = merchant.name == "beta"
+            #expect(situationFrame.rows.count == (triggered ? 8 : 4))
+            #expect(situationFrame.timestampDtype.hasPrefix("datetime64"))
+            #expect(Set(situationFrame.rows.compactMap { $0["timestamp"]?.string }).count == (triggered ? 4 : 2))
+            if triggered {
+                #expect(situationFrame.columns.suffix(2) == ["timestamp", "triggering_merchant_id"])
+                #expect(situationFrame.rows.filter { $0["triggering_merchant_id"]?.string == merchant.merchant_id }.count == 4)
+            } else {
+                #expect(!situationFrame.columns.contains("triggering_merchant_id"))
+            }
+
+            // All merchant topics in one CSV with a leading topic column.
+            let all = try PandasClient.read(try await exportURL(exportd, "", token: merchant.merchant_token))
+            #expect(all.columns.first == "topic")
+            #expect(all.rows.count == expected.count + (triggered ? 8 : 4))
+            #expect(all.rows.filter { $0["topic"]?.string == "buyOffer" }.count == expected.count)
+        }
+
+        // A token with no private rows: an empty buyOffer export still reads cleanly.
+        let empty = try PandasClient.read(try await exportURL(exportd, "/buyOffer", token: "unknownMerchantToken"))
+        #expect(empty.rows.isEmpty && empty.columns.contains("timestamp"))
+
+        // Bearer and bare tokens work too.
+        let alpha = merchants[0]
+        for header in ["Bearer \(alpha.merchant_token)", alpha.merchant_token] {
+            #expect(await exportd.get("/export/data/buyOffer", headers: ["Authorization": header])?.status == 200)
+        }
+
+        // Streamed CSV with since/until, and gzip.
+        let streamed = try #require(await exportd.get("/export/data/buyOffer.csv?since=2018-03-16T10:01:30Z&until=2018-03-16T10:03:00.000Z",
+                                                      headers: ["Authorization": "Token \(alpha.merchant_token)"]))
+        #expect(streamed.status == 200)
+        #expect(streamed.headers["content-type"]?.hasPrefix("text/csv") == true)
+        let streamedTimes = offerValues.filter { ($0["merchant_id"] as? String) == alpha.merchant_id }
+            .compactMap { $0["timestamp"] as? String }
+            .filter { $0 >= "2018-03-16T10:01:30" && $0 <= "2018-03-16T10:03:00.000Z" }
+        #expect(String(decoding: streamed.body, as: UTF8.self).csvLines.count == streamedTimes.count + 1)
+        #expect(await exportd.get("/export/data/buyOffer.csv?since=yesterday", headers: ["Authorization": "Token x"])?.status == 400)
+        try checkGzip(exportd, token: alpha.merchant_token)
+
+        // 401 and 404, as JSON.
+        for headers in [[:], ["Authorization": ""], ["Authorization": "Token "], ["Authorization": "Bearer"]] {
+            let answer = try #require(await exportd.get("/export/data/buyOffer", headers: headers))
+            #expect(answer.status == 401)
+            #expect(answer.headers["content-type"] == "application/json")
+            #expect(await exportd.get("/export/data", headers: headers)?.status == 401)
+            #expect(await exportd.get("/export/data/buyOffer.csv", headers: headers)?.status == 401)
+        }
+        for path in ["/export/data/unknown", "/export/data/unknown.csv", "/export/data/_schemas"] {
+            let answer = try #require(await exportd.text(path, token: alpha.merchant_token))
+            #expect(answer.status == 404)
+            #expect(answer.body == #"{"error":"unknown topic"}"#)
+        }
+        // Traversal and guessed names never reach a file.
+        let url = try await exportURL(exportd, "/buyOffer", token: alpha.merchant_token)
+        let id = String(url.suffix(36).prefix(32))
+        #expect(await exportd.get("/data/\(id).csv")?.status == 200)
+        for path in ["/data/..%2Ftopics%2F\(id).csv", "/data/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/data/\(id.uppercased()).csv",
+                     "/data/\(id)", "/data/\(id).csv.tmp", "/data/dump.csv", "/data/00000000000000000000000000000000.csv",
+                     "/data/../topics/\(id).csv"] {
+            #expect(await exportd.get(path)?.status == 404, "\(path)")
+        }
+        let unknownRoute = try #require(await exportd.get("/no/such/route"))
+        #expect(unknownRoute.status == 404 && unknownRoute.headers["content-type"] == "application/json")
+        let topics = try #require(await exportd.text("/topics"))
+        #expect(topics.body == #"{"topics":["buyOffer","marketSituation"]}"#)
+        #expect(!exportd.process.output.contains(alpha.merchant_token))
+        #expect(!exportd.process.output.contains(merchants[1].merchant_token))
+        exportd.process.stop()
+        ingestd.process.stop()
+    }
+
+    /// Fetches the streamed CSV with and without gzip (Python urllib: no automatic decoding).
+    func checkGzip(_ exportd: ExportdProcess, token: String) throws {
+        let script = """
+        import gzip, sys, urllib.request
+        url = sys.argv[1]
+        plain = urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": "Token " + sys.argv[2]})).read()
+        answer = urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": "Token " + sys.argv[2], "Accept-Encoding": "gzip"}))
+        assert answer.headers["Content-Encoding"] == "gzip", answer.headers
+        body = answer.read()
+        assert gzip.decompress(body) == plain, "gzip body differs"
+        assert len(plain.splitlines()) > 1
+        print("ok")
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try TestEnvironment.require(TestEnvironment.python))
+        process.arguments = ["-c", script, "http://127.0.0.1:\(exportd.port)/export/data/buyOffer.csv", token]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0 && text.contains("ok"), "\(text)")
+    }
+
+    @Test func killedExportdLosesNothingAndDuplicatesNothing() async throws {
+        let ingestd = try await startIngestd("export-kill")
+        let directory = try ExportFixtures.temporaryDirectory()
+        let port = freeLoopbackPort()
+        var exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: directory, port: port)
+        try await exportd.waitUntilReady()
+        let alpha = merchants[0]
+        let total = 3000
+        func value(_ n: Int) -> [UInt8] {
+            let owner = n % 2 == 0 ? "" : #","merchant_id":"\#(alpha.merchant_id)""#
+            return Array(#"{"n":\#(n)\#(owner),"timestamp":"2018-03-16T10:00:00.000Z"}"#.utf8)
+        }
+        let producer = self.producer
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for n in 0..<total {
+                    try producer.send(topic: "buyOffer", value: value(n))
+                    if n % 100 == 99 {
+                        try producer.flush()
+                        try await Task.sleep(for: .milliseconds(20))
+                    }
+                }
+                try producer.flush()
+            }
+            // Kill exportd while records flow, then restart it on the same data directory.
+            let flowing = await eventually(timeout: 30, interval: 0.02) {
+                Int(await exportd.metric("export_records_stored_total") ?? 0) >= 300
+            }
+            #expect(flowing)
+            exportd.process.stop(signal: SIGKILL)
+            try await Task.sleep(for: .milliseconds(500))  // records keep coming while it is down
+            exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: directory, port: port)
+            try await group.waitForAll()
+        }
+        try await exportd.waitUntilReady()
+        let complete = await eventually(timeout: 30, interval: 0.2) {
+            let csv = await exportd.text("/export/data/buyOffer.csv", token: alpha.merchant_token)?.body ?? ""
+            return csv.csvLines.count >= total + 1
+        }
+        #expect(complete, "log:\n\(exportd.process.output.suffix(3000))")
+        let csv = try #require(await exportd.text("/export/data/buyOffer.csv", token: alpha.merchant_token)?.body)
+        let lines = csv.csvLines
+        #expect(lines.first == "n,timestamp,merchant_id")
+        let numbers = lines.dropFirst().compactMap { Int($0.split(separator: ",")[0]) }
+        #expect(numbers == Array(0..<total), "first difference at \(zip(numbers, 0...).first { $0.0 != $0.1 }.map { "\($0)" } ?? "end")")
+        // The other merchant sees only the public half.
+        let publicRows = try #require(await exportd.text("/export/data/buyOffer.csv", token: merchants[1].merchant_token)?.body)
+        #expect(publicRows.csvLines.dropFirst().compactMap { Int($0.split(separator: ",")[0]) } == Array(stride(from: 0, to: total, by: 2)))
+        exportd.process.stop()
+        ingestd.process.stop()
+    }
+
+    @Test func ingestdRestartIsFollowedWithoutLossOrDuplicate() async throws {
+        try producer.createTopics(["buyOffer", "marketSituation"])
+        let ports = (http: freeLoopbackPort(), publish: freeLoopbackPort(), snapshot: freeLoopbackPort())
+        var ingestd = try IngestdProcess(broker: broker, group: "export-ingest-restart", ports: ports)
+        try await ingestd.waitUntilReady()
+        let exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: try ExportFixtures.temporaryDirectory())
+        try await exportd.waitUntilReady()
+        func values(_ range: Range<Int>) -> [[UInt8]] { range.map { Array(#"{"n":\#($0)}"#.utf8) } }
+        try send("buyOffer", values(0..<200))
+        try await waitForStored(exportd, 200)
+        // ingestd goes away; records are produced meanwhile; a new ingestd (new epoch) comes back.
+        #expect(ingestd.process.stop(signal: SIGTERM, timeout: 10) == 0)
+        try send("buyOffer", values(200..<400))
+        ingestd = try IngestdProcess(broker: broker, group: "export-ingest-restart", ports: ports)
+        try await ingestd.waitUntilReady()
+        try send("buyOffer", values(400..<500))
+        try await waitForStored(exportd, 500, timeout: 60)
+        let csv = try #require(await exportd.text("/export/data/buyOffer.csv", token: "anyToken")?.body)
+        #expect(csv.csvLines.dropFirst().compactMap { Int($0.split(separator: ",")[0]) } == Array(0..<500))
+        #expect(Int(await exportd.metric("export_records_stored_total") ?? 0) == 500)
+        exportd.process.stop()
+        ingestd.process.stop()
+    }
+
+    @Test func rowBoundAndFileExpiry() async throws {
+        let ingestd = try await startIngestd("export-bound")
+        let directory = try ExportFixtures.temporaryDirectory()
+        let exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: directory,
+                                         environment: ["EXPORT_MAX_ROWS": "50", "EXPORT_FILE_TTL": "3"])
+        try await exportd.waitUntilReady()
+        let alpha = merchants[0]
+        let values: [[UInt8]] = (0..<300).map { n in
+            let owner = n % 3 == 0 ? #","merchant_id":"\#(alpha.merchant_id)""# : ""
+            return Array(#"{"n":\#(n)\#(owner)}"#.utf8)
+        }
+        try send("buyOffer", values)
+        try await waitForStored(exportd, values.count)
+        let url = try await exportURL(exportd, "/buyOffer", token: alpha.merchant_token)
+        let frame = try PandasClient.read(url)
+        #expect(frame.rows.compactMap { $0["n"]?.number.map(Int.init) } == Array(250..<300))
+        let publicFrame = try PandasClient.read(try await exportURL(exportd, "/buyOffer", token: merchants[1].merchant_token))
+        #expect(publicFrame.rows.compactMap { $0["n"]?.number.map(Int.init) } == Array((0..<300).filter { $0 % 3 != 0 }.suffix(50)))
+
+        // Files expire after EXPORT_FILE_TTL and are deleted.
+        let path = try #require(URL(string: try await exportURL(exportd, "/buyOffer", token: alpha.merchant_token))).path
+        let id = String(path.dropFirst("/data/".count).prefix(32))
+        #expect(FileManager.default.fileExists(atPath: directory + "/exports/\(id).csv"))
+        let expired = await eventually(timeout: 10, interval: 0.2) { await exportd.get(path)?.status == 404 }
+        #expect(expired)
+        let deleted = await eventually(timeout: 10, interval: 0.2) {
+            !FileManager.default.fileExists(atPath: directory + "/exports/\(id).csv")
+        }
+        #expect(deleted)
+        // SIGTERM: graceful stop, exit status 0.
+        #expect(exportd.process.stop(signal: SIGTERM, timeout: 10) == 0)
+        ingestd.process.stop()
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import TestSupport
+
+/// The real `exportd` executable as a child process, following a test's ingestd.
+final class ExportdProcess: @unchecked Sendable {
+    let process: ChildProcess
+    let port: Int
+    let dataDirectory: String
+
+    static var executable: String {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [directory.appendingPathComponent("exportd").path,
+                          TestEnvironment.packageRoot.appendingPathComponent(".build/debug/exportd").path]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
+
+    init(ingestd: IngestdProcess, dataDirectory: String, port: Int? = nil, environment: [String: String] = [:]) throws {
+        self.port = port ?? freeLoopbackPort()
+        self.dataDirectory = dataDirectory
+        var env = [
+            "BUS_CONNECT": ingestd.publishEndpoint,
+            "BUS_SNAPSHOT_CONNECT": ingestd.snapshotEndpoint,
+            "DATA_DIR": dataDirectory,
+            "HOST": "127.0.0.1",
+            "PORT": String(self.port),
+            "LOGGING_LEVEL": "DEBUG",
+        ]
+        env.merge(environment) { _, new in new }
+        process = try ChildProcess(try TestEnvironment.require(Self.executable), [], environment: env, label: "exportd")
+    }
+
+    /// GET `path` with optional headers: status, headers and body; nil when nothing answers.
+    func get(_ path: String, headers: [String: String] = [:]) async -> (status: Int, headers: [String: String], body: Data)? {
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { return nil }
+        var request = URLRequest(url: url)
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        guard let (data, response) = try? await URLSession.shared.data(for: request),
+              let http = response as? HTTPURLResponse else { return nil }
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields { fields[String(describing: name).lowercased()] = String(describing: value) }
+        return (http.statusCode, fields, data)
+    }
+
+    /// GET returning the body as text.
+    func text(_ path: String, token: String? = nil) async -> (status: Int, body: String)? {
+        guard let answer = await get(path, headers: token.map { ["Authorization": "Token \($0)"] } ?? [:]) else { return nil }
+        return (answer.status, String(decoding: answer.body, as: UTF8.self))
+    }
+
+    func waitUntilReady(timeout: Double = 60) async throws {
+        let ready = await eventually(timeout: timeout, interval: 0.1) { await get("/health")?.status == 200 }
+        if !ready { throw ExportdTestError.notReady(process.output) }
+    }
+
+    /// The value of a Prometheus sample line such as `export_records_stored_total`.
+    func metric(_ sample: String) async -> Double? {
+        guard let body = await text("/metrics")?.body else { return nil }
+        for line in body.split(separator: "\n") where line.hasPrefix(sample + " ") {
+            return Double(line.dropFirst(sample.count + 1))
+        }
+        return nil
+    }
+}
+
+enum ExportdTestError: Error, CustomStringConvertible {
+    case notReady(String)
+    case python(String)
+
+    var description: String {
+        switch self {
+        case .notReady(let log): return "exportd did not become ready; its log:\n\(log.suffix(6000))"
+        case .python(let output): return "the pandas client failed:\n\(output)"
+        }
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-
-// Placeholder: replaced by the service tests.
-@Test func placeholder() {}
