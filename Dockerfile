@@ -9,7 +9,7 @@
 
 FROM swift:6.3-noble AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        librdkafka-dev libavro-dev libzmq3-dev pkg-config \
+        librdkafka-dev libavro-dev libzmq3-dev zlib1g-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Package.swift ./
@@ -32,7 +32,7 @@ RUN npm pack --silent socket.io-client@4.8.1 \
 
 FROM ubuntu:24.04 AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        librdkafka1 libavro23 libzmq5 libstdc++6 curl ca-certificates tzdata \
+        librdkafka1 libavro23 libzmq5 zlib1g libstdc++6 curl ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /usr/local/bin/
 COPY demo /opt/kafka-web-proxy/demo
