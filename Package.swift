@@ -57,6 +57,14 @@ let package = Package(
             ],
             path: "Shared/Bus"),
         .target(
+            name: "ServiceSupport",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Shared/ServiceSupport"),
+        .target(
             name: "SocketIO",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -73,6 +81,7 @@ let package = Package(
         .target(
             name: "IngestService",
             dependencies: [
+                "ServiceSupport",
                 "Kafka", "RecordDecoding", "Bus", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -87,6 +96,7 @@ let package = Package(
         .target(
             name: "RealtimeService",
             dependencies: [
+                "ServiceSupport",
                 "SocketIO", "Bus",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,6 +111,7 @@ let package = Package(
         .target(
             name: "ExportService",
             dependencies: [
+                "ServiceSupport",
                 "Bus", "ZeroMQ", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

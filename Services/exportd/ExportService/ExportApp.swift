@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import ServiceSupport
 import ZeroMQ
 
 /// Wires exportd's services into one `ServiceGroup` that stops gracefully on SIGTERM/SIGINT.
@@ -11,14 +12,7 @@ public enum ExportApp {
     /// Sets up logging and metrics for the process (once), then runs until a signal arrives.
     /// A `DATA_DIR` that cannot be used stops exportd with status 2.
     public static func main(configuration: ExportConfiguration) async throws {
-        let level = configuration.loggingLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let registry = ProcessObservability.bootstrap(loggingLevel: configuration.loggingLevel)
         do {
             try await run(configuration: configuration, registry: registry, logger: Logger(label: "exportd"))
         } catch let error as ExportConfigurationError {

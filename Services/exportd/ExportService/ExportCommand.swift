@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceSupport
 
 /// `exportd`: command-line flags over environment variables over defaults.
 public struct ExportCommand: ParsableCommand {
@@ -44,7 +45,7 @@ public struct ExportCommand: ParsableCommand {
         if let exportFileTTL { config.fileTTLSeconds = try ExportConfiguration.duration(exportFileTTL, "--export-file-ttl") }
         if let port { config.port = port }
         if let host { config.host = host }
-        if let loggingLevel { config.loggingLevel = try ExportConfiguration.loggingLevel(loggingLevel, "--logging-level") }
+        if let loggingLevel { config.loggingLevel = try SettingParser.loggingLevel(loggingLevel, "--logging-level") }
         try config.validate()
         return config
     }

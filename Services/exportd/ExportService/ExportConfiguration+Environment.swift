@@ -1,4 +1,5 @@
 import Logging
+import ServiceSupport
 
 extension ExportConfiguration {
     /// Reads the settings present in `environment` over the defaults.
@@ -16,7 +17,7 @@ extension ExportConfiguration {
         if let v = value("EXPORT_FILE_TTL") { fileTTLSeconds = try Self.duration(v, "EXPORT_FILE_TTL") }
         if let v = value("PORT") { port = try Self.integer(v, "PORT") }
         if let v = value("HOST") { host = v }
-        if let v = value("LOGGING_LEVEL") { loggingLevel = try Self.loggingLevel(v, "LOGGING_LEVEL") }
+        if let v = value("LOGGING_LEVEL") { loggingLevel = try SettingParser.loggingLevel(v, "LOGGING_LEVEL") }
     }
 
     /// `a, b,,c` -> `["a", "b", "c"]`.
@@ -42,16 +43,6 @@ extension ExportConfiguration {
         throw ExportConfigurationError(setting, "'\(text)' is not a duration such as 3600, 90s, 15m or 1h")
     }
 
-    static func loggingLevel(_ text: String, _ setting: String) throws(ExportConfigurationError) -> Logger.Level {
-        switch text.uppercased() {
-        case "CRITICAL": return .critical
-        case "ERROR": return .error
-        case "WARNING", "WARN": return .warning
-        case "INFO": return .info
-        case "DEBUG": return .debug
-        default: throw ExportConfigurationError(setting, "'\(text)' is not one of CRITICAL, ERROR, WARNING, INFO, DEBUG")
-        }
-    }
 }
 
 extension StringProtocol {

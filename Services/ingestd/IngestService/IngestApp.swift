@@ -5,20 +5,14 @@ import Metrics
 import Prometheus
 import RecordDecoding
 import ServiceLifecycle
+import ServiceSupport
 import ZeroMQ
 
 /// Wires ingestd's services into one `ServiceGroup` that stops gracefully on SIGTERM/SIGINT.
 public enum IngestApp {
     /// Sets up logging and metrics for the process (once), then runs until a signal arrives.
     public static func main(configuration: IngestConfiguration) async throws {
-        let level = configuration.loggingLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let registry = ProcessObservability.bootstrap(loggingLevel: configuration.loggingLevel)
         try await run(configuration: configuration, registry: registry, logger: Logger(label: "ingestd"))
     }
 

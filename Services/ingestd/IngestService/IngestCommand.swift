@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceSupport
 
 /// `ingestd`: command-line flags over environment variables over defaults.
 public struct IngestCommand: ParsableCommand {
@@ -61,7 +62,7 @@ public struct IngestCommand: ParsableCommand {
         if let historySize { config.historySize = historySize }
         if let httpHost { config.httpHost = httpHost }
         if let httpPort { config.httpPort = httpPort }
-        if let loggingLevel { config.loggingLevel = try IngestConfiguration.loggingLevel(loggingLevel, "--logging-level") }
+        if let loggingLevel { config.loggingLevel = try SettingParser.loggingLevel(loggingLevel, "--logging-level") }
         if let startFrom { config.startFrom = try IngestConfiguration.startPosition(startFrom, "--start-from") }
         if let topicRefreshIntervalMs { config.topicRefreshIntervalMilliseconds = topicRefreshIntervalMs }
         for property in kafkaProperty {

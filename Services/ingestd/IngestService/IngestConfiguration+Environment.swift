@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceSupport
 
 extension IngestConfiguration {
     /// The prefix of environment variables that set librdkafka properties:
@@ -25,7 +26,7 @@ extension IngestConfiguration {
         if let v = value("HISTORY_SIZE") { historySize = try Self.integer(v, "HISTORY_SIZE") }
         if let v = value("INGEST_HTTP_HOST") { httpHost = v }
         if let v = value("INGEST_HTTP_PORT") { httpPort = try Self.integer(v, "INGEST_HTTP_PORT") }
-        if let v = value("LOGGING_LEVEL") { loggingLevel = try Self.loggingLevel(v, "LOGGING_LEVEL") }
+        if let v = value("LOGGING_LEVEL") { loggingLevel = try SettingParser.loggingLevel(v, "LOGGING_LEVEL") }
         if let v = value("START_FROM") { startFrom = try Self.startPosition(v, "START_FROM") }
         if let v = value("TOPIC_REFRESH_INTERVAL_MS") {
             topicRefreshIntervalMilliseconds = try Self.integer(v, "TOPIC_REFRESH_INTERVAL_MS")
@@ -57,14 +58,4 @@ extension IngestConfiguration {
         return position
     }
 
-    static func loggingLevel(_ text: String, _ setting: String) throws(IngestConfigurationError) -> Logger.Level {
-        switch text.uppercased() {
-        case "CRITICAL": return .critical
-        case "ERROR": return .error
-        case "WARNING", "WARN": return .warning
-        case "INFO": return .info
-        case "DEBUG": return .debug
-        default: throw IngestConfigurationError(setting, "'\(text)' is not one of CRITICAL, ERROR, WARNING, INFO, DEBUG")
-        }
-    }
 }

@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import ServiceSupport
 import SocketIO
 import ZeroMQ
 
@@ -10,14 +11,7 @@ import ZeroMQ
 public enum RealtimeApp {
     /// Sets up logging and metrics for the process (once), then runs until a signal arrives.
     public static func main(configuration: RealtimeConfiguration) async throws {
-        let level = configuration.loggingLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let registry = ProcessObservability.bootstrap(loggingLevel: configuration.loggingLevel)
         try await run(configuration: configuration, registry: registry, logger: Logger(label: "realtimed"))
     }
 

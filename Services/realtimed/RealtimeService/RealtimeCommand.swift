@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ServiceSupport
 
 /// `realtimed`: command-line flags over environment variables over defaults.
 public struct RealtimeCommand: ParsableCommand {
@@ -61,7 +62,7 @@ public struct RealtimeCommand: ParsableCommand {
         if let pricewarsHttpCodeFilter {
             config.filterHTTPCode = try RealtimeConfiguration.boolean(pricewarsHttpCodeFilter, "--pricewars-http-code-filter")
         }
-        if let loggingLevel { config.loggingLevel = try RealtimeConfiguration.loggingLevel(loggingLevel, "--logging-level") }
+        if let loggingLevel { config.loggingLevel = try SettingParser.loggingLevel(loggingLevel, "--logging-level") }
         if let clientQueueMessages { config.clientQueueMessages = clientQueueMessages }
         if let clientQueueBytes { config.clientQueueBytes = clientQueueBytes }
         if let recoverySeconds { config.recoverySeconds = recoverySeconds }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceSupport
 
 extension RealtimeConfiguration {
     /// Reads the settings present in `environment` over the defaults.
@@ -16,7 +17,7 @@ extension RealtimeConfiguration {
         if let v = value("HISTORY_SIZE") { historySize = try Self.integer(v, "HISTORY_SIZE") }
         if let v = value("API_FAMILIES") { apiFamilies = try Self.families(v, "API_FAMILIES") }
         if let v = value("PRICEWARS_HTTP_CODE_FILTER") { filterHTTPCode = try Self.boolean(v, "PRICEWARS_HTTP_CODE_FILTER") }
-        if let v = value("LOGGING_LEVEL") { loggingLevel = try Self.loggingLevel(v, "LOGGING_LEVEL") }
+        if let v = value("LOGGING_LEVEL") { loggingLevel = try SettingParser.loggingLevel(v, "LOGGING_LEVEL") }
         if let v = value("CLIENT_QUEUE_MESSAGES") { clientQueueMessages = try Self.integer(v, "CLIENT_QUEUE_MESSAGES") }
         if let v = value("CLIENT_QUEUE_BYTES") { clientQueueBytes = try Self.integer(v, "CLIENT_QUEUE_BYTES") }
         if let v = value("RECOVERY_SECONDS") { recoverySeconds = try Self.integer(v, "RECOVERY_SECONDS") }
@@ -58,14 +59,4 @@ extension RealtimeConfiguration {
         return families
     }
 
-    static func loggingLevel(_ text: String, _ setting: String) throws(RealtimeConfigurationError) -> Logger.Level {
-        switch text.uppercased() {
-        case "CRITICAL": return .critical
-        case "ERROR": return .error
-        case "WARNING", "WARN": return .warning
-        case "INFO": return .info
-        case "DEBUG": return .debug
-        default: throw RealtimeConfigurationError(setting, "'\(text)' is not one of CRITICAL, ERROR, WARNING, INFO, DEBUG")
-        }
-    }
 }

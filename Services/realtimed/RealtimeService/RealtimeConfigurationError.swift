@@ -1,14 +1,4 @@
-/// A configuration value that realtimed cannot start with.
-public struct RealtimeConfigurationError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// The setting, as its environment variable name (or flag).
-    public var setting: String
-    /// What is wrong with it.
-    public var problem: String
+import ServiceSupport
 
-    public init(_ setting: String, _ problem: String) {
-        self.setting = setting
-        self.problem = problem
-    }
-
-    public var description: String { "invalid \(setting): \(problem)" }
-}
+/// A configuration value that realtimed cannot start with (the setting and what is wrong with it).
+public typealias RealtimeConfigurationError = ConfigurationError
