@@ -9,7 +9,8 @@ Run through scripts/bench-realtime. For each server stack, on a fresh Tansu brok
      records at that rate (confluent-kafka, CreateTime stamped at produce) for warmup + measure
      seconds; read delivered events/s, p50/p99 and dropped clients; the server's CPU and peak RSS.
 A rate is "held" when every client stayed connected, received every record produced, and p99
-stayed under 1 s. Prints medians of --repeat runs per rate.
+stayed under 1 s. Prints medians of --repeat runs per rate. BENCH_REALTIME_LOGGING_LEVEL sets
+realtimed's log level (WARNING).
 """
 import argparse
 import json
@@ -88,7 +89,7 @@ class Stack:
             wait_http_ok(f"http://127.0.0.1:{http}/health")
             realtime_env = dict(os.environ, BUS_CONNECT=f"tcp://127.0.0.1:{pub}",
                                 BUS_SNAPSHOT_CONNECT=f"tcp://127.0.0.1:{snap}", PORT=str(self.port),
-                                HOST="127.0.0.1", API_FAMILIES="pricewars", LOGGING_LEVEL="WARNING")
+                                HOST="127.0.0.1", API_FAMILIES="pricewars", LOGGING_LEVEL=os.environ.get("BENCH_REALTIME_LOGGING_LEVEL", "WARNING"))
             self.server = subprocess.Popen([args.realtimed], env=realtime_env)
             self.processes.append(self.server)
             wait_http_ok(f"http://127.0.0.1:{self.port}/health")
