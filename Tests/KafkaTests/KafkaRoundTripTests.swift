@@ -89,6 +89,33 @@ import TestSupport
         consumer.close()
     }
 
+    /// A poll returns as soon as a record is there, not when its batch is full or its timeout
+    /// has passed (librdkafka's batch consume alone would hold a lone record for the whole
+    /// timeout: every record of a quiet topic would arrive that late).
+    @Test func pollReturnsALoneRecordBeforeItsTimeout() throws {
+        let producer = try KafkaProducer(bootstrapServers: broker.bootstrapServers, properties: ["linger.ms": "1"])
+        try producer.createTopics(["lone"], partitions: 1)
+        let consumer = try KafkaConsumer(
+            configuration: configuration(group: "lone-test"), logger: logger,
+            onAssign: { $0 }, onRevoke: { _ in }, onError: { _ in })
+        try consumer.assign([KafkaTopicPartition(topic: "lone", partition: 0, offset: 0)])
+        try producer.send(topic: "lone", value: Array("only".utf8))
+        try producer.flush()
+        let clock = ContinuousClock()
+        var returnedWithRecord: Duration?
+        let deadline = clock.now + .seconds(30)
+        while returnedWithRecord == nil, clock.now < deadline {
+            let start = clock.now
+            let events = consumer.poll(maxEvents: 1000, timeout: .seconds(8))
+            if events.contains(where: { if case .message = $0 { true } else { false } }) {
+                returnedWithRecord = clock.now - start
+            }
+        }
+        let elapsed = try #require(returnedWithRecord, "the record never arrived")
+        #expect(elapsed < .seconds(6), "the poll that delivered the record took \(elapsed) of its 8 s timeout")
+        consumer.close()
+    }
+
     @Test func invalidPropertyIsRejectedBeforeConnecting() {
         var config = configuration()
         config.properties["no.such.property"] = "1"
