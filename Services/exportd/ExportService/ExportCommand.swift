@@ -4,7 +4,9 @@ import Logging
 import ServiceSupport
 
 /// `exportd`: command-line flags over environment variables over defaults.
-public struct ExportCommand: ParsableCommand {
+public struct ExportCommand: ServiceCommand {
+    public static let processName = "exportd"
+
     public static let configuration = CommandConfiguration(
         commandName: "exportd",
         abstract: "Keeps each merchant's view of the merchant topics from the ingest bus and serves it as CSV over HTTP.",
@@ -48,28 +50,5 @@ public struct ExportCommand: ParsableCommand {
         if let loggingLevel { config.loggingLevel = try SettingParser.loggingLevel(loggingLevel, "--logging-level") }
         try config.validate()
         return config
-    }
-
-    /// Parses `arguments` and the environment; prints help (exit 0) or a clear error (exit 2).
-    public static func configuration(arguments: [String] = Array(CommandLine.arguments.dropFirst()),
-                                     environment: [String: String] = ProcessInfo.processInfo.environment) -> ExportConfiguration {
-        do {
-            let command = try parseAsRoot(arguments)
-            guard let command = command as? ExportCommand else {
-                print(helpMessage())
-                Foundation.exit(0)
-            }
-            return try command.resolve(environment: environment)
-        } catch let error as ExportConfigurationError {
-            FileHandle.standardError.write(Data("exportd: \(error)\n".utf8))
-            Foundation.exit(2)
-        } catch {
-            if exitCode(for: error) == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            FileHandle.standardError.write(Data("exportd: \(fullMessage(for: error))\n".utf8))
-            Foundation.exit(2)
-        }
     }
 }

@@ -4,7 +4,9 @@ import Logging
 import ServiceSupport
 
 /// `ingestd`: command-line flags over environment variables over defaults.
-public struct IngestCommand: ParsableCommand {
+public struct IngestCommand: ServiceCommand {
+    public static let processName = "ingestd"
+
     public static let configuration = CommandConfiguration(
         commandName: "ingestd",
         abstract: "Consumes Kafka topics, decodes their records and publishes them on a ZeroMQ bus.",
@@ -73,29 +75,5 @@ public struct IngestCommand: ParsableCommand {
         }
         try config.validate()
         return config
-    }
-
-    /// Parses `arguments` and the environment; prints help (exit 0) or a clear error (exit 2).
-    public static func configuration(arguments: [String] = Array(CommandLine.arguments.dropFirst()),
-                                     environment: [String: String] = ProcessInfo.processInfo.environment) -> IngestConfiguration {
-        do {
-            let command = try parseAsRoot(arguments)
-            guard let command = command as? IngestCommand else {
-                // --help, --version and the like.
-                print(helpMessage())
-                Foundation.exit(0)
-            }
-            return try command.resolve(environment: environment)
-        } catch let error as IngestConfigurationError {
-            FileHandle.standardError.write(Data("ingestd: \(error)\n".utf8))
-            Foundation.exit(2)
-        } catch {
-            if exitCode(for: error) == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            FileHandle.standardError.write(Data("ingestd: \(fullMessage(for: error))\n".utf8))
-            Foundation.exit(2)
-        }
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 import ServiceSupport
 
 /// `realtimed`: command-line flags over environment variables over defaults.
-public struct RealtimeCommand: ParsableCommand {
+public struct RealtimeCommand: ServiceCommand {
+    public static let processName = "realtimed"
+
     public static let configuration = CommandConfiguration(
         commandName: "realtimed",
         abstract: "Serves the ingest bus's live records to Socket.IO clients (solar gateway and Price Wars APIs).",
@@ -80,28 +82,5 @@ public struct RealtimeCommand: ParsableCommand {
         }
         try config.validate()
         return config
-    }
-
-    /// Parses `arguments` and the environment; prints help (exit 0) or a clear error (exit 2).
-    public static func configuration(arguments: [String] = Array(CommandLine.arguments.dropFirst()),
-                                     environment: [String: String] = ProcessInfo.processInfo.environment) -> RealtimeConfiguration {
-        do {
-            let command = try parseAsRoot(arguments)
-            guard let command = command as? RealtimeCommand else {
-                print(helpMessage())
-                Foundation.exit(0)
-            }
-            return try command.resolve(environment: environment)
-        } catch let error as RealtimeConfigurationError {
-            FileHandle.standardError.write(Data("realtimed: \(error)\n".utf8))
-            Foundation.exit(2)
-        } catch {
-            if exitCode(for: error) == .success {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            FileHandle.standardError.write(Data("realtimed: \(fullMessage(for: error))\n".utf8))
-            Foundation.exit(2)
-        }
     }
 }
