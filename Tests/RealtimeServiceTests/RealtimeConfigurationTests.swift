@@ -62,4 +62,18 @@ struct RealtimeConfigurationTests {
             Issue.record("unexpected \(error)")
         }
     }
+
+    @Test func pollingResponseMaxBytesSetting() throws {
+        #expect(try resolve([:]).pollingResponseMaxBytes == 65536)
+        #expect(try resolve(["POLLING_RESPONSE_MAX_BYTES": "20000"]).pollingResponseMaxBytes == 20000)
+        #expect(try resolve(["POLLING_RESPONSE_MAX_BYTES": "20000"], ["--polling-response-max-bytes", "30000"])
+            .pollingResponseMaxBytes == 30000)
+        for bad in ["100", "abc", "100000000"] {
+            #expect {
+                _ = try resolve(["POLLING_RESPONSE_MAX_BYTES": bad])
+            } throws: { error in
+                (error as? RealtimeConfigurationError)?.setting == "POLLING_RESPONSE_MAX_BYTES"
+            }
+        }
+    }
 }

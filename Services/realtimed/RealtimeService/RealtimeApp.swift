@@ -40,7 +40,8 @@ public enum RealtimeApp {
         let endpoint = try EngineIOEndpoint(
             configuration: EngineIOConfiguration(
                 path: "/socket.io/", cors: cors, maxQueuedMessages: configuration.clientQueueMessages,
-                maxQueuedBytes: configuration.clientQueueBytes),
+                maxQueuedBytes: configuration.clientQueueBytes,
+                maxPollingResponseBytes: configuration.pollingResponseMaxBytes),
             delegate: io, logger: logger)
         let routes = RealtimeHTTPRoutes(hub: hub, registry: registry, configuration: configuration)
         let server = EngineIOServer(host: configuration.host, port: configuration.port, endpoints: [endpoint],

@@ -23,6 +23,12 @@ public struct EngineIOConfiguration: Sendable {
     public var maxQueuedMessages: Int
     /// The most bytes a connection may have queued and not yet written.
     public var maxQueuedBytes: Int
+    /// The largest polling response body, in bytes (before JSONP wrapping): queued packets that
+    /// do not fit go out with the next poll, in order. A single larger packet is still sent,
+    /// alone. WebSocket frames are not affected. The default suits socket.io-client 1.x, which
+    /// decodes a response with `String.fromCharCode.apply(null, bytes)` and fails
+    /// (`RangeError`) in Chromium for bodies of about 100 KB.
+    public var maxPollingResponseBytes: Int
     /// Decides whether a handshake may proceed (authentication, origin checks).
     public var allowRequest: (@Sendable (EngineRequestInfo) async -> EngineHandshakeDecision)?
     /// When set, a WebSocket connection writes each send unit on its own, this long after the
@@ -45,6 +51,7 @@ public struct EngineIOConfiguration: Sendable {
         cors: EngineCORSConfiguration? = nil,
         maxQueuedMessages: Int = 10_000,
         maxQueuedBytes: Int = 16 * 1024 * 1024,
+        maxPollingResponseBytes: Int = 64 * 1024,
         allowRequest: (@Sendable (EngineRequestInfo) async -> EngineHandshakeDecision)? = nil,
         webSocketWriteSpacing: Duration? = nil
     ) {
@@ -59,6 +66,7 @@ public struct EngineIOConfiguration: Sendable {
         self.cors = cors
         self.maxQueuedMessages = maxQueuedMessages
         self.maxQueuedBytes = maxQueuedBytes
+        self.maxPollingResponseBytes = maxPollingResponseBytes
         self.allowRequest = allowRequest
         self.webSocketWriteSpacing = webSocketWriteSpacing
     }
@@ -83,6 +91,9 @@ public struct EngineIOConfiguration: Sendable {
         }
         guard maxQueuedMessages > 0 else { throw ValidationError(description: "maxQueuedMessages must be positive") }
         guard maxQueuedBytes > 0 else { throw ValidationError(description: "maxQueuedBytes must be positive") }
+        guard maxPollingResponseBytes > 0 else {
+            throw ValidationError(description: "maxPollingResponseBytes must be positive")
+        }
         if let webSocketWriteSpacing, webSocketWriteSpacing < .zero {
             throw ValidationError(description: "webSocketWriteSpacing must not be negative")
         }
