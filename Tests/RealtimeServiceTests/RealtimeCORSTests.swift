@@ -61,9 +61,7 @@ struct RealtimeCORSTests {
     """#
 
     @Test func credentialedCrossOriginXHRsFromChromiumWorkWithTheDefaults() async throws {
-        guard let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-            .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
-        else { throw TestEnvironmentError.missingTool("chromium (scripts/setup-env installs it)") }
+        _ = try HeadlessChromium.executable()
         let realtimed = try await Self.realtimed()
         let page = Self.page.replacingOccurrences(of: "__PORT__", with: String(realtimed.port))
         let reports = Mutex<[String]>([])
@@ -81,17 +79,10 @@ struct RealtimeCORSTests {
             tasks.addTask { try await pageServer.run() }
             defer { tasks.cancelAll() }
             let pagePort = try await pageServer.boundPort
-            let profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")
-            let browser = try ChildProcess(chromium, [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-                "--user-data-dir=\(profile.path)", "http://127.0.0.1:\(pagePort)/",
-            ], label: "chromium")
-            defer {
-                browser.stop(signal: SIGKILL, timeout: 2)
-                try? FileManager.default.removeItem(at: profile)
-            }
+            let browser = try HeadlessChromium(url: "http://127.0.0.1:\(pagePort)/")
+            defer { browser.stop() }
             let reported = await eventually(timeout: 60) { !reports.withLock { $0.isEmpty } }
-            try #require(reported, "the page did not report; chromium log:\n\(browser.output.suffix(3000))")
+            try #require(reported, "the page did not report; chromium log:\n\(browser.logTail)")
             let results = try JSONValue(parsing: try #require(reports.withLock { $0.first }))
             #expect(results == [
                 "handshake": 200, "status": 200, "topics": 200, "health": 503, "preflightedRoute": 200,

@@ -196,7 +196,7 @@ struct InteropUnicodeTextTests {
     """#
 
     @Test func chromiumPageDecodingAs1xClientGetsUnicodeRecordsThroughPollAndUpgrade() async throws {
-        let chromium = try InteropChromiumTests.chromium()
+        _ = try HeadlessChromium.executable()
         let page = Self.page.replacingOccurrences(of: "__COUNT__", with: String(Self.records.count))
         let errors = InteropRecorder()
         let fallback: EngineHTTPFallback = { request in
@@ -209,22 +209,15 @@ struct InteropUnicodeTextTests {
             }
         }
         try await InteropServer.run(fallback: fallback, scenario: Self.scenario) { port, recorder, _ in
-            let profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")
-            let browser = try ChildProcess(chromium, [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-                "--user-data-dir=\(profile.path)", "http://127.0.0.1:\(port)/",
-            ], label: "chromium")
-            defer {
-                browser.stop(signal: SIGKILL, timeout: 2)
-                try? FileManager.default.removeItem(at: profile)
-            }
+            let browser = try HeadlessChromium(url: "http://127.0.0.1:\(port)/")
+            defer { browser.stop() }
             let done = await engineWaitUntil(timeout: 60) {
                 !recorder.observations.all("chromium", "report").isEmpty
                     || !errors.observations.all("chromium", "page-error").isEmpty
             }
             let pageErrors = errors.observations.all("chromium", "page-error")
             #expect(pageErrors.isEmpty, "the page failed: \(pageErrors)")
-            try #require(done, "the page did not finish; chromium log:\n\(browser.output.suffix(3000))")
+            try #require(done, "the page did not finish; chromium log:\n\(browser.logTail)")
             let report = try #require(recorder.observations.all("chromium", "report").first)
             #expect(report["args"] == .array([.array(Self.records), .array(Self.records), "websocket"]))
         }
