@@ -76,4 +76,17 @@ struct RealtimeConfigurationTests {
             }
         }
     }
+
+    @Test func pollingResponseMaxPacketsSetting() throws {
+        #expect(try resolve([:]).pollingResponseMaxPackets == 16)
+        #expect(try resolve(["POLLING_RESPONSE_MAX_PACKETS": "50"]).pollingResponseMaxPackets == 50)
+        #expect(try resolve([:], ["--polling-response-max-packets", "8"]).pollingResponseMaxPackets == 8)
+        for bad in ["0", "x"] {
+            #expect {
+                _ = try resolve(["POLLING_RESPONSE_MAX_PACKETS": bad])
+            } throws: { error in
+                (error as? RealtimeConfigurationError)?.setting == "POLLING_RESPONSE_MAX_PACKETS"
+            }
+        }
+    }
 }

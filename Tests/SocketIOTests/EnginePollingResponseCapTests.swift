@@ -3,8 +3,9 @@ import NIOCore
 import Testing
 import TestSupport
 
-/// `EngineIOConfiguration.maxPollingResponseBytes`: a burst larger than the cap arrives over
-/// several polls, in order, complete; a packet larger than the cap goes out alone.
+/// `EngineIOConfiguration.maxPollingResponseBytes` and `maxPollingResponsePackets`: a burst
+/// larger than the caps arrives over several polls, in order, complete; a packet larger than
+/// the byte cap goes out alone.
 @Suite("Engine.IO polling response size cap", .timeLimit(.minutes(1)))
 struct EnginePollingResponseCapTests {
     static let cap = 1000
@@ -47,10 +48,37 @@ struct EnginePollingResponseCapTests {
         }
     }
 
-    @Test func capMustBePositive() {
+    @Test(arguments: ["EIO=4", "EIO=3", "EIO=3&b64=1"])
+    func aResponseHoldsAtMostSixteenPacketsByDefault(query: String) async throws {
+        try await withEngineServer(delegate: EngineTestDelegate(echo: false)) { port, endpoint, _ in
+            let sid = try await engineOpenPollingSession(port: port, query: query)
+            let connection = try #require(endpoint.connection(id: sid))
+            let sent: [EngineMessage] = (0..<40).map { .text("m\($0)") }
+            #expect(connection.send(sent))
+            let version: EngineProtocolVersion = query.hasPrefix("EIO=4") ? .v4 : .v3
+            let target = "/engine.io/?\(query)&transport=polling&sid=\(sid)"
+            var counts: [Int] = []
+            var received: [EngineMessage] = []
+            while received.count < sent.count, counts.count < 10 {
+                let poll = try await EngineTestConnection.request(port: port, "GET", target)
+                let isBinary = poll.header("content-type") == "application/octet-stream"
+                let packets = try EnginePollingPayload.decode(poll.body, version: version, isBinary: isBinary)
+                counts.append(packets.count)
+                for case .message(let message) in packets { received.append(message) }
+            }
+            #expect(counts == [16, 16, 8])
+            #expect(received == sent)
+        }
+    }
+
+    @Test func capsMustBePositive() {
         #expect(throws: EngineIOConfiguration.ValidationError.self) {
             try EngineIOConfiguration(maxPollingResponseBytes: 0).validate()
         }
+        #expect(throws: EngineIOConfiguration.ValidationError.self) {
+            try EngineIOConfiguration(maxPollingResponsePackets: 0).validate()
+        }
         #expect(EngineIOConfiguration().maxPollingResponseBytes == 64 * 1024)
+        #expect(EngineIOConfiguration().maxPollingResponsePackets == 16)
     }
 }

@@ -41,7 +41,8 @@ public enum RealtimeApp {
             configuration: EngineIOConfiguration(
                 path: "/socket.io/", cors: cors, maxQueuedMessages: configuration.clientQueueMessages,
                 maxQueuedBytes: configuration.clientQueueBytes,
-                maxPollingResponseBytes: configuration.pollingResponseMaxBytes),
+                maxPollingResponseBytes: configuration.pollingResponseMaxBytes,
+                maxPollingResponsePackets: configuration.pollingResponseMaxPackets),
             delegate: io, logger: logger)
         let routes = RealtimeHTTPRoutes(hub: hub, registry: registry, configuration: configuration)
         let server = EngineIOServer(host: configuration.host, port: configuration.port, endpoints: [endpoint],

@@ -35,6 +35,10 @@ extension RealtimeConfiguration {
             throw RealtimeConfigurationError(
                 "POLLING_RESPONSE_MAX_BYTES", "\(pollingResponseMaxBytes) is not between 1024 and 67108864")
         }
+        guard (1...100_000).contains(pollingResponseMaxPackets) else {
+            throw RealtimeConfigurationError(
+                "POLLING_RESPONSE_MAX_PACKETS", "\(pollingResponseMaxPackets) is not between 1 and 100000")
+        }
         guard !replicaID.isEmpty, replicaID.utf8.count <= 64 else {
             throw RealtimeConfigurationError("REPLICA_ID", "must be 1 to 64 bytes")
         }

@@ -46,13 +46,15 @@ enum EnginePollingPayload {
     }
 
     /// How many of `packets`, from the first, fit in one response body of at most `limit` bytes
-    /// (counted before JSONP wrapping). At least one when there are any: a packet larger than
-    /// the limit still goes out, alone.
+    /// (counted before JSONP wrapping) and `maxPackets` packets. At least one when there are
+    /// any: a packet larger than the limit still goes out, alone.
     static func countFitting(
-        _ packets: [EnginePacket], version: EngineProtocolVersion, supportsBinary: Bool, limit: Int
+        _ packets: [EnginePacket], version: EngineProtocolVersion, supportsBinary: Bool, limit: Int,
+        maxPackets: Int = .max
     ) -> Int {
         var total = 0
         for (index, packet) in packets.enumerated() {
+            if index > 0 && index >= maxPackets { return index }
             var size = encodedSize(packet, version: version, supportsBinary: supportsBinary)
             if version == .v4 && index > 0 { size += 1 }  // the record separator
             if index > 0 && total + size > limit { return index }

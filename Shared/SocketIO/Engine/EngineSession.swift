@@ -309,12 +309,13 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     }
 
     /// Takes what one polling response carries: `leading` and the queued packets that fit in
-    /// `maxPollingResponseBytes` with it (at least one packet); the rest stays queued, in order,
-    /// for the next poll.
+    /// `maxPollingResponseBytes` and `maxPollingResponsePackets` with it (at least one packet);
+    /// the rest stays queued, in order, for the next poll.
     private func takePollQueueLocked(after leading: [EnginePacket] = []) -> [EnginePacket] {
         let fitting = EnginePollingPayload.countFitting(
             leading + pollQueue, version: protocolVersion, supportsBinary: supportsBinary,
-            limit: configuration.maxPollingResponseBytes) - leading.count
+            limit: configuration.maxPollingResponseBytes,
+            maxPackets: configuration.maxPollingResponsePackets) - leading.count
         if fitting >= pollQueue.count {
             let packets = leading + pollQueue
             pollQueue = []
