@@ -313,7 +313,8 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     /// the rest stays queued, in order, for the next poll.
     private func takePollQueueLocked(after leading: [EnginePacket] = []) -> [EnginePacket] {
         let fitting = EnginePollingPayload.countFitting(
-            leading + pollQueue, version: protocolVersion, supportsBinary: supportsBinary,
+            leading + pollQueue.prefix(configuration.maxPollingResponsePackets), version: protocolVersion,
+            supportsBinary: supportsBinary,
             limit: configuration.maxPollingResponseBytes,
             maxPackets: configuration.maxPollingResponsePackets) - leading.count
         if fitting >= pollQueue.count {
