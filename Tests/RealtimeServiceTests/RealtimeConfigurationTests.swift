@@ -62,4 +62,31 @@ struct RealtimeConfigurationTests {
             Issue.record("unexpected \(error)")
         }
     }
+
+    @Test func pollingResponseMaxBytesSetting() throws {
+        #expect(try resolve([:]).pollingResponseMaxBytes == 65536)
+        #expect(try resolve(["POLLING_RESPONSE_MAX_BYTES": "20000"]).pollingResponseMaxBytes == 20000)
+        #expect(try resolve(["POLLING_RESPONSE_MAX_BYTES": "20000"], ["--polling-response-max-bytes", "30000"])
+            .pollingResponseMaxBytes == 30000)
+        for bad in ["100", "abc", "100000000"] {
+            #expect {
+                _ = try resolve(["POLLING_RESPONSE_MAX_BYTES": bad])
+            } throws: { error in
+                (error as? RealtimeConfigurationError)?.setting == "POLLING_RESPONSE_MAX_BYTES"
+            }
+        }
+    }
+
+    @Test func pollingResponseMaxPacketsSetting() throws {
+        #expect(try resolve([:]).pollingResponseMaxPackets == 16)
+        #expect(try resolve(["POLLING_RESPONSE_MAX_PACKETS": "50"]).pollingResponseMaxPackets == 50)
+        #expect(try resolve([:], ["--polling-response-max-packets", "8"]).pollingResponseMaxPackets == 8)
+        for bad in ["0", "x"] {
+            #expect {
+                _ = try resolve(["POLLING_RESPONSE_MAX_PACKETS": bad])
+            } throws: { error in
+                (error as? RealtimeConfigurationError)?.setting == "POLLING_RESPONSE_MAX_PACKETS"
+            }
+        }
+    }
 }

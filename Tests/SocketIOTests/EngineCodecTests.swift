@@ -49,6 +49,86 @@ struct EngineCodecTests {
         #expect(try EnginePollingPayload.decode(encoded, version: .v3, isBinary: true) == packets)
     }
 
+    /// Text with accents, a degree sign, a check mark, CJK, an emoji (a surrogate pair in
+    /// UTF-16) and U+2028: 23 characters, 27 UTF-16 units, 38 UTF-8 bytes.
+    static let unicodeRecord = "Kühlbetrieb 8 °C ✓ 日本 😀\u{2028}x"
+
+    static func bytes(hex: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            bytes.append(UInt8(hex[index..<next], radix: 16)!)
+            index = next
+        }
+        return bytes
+    }
+
+    /// engine.io-parser 2.2.1 `encodePayloadAsBinary` of [message(unicodeRecord), message("é")]
+    /// (node, the reference's own code): byte lengths, UTF-8 bytes.
+    static let referenceBinaryPayload = bytes(hex:
+        "000309ff344bc3bc686c62657472696562203820c2b04320e29c9320e697a5e69cac20f09f9880e280a878"
+        + "0003ff34c3a9")
+    /// engine.io-parser 2.2.1 `encodePayload(packets, false)` of the same packets, as UTF-8 on the
+    /// wire: lengths in UTF-16 units (`27:`, `2:`).
+    static let referenceTextPayload = bytes(hex:
+        "32373a344bc3bc686c62657472696562203820c2b04320e29c9320e697a5e69cac20f09f9880e280a878"
+        + "323a34c3a9")
+
+    @Test func v3ClientsWithoutB64GetTheBinaryFramingForTextOnlyPayloads() throws {
+        let packets: [EnginePacket] = [.message(.text(Self.unicodeRecord)), .message(.text("é"))]
+        let (encoded, contentType) = EnginePollingPayload.encode(packets, version: .v3, supportsBinary: true)
+        #expect(contentType == "application/octet-stream")
+        #expect(Array(encoded.readableBytesView) == Self.referenceBinaryPayload)
+        #expect(try EnginePollingPayload.decode(encoded, version: .v3, isBinary: true) == packets)
+    }
+
+    @Test func v3B64ClientsGetTheTextFramingWithUTF16Lengths() throws {
+        let packets: [EnginePacket] = [.message(.text(Self.unicodeRecord)), .message(.text("é"))]
+        let (encoded, contentType) = EnginePollingPayload.encode(packets, version: .v3, supportsBinary: false)
+        #expect(contentType == "text/plain; charset=UTF-8")
+        #expect(Array(encoded.readableBytesView) == Self.referenceTextPayload)
+        #expect(try EnginePollingPayload.decode(encoded, version: .v3, isBinary: false) == packets)
+    }
+
+    @Test func v3DecoderReadsReferencePostBodiesInBothFramings() throws {
+        // engine.io-parser 2.2.1 encodePayloadAsBinary of [message(unicodeRecord), message(<09 08>)].
+        let mixed = Self.bytes(hex:
+            "000309ff344bc3bc686c62657472696562203820c2b04320e29c9320e697a5e69cac20f09f9880e280a878"
+            + "0103ff040908")
+        #expect(try EnginePollingPayload.decode(ByteBuffer(bytes: mixed), version: .v3, isBinary: true) == [
+            .message(.text(Self.unicodeRecord)), .message(.binary(ByteBuffer(bytes: [9, 8]))),
+        ])
+        #expect(try EnginePollingPayload.decode(
+            ByteBuffer(bytes: Self.referenceTextPayload), version: .v3, isBinary: false) == [
+            .message(.text(Self.unicodeRecord)), .message(.text("é")),
+        ])
+        // A length that counts UTF-8 bytes instead of UTF-16 units overruns the text payload.
+        #expect(throws: EnginePacket.DecodingError.self) {
+            try EnginePollingPayload.decode(ByteBuffer(string: "9:4ü😀2:4é"), version: .v3, isBinary: false)
+        }
+    }
+
+    @Test func payloadSizesMatchTheEncoding() {
+        let packets: [EnginePacket] = [
+            .open(#"{"sid":"x"}"#), .message(.text(Self.unicodeRecord)), .message(.binary(ByteBuffer(bytes: [1, 2, 3, 4]))),
+            .ping("probe"), .noop,
+        ]
+        for (version, supportsBinary) in [(EngineProtocolVersion.v4, true), (.v3, false), (.v3, true)] {
+            let whole = EnginePollingPayload.encode(packets, version: version, supportsBinary: supportsBinary).body
+            let sum = packets.map { EnginePollingPayload.encodedSize($0, version: version, supportsBinary: supportsBinary) }
+                .reduce(0, +) + (version == .v4 ? packets.count - 1 : 0)
+            #expect(sum == whole.readableBytes, "\(version) binary: \(supportsBinary)")
+            #expect(EnginePollingPayload.countFitting(
+                packets, version: version, supportsBinary: supportsBinary, limit: whole.readableBytes) == packets.count)
+            #expect(EnginePollingPayload.countFitting(
+                packets, version: version, supportsBinary: supportsBinary, limit: whole.readableBytes - 1) == packets.count - 1)
+            // One packet over the limit still goes out alone.
+            #expect(EnginePollingPayload.countFitting(
+                packets, version: version, supportsBinary: supportsBinary, limit: 1) == 1)
+        }
+    }
+
     @Test func malformedPayloadsThrow() {
         #expect(throws: EnginePacket.DecodingError.self) {
             try EnginePollingPayload.decode(ByteBuffer(string: "abc"), version: .v4, isBinary: false)

@@ -3,12 +3,27 @@ import NIOCore
 import SocketIO
 import Testing
 
-/// Opens a v4 polling session; returns the sid.
+/// The first packet of a v3 binary-framed payload (marker, length digits, 0xFF, bytes), as text.
+func engineFirstBinaryFramedPacket(_ body: ByteBuffer) -> String? {
+    let bytes = Array(body.readableBytesView)
+    guard bytes.first == 0, let end = bytes.firstIndex(of: 0xFF) else { return nil }
+    let length = bytes[1..<end].reduce(0) { $0 * 10 + Int($1) }
+    guard end + 1 + length <= bytes.count else { return nil }
+    return String(decoding: bytes[(end + 1)..<(end + 1 + length)], as: UTF8.self)
+}
+
+/// Opens a polling session (v4 by default); returns the sid.
 func engineOpenPollingSession(port: Int, path: String = "/engine.io/", query: String = "EIO=4") async throws -> String {
     let response = try await EngineTestConnection.request(port: port, "GET", "\(path)?\(query)&transport=polling")
     #expect(response.status == 200)
     var text = response.text
-    if query.contains("EIO=3"), let colon = text.firstIndex(of: ":") { text = String(text[text.index(after: colon)...]) }
+    if query.contains("EIO=3") {
+        if response.header("content-type") == "application/octet-stream" {
+            text = engineFirstBinaryFramedPacket(response.body) ?? text
+        } else if let colon = text.firstIndex(of: ":") {
+            text = String(text[text.index(after: colon)...])
+        }
+    }
     guard text.hasPrefix("0") else { throw EngineTestConnection.Failure.malformed("not an open packet: \(text)") }
     return try JSONDecoder().decode(EngineOpenPacket.self, from: Data(text.dropFirst().utf8)).sid
 }
@@ -34,10 +49,26 @@ struct EngineHandshakeTests {
         }
     }
 
-    @Test func v3PollingHandshakeIsLengthPrefixedWithoutMaxPayload() async throws {
+    @Test func v3PollingHandshakeIsBinaryFramedWithoutMaxPayload() async throws {
         try await withEngineServer { port, endpoint, _ in
             let response = try await EngineTestConnection.request(port: port, "GET", "/engine.io/?EIO=3&transport=polling")
             #expect(response.status == 200)
+            // As python-engineio 3.x: a client without `b64=1` gets the binary framing.
+            #expect(response.header("content-type") == "application/octet-stream")
+            let packet = try #require(engineFirstBinaryFramedPacket(response.body))
+            #expect(packet.hasPrefix("0"))
+            let json = try JSONSerialization.jsonObject(with: Data(packet.dropFirst().utf8)) as! [String: Any]
+            #expect(Set(json.keys) == ["sid", "upgrades", "pingInterval", "pingTimeout"])
+            let sid = try #require(json["sid"] as? String)
+            #expect(endpoint.connection(id: sid)?.protocolVersion == .v3)
+        }
+    }
+
+    @Test func v3B64PollingHandshakeIsLengthPrefixedWithoutMaxPayload() async throws {
+        try await withEngineServer { port, endpoint, _ in
+            let response = try await EngineTestConnection.request(port: port, "GET", "/engine.io/?EIO=3&transport=polling&b64=1")
+            #expect(response.status == 200)
+            #expect(response.header("content-type") == "text/plain; charset=UTF-8")
             let text = response.text
             let colon = try #require(text.firstIndex(of: ":"))
             let packet = String(text[text.index(after: colon)...])

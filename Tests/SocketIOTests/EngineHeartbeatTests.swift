@@ -87,7 +87,9 @@ struct EngineHeartbeatTests {
             let sid = try await engineOpenPollingSession(port: port, query: "EIO=3")
             let target = "/engine.io/?EIO=3&transport=polling&sid=\(sid)"
             #expect(try await EngineTestConnection.request(port: port, "POST", target, text: "1:2").status == 200)
-            #expect(try await EngineTestConnection.request(port: port, "GET", target).text == "1:3")
+            // Binary framing (no `b64=1`): marker 0, length 1, 0xFF, "3".
+            #expect(Array(try await EngineTestConnection.request(port: port, "GET", target).body.readableBytesView)
+                == [0, 1, 0xFF, 0x33])
         }
     }
 }

@@ -22,15 +22,8 @@ struct InteropChromiumTests {
     </script></body></html>
     """
 
-    static func chromium() throws -> String {
-        for candidate in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] where FileManager.default.isExecutableFile(atPath: candidate) {
-            return candidate
-        }
-        throw TestEnvironmentError.missingTool("chromium (apt-get install chromium; scripts/setup-env installs it)")
-    }
-
     @Test func browserConnectsUpgradesAndEchoesWithAck() async throws {
-        let chromium = try Self.chromium()
+        _ = try HeadlessChromium.executable()
         let bundlePath = try await InteropJSClient.bundle(python: try TestEnvironment.require(TestEnvironment.python))
         let bundle = try Data(contentsOf: URL(fileURLWithPath: bundlePath))
         let page = Self.page
@@ -43,19 +36,12 @@ struct InteropChromiumTests {
             }
         }
         try await InteropServer.run(fallback: fallback) { port, recorder, _ in
-            let profile = FileManager.default.temporaryDirectory.appendingPathComponent("chromium-\(UUID().uuidString)")
-            let browser = try ChildProcess(chromium, [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-                "--user-data-dir=\(profile.path)", "http://127.0.0.1:\(port)/",
-            ], label: "chromium")
-            defer {
-                browser.stop(signal: SIGKILL, timeout: 2)
-                try? FileManager.default.removeItem(at: profile)
-            }
+            let browser = try HeadlessChromium(url: "http://127.0.0.1:\(port)/")
+            defer { browser.stop() }
             let done = await engineWaitUntil(timeout: 60) {
                 recorder.observations.all("chromium", "echo").count >= 2
             }
-            try #require(done, "the page did not finish; chromium log:\n\(browser.output.suffix(3000))")
+            try #require(done, "the page did not finish; chromium log:\n\(browser.logTail)")
             let echoes = recorder.observations.all("chromium", "echo")
             #expect(echoes[0]["args"] == .array(["from-browser", ["n": 1]]))
             #expect(echoes[0]["ack"] == .bool(true))

@@ -17,8 +17,11 @@ enum InteropServer {
 
     /// Runs the stack for the duration of `body` (`fallback` answers requests for other paths), which gets the bound port, the recorder, and a
     /// function that starts the graceful shutdown early (it happens anyway when `body` returns).
+    /// `scenario` replaces the default handlers; `engine` configures the endpoint.
     static func run<Result: Sendable>(
         fallback: EngineHTTPFallback? = nil,
+        engine: EngineIOConfiguration = EngineIOConfiguration(path: "/socket.io/"),
+        scenario: ((SocketIOServer, InteropRecorder) -> Void)? = nil,
         _ body: (_ port: Int, _ recorder: InteropRecorder, _ shutDown: @Sendable () async -> Void) async throws -> Result
     ) async throws -> Result {
         var logger = Logger(label: "sio-interop")
@@ -26,9 +29,12 @@ enum InteropServer {
         let recorder = InteropRecorder()
         let io = SocketIOServer(logger: logger)
         let questions = InteropQuestionService(recorder: recorder)
-        configure(io, recorder: recorder, questions: questions)
-        let endpoint = try EngineIOEndpoint(
-            configuration: EngineIOConfiguration(path: "/socket.io/"), delegate: io, logger: logger)
+        if let scenario {
+            scenario(io, recorder)
+        } else {
+            configure(io, recorder: recorder, questions: questions)
+        }
+        let endpoint = try EngineIOEndpoint(configuration: engine, delegate: io, logger: logger)
         let engine = EngineIOServer(host: "127.0.0.1", port: 0, endpoints: [endpoint], fallback: fallback, logger: logger)
         let group = ServiceGroup(services: [engine, io, questions], logger: logger)
 

@@ -32,17 +32,22 @@ public enum RealtimeApp {
             services.append(.init(service: PresenceReporter(endpoint: publisher.snapshot, configuration: configuration,
                                                             context: context, hub: hub, logger: logger)))
         }
-        let cors: EngineCORSConfiguration = configuration.corsOrigins == ["*"]
-            ? EngineCORSConfiguration(allowedOrigins: .any)
-            : EngineCORSConfiguration(allowedOrigins: .list(configuration.corsOrigins), allowCredentials: true)
+        // As the seed servers: any origin is echoed with credentials allowed (socket.io-client 1.x
+        // polls with credentials); a list restricts it. Applies to Socket.IO and every HTTP route.
+        let cors = EngineCORSConfiguration(
+            allowedOrigins: configuration.corsOrigins == ["*"] ? .any : .list(configuration.corsOrigins),
+            allowCredentials: true)
         let endpoint = try EngineIOEndpoint(
             configuration: EngineIOConfiguration(
                 path: "/socket.io/", cors: cors, maxQueuedMessages: configuration.clientQueueMessages,
-                maxQueuedBytes: configuration.clientQueueBytes),
+                maxQueuedBytes: configuration.clientQueueBytes,
+                maxPollingResponseBytes: configuration.pollingResponseMaxBytes,
+                maxPollingResponsePackets: configuration.pollingResponseMaxPackets),
             delegate: io, logger: logger)
         let routes = RealtimeHTTPRoutes(hub: hub, registry: registry, configuration: configuration)
         let server = EngineIOServer(host: configuration.host, port: configuration.port, endpoints: [endpoint],
-                                    fallback: { request in routes.respond(to: request) }, logger: logger)
+                                    fallback: { request in routes.respond(to: request) }, fallbackCORS: cors,
+                                    logger: logger)
         services.append(.init(service: io))
         services.append(.init(service: DelayedEngineServer(server: server, hub: hub, grace: .seconds(3), logger: logger)))
         let group = ServiceGroup(configuration: .init(

@@ -38,6 +38,10 @@ public struct RealtimeCommand: ServiceCommand {
     var recoverySeconds: Int?
     @Option(help: "Allowed CORS origins, comma-separated, * for any (CORS_ORIGINS, default *).")
     var corsOrigins: String?
+    @Option(help: "Largest polling response body in bytes; the rest goes out with the next poll (POLLING_RESPONSE_MAX_BYTES, default 65536).")
+    var pollingResponseMaxBytes: Int?
+    @Option(help: "Most packets in one polling response; the rest goes out with the next poll (POLLING_RESPONSE_MAX_PACKETS, default 16).")
+    var pollingResponseMaxPackets: Int?
     @Option(help: "Directory of the dashboard served at / (DASHBOARD_DIR, default Services/realtimed/Dashboard if it exists).")
     var dashboardDir: String?
     @Option(help: "Socket.IO browser client served at /socket.io.min.js (SOCKET_IO_CLIENT_JS, else SOCKET_IO_JS).")
@@ -69,6 +73,8 @@ public struct RealtimeCommand: ServiceCommand {
         if let clientQueueBytes { config.clientQueueBytes = clientQueueBytes }
         if let recoverySeconds { config.recoverySeconds = recoverySeconds }
         if let corsOrigins { config.corsOrigins = RealtimeConfiguration.list(corsOrigins) }
+        if let pollingResponseMaxBytes { config.pollingResponseMaxBytes = pollingResponseMaxBytes }
+        if let pollingResponseMaxPackets { config.pollingResponseMaxPackets = pollingResponseMaxPackets }
         if let dashboardDir { config.dashboardDirectory = dashboardDir }
         if let socketIOClientJS { config.socketIOClientJS = socketIOClientJS }
         if let replicaID { config.replicaID = replicaID }

@@ -22,6 +22,12 @@ extension RealtimeConfiguration {
         if let v = value("CLIENT_QUEUE_BYTES") { clientQueueBytes = try Self.integer(v, "CLIENT_QUEUE_BYTES") }
         if let v = value("RECOVERY_SECONDS") { recoverySeconds = try Self.integer(v, "RECOVERY_SECONDS") }
         if let v = value("CORS_ORIGINS") { corsOrigins = Self.list(v) }
+        if let v = value("POLLING_RESPONSE_MAX_BYTES") {
+            pollingResponseMaxBytes = try Self.integer(v, "POLLING_RESPONSE_MAX_BYTES")
+        }
+        if let v = value("POLLING_RESPONSE_MAX_PACKETS") {
+            pollingResponseMaxPackets = try Self.integer(v, "POLLING_RESPONSE_MAX_PACKETS")
+        }
         if let v = value("DASHBOARD_DIR") { dashboardDirectory = v }
         if let v = value("SOCKET_IO_CLIENT_JS") ?? value("SOCKET_IO_JS") { socketIOClientJS = v }
         if let v = value("REPLICA_ID") { replicaID = v }

@@ -31,6 +31,14 @@ extension RealtimeConfiguration {
             throw RealtimeConfigurationError("RECOVERY_SECONDS", "\(recoverySeconds) is not between 0 and 86400")
         }
         guard !corsOrigins.isEmpty else { throw RealtimeConfigurationError("CORS_ORIGINS", "no origin given") }
+        guard (1024...(64 * 1024 * 1024)).contains(pollingResponseMaxBytes) else {
+            throw RealtimeConfigurationError(
+                "POLLING_RESPONSE_MAX_BYTES", "\(pollingResponseMaxBytes) is not between 1024 and 67108864")
+        }
+        guard (1...100_000).contains(pollingResponseMaxPackets) else {
+            throw RealtimeConfigurationError(
+                "POLLING_RESPONSE_MAX_PACKETS", "\(pollingResponseMaxPackets) is not between 1 and 100000")
+        }
         guard !replicaID.isEmpty, replicaID.utf8.count <= 64 else {
             throw RealtimeConfigurationError("REPLICA_ID", "must be 1 to 64 bytes")
         }

@@ -26,6 +26,12 @@ public struct RealtimeConfiguration: Sendable, Equatable {
     public var recoverySeconds: Int = 120
     /// Allowed CORS origins; `["*"]` means any (`CORS_ORIGINS`).
     public var corsOrigins: [String] = ["*"]
+    /// The largest polling response body in bytes; what does not fit goes out with the next
+    /// poll (`POLLING_RESPONSE_MAX_BYTES`). Small enough for socket.io-client 1.x.
+    public var pollingResponseMaxBytes: Int = 64 * 1024
+    /// The most packets in one polling response; the rest goes out with the next poll
+    /// (`POLLING_RESPONSE_MAX_PACKETS`). python-engineio clients refuse more than 16.
+    public var pollingResponseMaxPackets: Int = 16
     /// Directory the dashboard is served from (`DASHBOARD_DIR`); nil when there is none.
     public var dashboardDirectory: String?
     /// The Socket.IO browser client served at `/socket.io.min.js` (`SOCKET_IO_CLIENT_JS`, else `SOCKET_IO_JS`).

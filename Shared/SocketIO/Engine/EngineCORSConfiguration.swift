@@ -1,3 +1,4 @@
+import NIOCore
 import NIOHTTP1
 
 /// Cross-origin resource sharing for an Engine.IO endpoint (polling needs it in browsers).
@@ -44,15 +45,45 @@ public struct EngineCORSConfiguration: Sendable, Equatable {
         if allowCredentials { headers.add(name: "Access-Control-Allow-Credentials", value: "true") }
     }
 
-    /// Adds the headers of a preflight (`OPTIONS`) response.
+    /// The methods a preflight answer allows (as the reference server's `cors` package).
+    static let allowedMethods = "GET,HEAD,PUT,PATCH,POST,DELETE"
+
+    /// Adds the headers of a preflight (`OPTIONS`) response: the requested method and headers
+    /// are allowed.
     func addPreflightHeaders(to headers: inout HTTPHeaders, requestHeaders: HTTPHeaders) {
         guard allowOriginValue(requestOrigin: requestHeaders.first(name: "origin")) != nil else { return }
         addHeaders(to: &headers, requestHeaders: requestHeaders)
-        headers.add(name: "Access-Control-Allow-Methods", value: "GET,HEAD,PUT,PATCH,POST,DELETE")
+        var methods = Self.allowedMethods
+        if let requested = requestHeaders.first(name: "access-control-request-method")?.uppercased(),
+            !requested.isEmpty, !methods.split(separator: ",").contains(Substring(requested)),
+            requested.allSatisfy({ $0.isLetter || $0 == "-" })
+        {
+            methods += "," + requested
+        }
+        headers.add(name: "Access-Control-Allow-Methods", value: methods)
         if let requested = requestHeaders.first(name: "access-control-request-headers") {
             headers.add(name: "Access-Control-Allow-Headers", value: requested)
             headers.add(name: "Vary", value: "Access-Control-Request-Headers")
         }
         if let maxAgeSeconds { headers.add(name: "Access-Control-Max-Age", value: String(maxAgeSeconds)) }
+    }
+
+    /// Answers an `OPTIONS` request as a preflight (204), and adds the CORS headers to the
+    /// answer `next` gives every other request.
+    func answer(
+        _ request: EngineHTTPRequest, on eventLoop: EventLoop,
+        _ next: () -> EventLoopFuture<EngineHTTPResponse>
+    ) -> EventLoopFuture<EngineHTTPResponse> {
+        if request.method == .OPTIONS {
+            var headers: HTTPHeaders = [:]
+            addPreflightHeaders(to: &headers, requestHeaders: request.headers)
+            return eventLoop.makeSucceededFuture(EngineHTTPResponse(status: .noContent, headers: headers))
+        }
+        let requestHeaders = request.headers
+        return next().map { response in
+            var response = response
+            addHeaders(to: &response.headers, requestHeaders: requestHeaders)
+            return response
+        }
     }
 }

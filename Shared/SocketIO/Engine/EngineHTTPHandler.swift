@@ -131,10 +131,16 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             future = endpoint.handle(request, eventLoop: context.eventLoop) { session, promise in
                 self.parkedPoll = (session, promise)
             }
-        } else if let fallback = routes.fallback {
-            future = context.eventLoop.makeFutureWithTask { await fallback(request) }
         } else {
-            future = context.eventLoop.makeSucceededFuture(EngineHTTPResponse(status: .notFound, text: "not found"))
+            let eventLoop = context.eventLoop
+            let fallback = routes.fallback
+            let answer = { () -> EventLoopFuture<EngineHTTPResponse> in
+                guard let fallback else {
+                    return eventLoop.makeSucceededFuture(EngineHTTPResponse(status: .notFound, text: "not found"))
+                }
+                return eventLoop.makeFutureWithTask { await fallback(request) }
+            }
+            future = routes.fallbackCORS.map { $0.answer(request, on: eventLoop, answer) } ?? answer()
         }
         let version = head.version
         awaitingAnswer = true

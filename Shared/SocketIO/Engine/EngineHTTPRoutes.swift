@@ -6,6 +6,8 @@ struct EngineHTTPRoutes: Sendable {
     let endpoints: [EngineIOEndpoint]
     let fallback: EngineHTTPFallback?
     let maxFallbackBodySize: Int
+    /// Cross-origin policy of the fallback's answers (nil: no CORS headers).
+    let fallbackCORS: EngineCORSConfiguration?
     /// Idle HTTP connections are closed after this long (nil: never).
     let idleTimeout: TimeAmount?
 

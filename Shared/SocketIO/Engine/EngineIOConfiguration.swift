@@ -23,6 +23,17 @@ public struct EngineIOConfiguration: Sendable {
     public var maxQueuedMessages: Int
     /// The most bytes a connection may have queued and not yet written.
     public var maxQueuedBytes: Int
+    /// The largest polling response body, in bytes (before JSONP wrapping): queued packets that
+    /// do not fit go out with the next poll, in order. A single larger packet is still sent,
+    /// alone. WebSocket frames are not affected. The default suits socket.io-client 1.x, which
+    /// decodes a response with `String.fromCharCode.apply(null, bytes)` and fails
+    /// (`RangeError`) in Chromium for bodies of about 100 KB.
+    public var maxPollingResponseBytes: Int
+    /// The most packets in one polling response: the rest goes out with the next poll, in
+    /// order. The default suits python-engineio clients (3.10 and later, 4.x), which refuse a
+    /// response of more than 16 packets (the handshake fails, a later poll aborts the
+    /// connection). WebSocket frames are not affected.
+    public var maxPollingResponsePackets: Int
     /// Decides whether a handshake may proceed (authentication, origin checks).
     public var allowRequest: (@Sendable (EngineRequestInfo) async -> EngineHandshakeDecision)?
     /// When set, a WebSocket connection writes each send unit on its own, this long after the
@@ -45,6 +56,8 @@ public struct EngineIOConfiguration: Sendable {
         cors: EngineCORSConfiguration? = nil,
         maxQueuedMessages: Int = 10_000,
         maxQueuedBytes: Int = 16 * 1024 * 1024,
+        maxPollingResponseBytes: Int = 64 * 1024,
+        maxPollingResponsePackets: Int = 16,
         allowRequest: (@Sendable (EngineRequestInfo) async -> EngineHandshakeDecision)? = nil,
         webSocketWriteSpacing: Duration? = nil
     ) {
@@ -59,6 +72,8 @@ public struct EngineIOConfiguration: Sendable {
         self.cors = cors
         self.maxQueuedMessages = maxQueuedMessages
         self.maxQueuedBytes = maxQueuedBytes
+        self.maxPollingResponseBytes = maxPollingResponseBytes
+        self.maxPollingResponsePackets = maxPollingResponsePackets
         self.allowRequest = allowRequest
         self.webSocketWriteSpacing = webSocketWriteSpacing
     }
@@ -83,6 +98,12 @@ public struct EngineIOConfiguration: Sendable {
         }
         guard maxQueuedMessages > 0 else { throw ValidationError(description: "maxQueuedMessages must be positive") }
         guard maxQueuedBytes > 0 else { throw ValidationError(description: "maxQueuedBytes must be positive") }
+        guard maxPollingResponseBytes > 0 else {
+            throw ValidationError(description: "maxPollingResponseBytes must be positive")
+        }
+        guard maxPollingResponsePackets > 0 else {
+            throw ValidationError(description: "maxPollingResponsePackets must be positive")
+        }
         if let webSocketWriteSpacing, webSocketWriteSpacing < .zero {
             throw ValidationError(description: "webSocketWriteSpacing must not be negative")
         }

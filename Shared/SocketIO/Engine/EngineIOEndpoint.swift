@@ -169,25 +169,14 @@ public final class EngineIOEndpoint: Sendable {
         _ request: EngineHTTPRequest, eventLoop: EventLoop,
         parked: (EngineSession, EventLoopPromise<EngineHTTPResponse>) -> Void
     ) -> EventLoopFuture<EngineHTTPResponse> {
-        let future = answer(request, eventLoop: eventLoop, parked: parked)
-        guard let cors = configuration.cors else { return future }
-        let requestHeaders = request.headers
-        return future.map { response in
-            var response = response
-            cors.addHeaders(to: &response.headers, requestHeaders: requestHeaders)
-            return response
-        }
+        guard let cors = configuration.cors else { return answer(request, eventLoop: eventLoop, parked: parked) }
+        return cors.answer(request, on: eventLoop) { answer(request, eventLoop: eventLoop, parked: parked) }
     }
 
     private func answer(
         _ request: EngineHTTPRequest, eventLoop: EventLoop,
         parked: (EngineSession, EventLoopPromise<EngineHTTPResponse>) -> Void
     ) -> EventLoopFuture<EngineHTTPResponse> {
-        if request.method == .OPTIONS, let cors = configuration.cors {
-            var headers: HTTPHeaders = [:]
-            cors.addPreflightHeaders(to: &headers, requestHeaders: request.headers)
-            return eventLoop.makeSucceededFuture(EngineHTTPResponse(status: .noContent, headers: headers))
-        }
         switch route(method: request.method, query: request.query, isWebSocketUpgrade: false) {
         case .failure(let error):
             return eventLoop.makeSucceededFuture(error.response())

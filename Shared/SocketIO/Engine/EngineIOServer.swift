@@ -44,6 +44,8 @@ public final class EngineIOServer: Service, Sendable {
     ///   - endpoints: the Engine.IO endpoints, matched by path.
     ///   - fallback: answers every request that is not for an endpoint (404 without one).
     ///   - maxFallbackBodySize: the largest request body handed to `fallback`.
+    ///   - fallbackCORS: the cross-origin policy of every request that is not for an endpoint
+    ///     (`OPTIONS` preflights are answered, other answers get the headers); nil sends none.
     ///   - idleTimeout: an HTTP connection without a request in progress (a parked poll counts
     ///     as one) and without traffic for this long is closed; nil keeps idle connections.
     ///   - shutdownGracePeriod: on graceful shutdown, the longest time to wait for polling
@@ -51,6 +53,7 @@ public final class EngineIOServer: Service, Sendable {
     public init(
         host: String = "0.0.0.0", port: Int, endpoints: [EngineIOEndpoint],
         fallback: EngineHTTPFallback? = nil, maxFallbackBodySize: Int = 1 << 20,
+        fallbackCORS: EngineCORSConfiguration? = nil,
         idleTimeout: Duration? = .seconds(60), shutdownGracePeriod: Duration = .seconds(5),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "engine.io.server")
@@ -59,6 +62,7 @@ public final class EngineIOServer: Service, Sendable {
         self.port = port
         self.routes = EngineHTTPRoutes(
             endpoints: endpoints, fallback: fallback, maxFallbackBodySize: maxFallbackBodySize,
+            fallbackCORS: fallbackCORS,
             idleTimeout: idleTimeout.map { .milliseconds(EngineIOConfiguration.milliseconds($0)) })
         self.eventLoopGroup = eventLoopGroup
         self.shutdownGracePeriod = shutdownGracePeriod

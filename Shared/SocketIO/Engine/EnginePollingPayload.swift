@@ -3,10 +3,15 @@ import NIOCore
 /// Encoding and decoding of HTTP long-polling payloads (several packets in one HTTP body).
 ///
 /// - v4: packets separated by `\x1e`, binary as `b<base64>`.
-/// - v3 text: `<length>:<packet>` with the length counted in UTF-16 code units, binary as
+/// - v3 text (clients that ask for `b64=1`, and JSONP): `<length>:<packet>` with the length
+///   counted in UTF-16 code units (JS `String.length`, as engine.io-parser 2.x), binary as
 ///   `b4<base64>`.
-/// - v3 binary (XHR2): per packet a marker byte (0 string, 1 binary), the length as decimal
-///   digit bytes, `0xFF`, then the packet bytes (UTF-8 text, or the type byte 4 and the data).
+/// - v3 binary (every other v3 polling client): per packet a marker byte (0 string, 1 binary),
+///   the length as decimal digit bytes, `0xFF`, then the packet bytes (UTF-8 text, its length
+///   in bytes, or the type byte 4 and the data). As python-engineio 3.x and engine.io-parser's
+///   `encodePayloadAsBinary`, this is used for text-only payloads too: socket.io-client 1.x
+///   reads such responses as an `ArrayBuffer` and decodes text byte by byte, so only byte
+///   lengths and an explicit UTF-8 decode keep non-ASCII text intact.
 enum EnginePollingPayload {
     /// The content type of a text payload.
     static let textContentType = "text/plain; charset=UTF-8"
@@ -26,8 +31,7 @@ enum EnginePollingPayload {
             }
             return (body, textContentType)
         case .v3:
-            let hasBinary = packets.contains { if case .message(.binary) = $0 { return true } else { return false } }
-            if supportsBinary && hasBinary {
+            if supportsBinary {
                 for packet in packets { writeBinaryFramed(packet, into: &body) }
                 return (body, binaryContentType)
             }
@@ -38,6 +42,51 @@ enum EnginePollingPayload {
                 body.writeString(text)
             }
             return (body, textContentType)
+        }
+    }
+
+    /// How many of `packets`, from the first, fit in one response body of at most `limit` bytes
+    /// (counted before JSONP wrapping) and `maxPackets` packets. At least one when there are
+    /// any: a packet larger than the limit still goes out, alone.
+    static func countFitting(
+        _ packets: [EnginePacket], version: EngineProtocolVersion, supportsBinary: Bool, limit: Int,
+        maxPackets: Int = .max
+    ) -> Int {
+        var total = 0
+        for (index, packet) in packets.enumerated() {
+            if index > 0 && index >= maxPackets { return index }
+            var size = encodedSize(packet, version: version, supportsBinary: supportsBinary)
+            if version == .v4 && index > 0 { size += 1 }  // the record separator
+            if index > 0 && total + size > limit { return index }
+            total += size
+        }
+        return packets.count
+    }
+
+    /// The bytes one packet takes in a payload encoded as `encode` does.
+    static func encodedSize(_ packet: EnginePacket, version: EngineProtocolVersion, supportsBinary: Bool) -> Int {
+        func digits(_ value: Int) -> Int { String(value).utf8.count }
+        let bytes: Int
+        let utf16: Int
+        switch packet {
+        case .message(.binary(let data)):
+            if version == .v3 && supportsBinary {
+                let length = data.readableBytes + 1
+                return 1 + digits(length) + 1 + length
+            }
+            bytes = (version == .v3 ? 2 : 1) + (data.readableBytes + 2) / 3 * 4
+            utf16 = bytes
+        case .message(.text(let text)):
+            bytes = 1 + text.utf8.count
+            utf16 = 1 + text.utf16.count
+        default:
+            let text = packet.text(version: version)
+            bytes = text.utf8.count
+            utf16 = text.utf16.count
+        }
+        switch version {
+        case .v4: return bytes
+        case .v3: return supportsBinary ? 1 + digits(bytes) + 1 + bytes : digits(utf16) + 1 + bytes
         }
     }
 

@@ -308,12 +308,27 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         poll.succeed(pollResponse(packets))
     }
 
-    private func takePollQueueLocked() -> [EnginePacket] {
-        let packets = pollQueue
-        pollQueue = []
-        queuedMessages = 0
-        queuedBytes = 0
-        return packets
+    /// Takes what one polling response carries: `leading` and the queued packets that fit in
+    /// `maxPollingResponseBytes` and `maxPollingResponsePackets` with it (at least one packet);
+    /// the rest stays queued, in order, for the next poll.
+    private func takePollQueueLocked(after leading: [EnginePacket] = []) -> [EnginePacket] {
+        let fitting = EnginePollingPayload.countFitting(
+            leading + pollQueue.prefix(configuration.maxPollingResponsePackets), version: protocolVersion,
+            supportsBinary: supportsBinary,
+            limit: configuration.maxPollingResponseBytes,
+            maxPackets: configuration.maxPollingResponsePackets) - leading.count
+        if fitting >= pollQueue.count {
+            let packets = leading + pollQueue
+            pollQueue = []
+            queuedMessages = 0
+            queuedBytes = 0
+            return packets
+        }
+        let taken = Array(pollQueue.prefix(max(0, fitting)))
+        pollQueue.removeFirst(taken.count)
+        queuedMessages = max(0, queuedMessages - taken.count)
+        queuedBytes = max(0, queuedBytes - taken.reduce(0) { $0 + $1.approximateSize })
+        return leading + taken
     }
 
     private func pollResponse(_ packets: [EnginePacket]) -> EngineHTTPResponse {
@@ -338,8 +353,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     /// the connection. Runs on `eventLoop`.
     func handshakeResponse(openPacket: EnginePacket) -> EngineHTTPResponse {
         lock.lock()
-        var packets = takePollQueueLocked()
-        packets.insert(openPacket, at: 0)
+        let packets = takePollQueueLocked(after: [openPacket])
         lock.unlock()
         return pollResponse(packets)
     }
