@@ -11,7 +11,8 @@ public struct IngestConfiguration: Sendable {
     /// `CONSUMER_GROUP`: the Kafka consumer group.
     public var consumerGroup = "web-redirect"
     /// `ALLOWED_TOPICS_REGEX` (or the seed's `ALLOWED_TOPIC_REGEX`): topics to consume, matched
-    /// from the start of the name like Python's `re.match`. Names starting with `_` never are.
+    /// anywhere in the name like the solar gateway's Python `re.search` (anchor with `^`/`$`).
+    /// Names starting with `_` never are.
     public var allowedTopicsRegex = ".*"
     /// `KAFKA_SCHEMA`: Avro schema file used for every topic when `TOPIC_FORMATS` is not set.
     public var kafkaSchema: String?
@@ -31,9 +32,10 @@ public struct IngestConfiguration: Sendable {
     public var httpPort = 5001
     /// `LOGGING_LEVEL`: CRITICAL, ERROR, WARNING, INFO or DEBUG.
     public var loggingLevel: Logger.Level = .info
-    /// `START_FROM`: where a partition seen for the first time starts. `end` (default): its last
+    /// `START_FROM`: where a partition found at start-up starts. `end` (default): its last
     /// `HISTORY_SIZE` records go to the cache, then new records are published. `beginning`:
-    /// every record it holds is published (and cached) in order.
+    /// every record it holds is published (and cached) in order. Partitions that appear while
+    /// ingestd runs always start at the group's committed offset, else at their beginning.
     public var startFrom: StartPosition = .end
     /// `TOPIC_REFRESH_INTERVAL_MS`: how often the topic list is read to pick up new topics.
     public var topicRefreshIntervalMilliseconds = 2000
