@@ -84,13 +84,18 @@ import TestSupport
         }
     }
 
-    @Test func selectorMatchesFromTheStartAndNeverInternalTopics() throws {
+    @Test func selectorMatchesAnywhereLikeReSearchAndNeverInternalTopics() throws {
         let all = try TopicSelector(pattern: ".*")
         #expect(all.accepts("buyOffer"))
         #expect(!all.accepts("__consumer_offsets"))
         #expect(!all.accepts("_schemas"))
         let stcs = try TopicSelector(pattern: "stcs\\.")
         #expect(stcs.accepts("stcs.solar.temp"))
-        #expect(!stcs.accepts("other.stcs.x"))
+        #expect(stcs.accepts("other.stcs.x"))  // re.search, as the solar gateway
+        let collector = try TopicSelector(pattern: "collector$")
+        #expect(collector.accepts("stcs.solar.collector"))
+        #expect(!collector.accepts("stcs.solar.collector.raw"))
+        let anchored = try TopicSelector(pattern: "^stcs\\.")
+        #expect(!anchored.accepts("other.stcs.x"))
     }
 }

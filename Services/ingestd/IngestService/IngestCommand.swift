@@ -21,7 +21,7 @@ public struct IngestCommand: ServiceCommand {
     var kafkaHosts: String?
     @Option(help: "Consumer group (CONSUMER_GROUP, default web-redirect).")
     var consumerGroup: String?
-    @Option(help: "Topics to consume, a regex matched from the start of the name (ALLOWED_TOPICS_REGEX or ALLOWED_TOPIC_REGEX, default .*). Topics starting with _ are never consumed.")
+    @Option(help: "Topics to consume, a regex matched anywhere in the name like Python re.search; anchor with ^ and $ (ALLOWED_TOPICS_REGEX or ALLOWED_TOPIC_REGEX, default .*). Topics starting with _ are never consumed.")
     var allowedTopicsRegex: String?
     @Option(help: "Avro schema file for every topic when --topic-formats is not given (KAFKA_SCHEMA; unset: JSON).")
     var kafkaSchema: String?
