@@ -43,7 +43,8 @@ final class IngestConsumerLoop {
         self.logger = logger
         self.stop = stop
         self.presence = presence
-        publisher = try BusPublisher(endpoint: configuration.busPublishBind, context: context, epoch: epoch)
+        publisher = try BusPublisher(endpoint: configuration.busPublishBind, context: context, epoch: epoch,
+                                     security: configuration.busSecurity)
         historyReader = try KafkaPartitionReader(configuration: configuration.consumerConfiguration, logger: logger)
         consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration, logger: logger,
                                      onError: { [unowned self] in self.kafkaError($0) })
