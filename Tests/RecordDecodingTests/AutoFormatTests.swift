@@ -32,3 +32,17 @@ import Testing
         #expect(!truncated.contains("timestamp") && truncated.hasPrefix("\""))
     }
 }
+
+/// Issue 11: the decoder's per-datum JSON bound applies to every Avro path.
+@Suite struct RecordDecoderOutputBoundTests {
+    @Test func aDatumOverTheBoundIsADecodeErrorOnAvroAndAutoTopics() throws {
+        let entries = (0..<50).map { (key: "sensor-\($0)", value: AvroValue.union(branch: 0, .string("some value \($0)"))) }
+        let datum = try dataRecordDatum(timestamp: 1, entries)
+        for rules in [try TopicFormatRules(environment: [:]), try TopicFormatRules(topicFormats: nil, kafkaSchema: fixtureSchemaPath)] {
+            let bounded = try RecordDecoder(rules: rules, maximumAvroOutputBytes: 1024)
+            #expect(throws: RecordDecodingError.self) { try bounded.decodeValue(datum, topic: "stcs.x") }
+            let roomy = try RecordDecoder(rules: rules, maximumAvroOutputBytes: 1 << 20)
+            #expect(text(try roomy.decodeValue(datum, topic: "stcs.x"))?.hasPrefix(#"{"timestamp":1.0"#) == true)
+        }
+    }
+}
