@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Kafka
+import Synchronization
 import Testing
 import TestSupport
 import ZeroMQ
@@ -90,5 +91,51 @@ import ZeroMQ
         let after = try await ingestd.request(.replay(BusReplayOffsets(["r": [0: 290]])), context: context)
         #expect(after.records.count == 10)
         #expect(ingestd.process.isRunning)
+    }
+}
+
+extension IngestHostileBusTests {
+    /// Threads of a process, from /proc.
+    static func threadCount(_ pid: Int32) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").count) ?? 0
+    }
+
+    @Test func threeHundredConcurrentReplaysKeepIngestdsThreadsBounded() async throws {
+        try producer.createTopics(["burst"])
+        for index in 0..<200 { try producer.send(topic: "burst", value: Array("{\"i\":\(index)}".utf8)) }
+        try producer.flush()
+        // Default limits: 8 running, 64 queued.
+        let ingestd = try IngestdProcess(broker: broker, group: "burst")
+        try await ingestd.waitUntilReady()
+        let pid = ingestd.process.process.processIdentifier
+        let baseline = Self.threadCount(pid)
+        let context = self.context
+        let peak = Mutex(0)
+        let sampling = Task.detached {
+            while !Task.isCancelled {
+                let count = Self.threadCount(pid)
+                peak.withLock { $0 = max($0, count) }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<300 {
+                group.addTask {
+                    (try? await ingestd.request(.replay(BusReplayOffsets(["burst": [0: 0]])), context: context))?
+                        .records.count == 200
+                }
+            }
+            var served = 0
+            for await complete in group where complete { served += 1 }
+            return served
+        }
+        sampling.cancel()
+        let highest = peak.withLock { $0 }
+        // Each running replay holds one librdkafka client (a handful of threads); 8 at once.
+        #expect(highest - baseline < 80, "ingestd went from \(baseline) to \(highest) threads")
+        #expect(outcomes >= 8 + 64, "the running and queued replays are served (\(outcomes))")
+        let refused = await ingestd.metric("ingest_bus_requests_refused_total{limit=\"replays\"}") ?? 0
+        #expect(Int(refused) + outcomes == 300)
+        #expect(await ingestd.get("/health")?.status == 200)
     }
 }
