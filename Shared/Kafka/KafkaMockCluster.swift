@@ -42,6 +42,13 @@ public final class KafkaMockCluster: @unchecked Sendable {
         try RDKafkaClient.check(rd_kafka_mock_partition_set_leader(cluster, topic, partition, broker), "mock set leader")
     }
 
+    /// Disconnects a broker and refuses its connections (`up: false`), or accepts them again;
+    /// leaders stay where they are.
+    public func setBroker(_ broker: Int32, up: Bool) throws(KafkaError) {
+        let err = up ? rd_kafka_mock_broker_set_up(cluster, broker) : rd_kafka_mock_broker_set_down(cluster, broker)
+        try RDKafkaClient.check(err, up ? "mock broker up" : "mock broker down")
+    }
+
     /// The next `errors.count` requests of `kind` fail with these errors, in order (by error
     /// name, e.g. `NOT_LEADER_FOR_PARTITION`, `REQUEST_TIMED_OUT`, `_TRANSPORT` to disconnect).
     public func failNextRequests(_ kind: RequestKind, with errors: [Int32]) {
