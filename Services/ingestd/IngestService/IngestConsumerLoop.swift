@@ -126,7 +126,7 @@ final class IngestConsumerLoop {
         if Set(topics) != Set(status.snapshot.topics) {
             logger.info("consuming \(topics.count) topic(s): \(topics.joined(separator: ", "))")
         }
-        logger.info("assigned \(wanted.count) partition(s); history loaded for \(fresh.count) new")
+        logger.info("assigned \(wanted.count) partition(s), \(fresh.count) new")
         assigned = wanted
         initiallyAssigned = true
         status.update { state in
