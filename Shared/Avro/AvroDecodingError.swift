@@ -22,6 +22,8 @@ public struct AvroDecodingError: Error, Equatable, Sendable, CustomStringConvert
         case nestingTooDeep
         /// Bytes left over after a complete datum.
         case trailingBytes(count: Int)
+        /// The JSON text would exceed the decoder's per-datum bound.
+        case outputTooLarge(limit: Int)
     }
 
     /// What was wrong.
@@ -49,6 +51,7 @@ public struct AvroDecodingError: Error, Equatable, Sendable, CustomStringConvert
         case .blockCountTooLarge(let count): what = "array/map block count \(count) exceeds the input"
         case .nestingTooDeep: what = "values nested too deeply"
         case .trailingBytes(let count): what = "\(count) trailing bytes after a complete datum"
+        case .outputTooLarge(let limit): what = "its JSON text exceeds the \(limit)-byte limit per datum"
         }
         return "Avro decoding failed at byte \(offset): \(what)"
     }

@@ -24,6 +24,9 @@ public struct AvroJSONDecoder: Sendable {
     /// The most items one array of zero-size items (e.g. `null`) may hold; such items consume no
     /// input, so without a limit a forged block count could make decoding run for ages.
     public static let maximumZeroSizeItems = 65_536
+    /// The default bound on the JSON text one datum may become (16 MiB): nested arrays of
+    /// zero-size items (`array<array<null>>`) otherwise expand a 100 KB datum to gigabytes.
+    public static let defaultMaximumOutputBytes = 16 << 20
 
     /// The writer schema.
     public let schema: AvroSchema
@@ -37,21 +40,28 @@ public struct AvroJSONDecoder: Sendable {
 
     /// Decodes one datum and appends its JSON text to `output`.
     ///
-    /// The whole of `datum` must be one value: trailing bytes are an error.
+    /// The whole of `datum` must be one value: trailing bytes are an error. JSON text longer than
+    /// `maximumOutputBytes` is an error (`outputTooLarge`), found while decoding, so the output
+    /// never grows much past the bound.
     /// On error, `output` is left as it was before the call.
-    public func appendJSON(decoding datum: UnsafeRawBufferPointer,
-                           to output: inout [UInt8]) throws(AvroDecodingError) {
+    public func appendJSON(decoding datum: UnsafeRawBufferPointer, to output: inout [UInt8],
+                           maximumOutputBytes: Int = defaultMaximumOutputBytes) throws(AvroDecodingError) {
         let start = output.count
         var reader = AvroBinaryReader(datum)
         do throws(AvroDecodingError) {
-            output.reserveCapacity(start + datum.count * 2 + 16)
+            output.reserveCapacity(start + min(datum.count * 2 + 16, maximumOutputBytes))
+            let (limit, overflow) = start.addingReportingOverflow(max(0, maximumOutputBytes))
             let result = compiled.nodes.withUnsafeBufferPointer { nodes in
-                var walker = Walker(nodes: nodes, minimumSizes: compiled.minimumEncodedSize)
+                var walker = Walker(nodes: nodes, minimumSizes: compiled.minimumEncodedSize,
+                                    outputLimit: overflow ? Int.max : limit, maximumOutputBytes: maximumOutputBytes)
                 return Result { () throws(AvroDecodingError) in
                     try walker.decode(compiled.root, from: &reader, to: &output, depth: 0)
                 }
             }
             try result.get()
+            if output.count - start > maximumOutputBytes {
+                throw AvroDecodingError(.outputTooLarge(limit: maximumOutputBytes), at: reader.offset)
+            }
             if reader.remaining > 0 {
                 throw AvroDecodingError(.trailingBytes(count: reader.remaining), at: reader.offset)
             }
@@ -62,10 +72,13 @@ public struct AvroJSONDecoder: Sendable {
     }
 
     /// Decodes one datum into a new JSON text buffer.
-    public func json(decoding datum: [UInt8]) throws(AvroDecodingError) -> [UInt8] {
+    public func json(decoding datum: [UInt8],
+                     maximumOutputBytes: Int = defaultMaximumOutputBytes) throws(AvroDecodingError) -> [UInt8] {
         var output: [UInt8] = []
         let result = datum.withUnsafeBytes { bytes in
-            Result { () throws(AvroDecodingError) in try appendJSON(decoding: bytes, to: &output) }
+            Result { () throws(AvroDecodingError) in
+                try appendJSON(decoding: bytes, to: &output, maximumOutputBytes: maximumOutputBytes)
+            }
         }
         try result.get()
         return output
@@ -77,6 +90,18 @@ public struct AvroJSONDecoder: Sendable {
 private struct Walker {
     let nodes: UnsafeBufferPointer<AvroSchemaNode>
     let minimumSizes: [Int]
+    /// `output.count` past which decoding stops (the start plus the datum's bound).
+    let outputLimit: Int
+    let maximumOutputBytes: Int
+
+    /// Checked after every array item and map entry: the only values whose output is not bounded
+    /// by the input they consume.
+    @inline(__always)
+    private func checkOutput(_ output: [UInt8], _ reader: AvroBinaryReader) throws(AvroDecodingError) {
+        if output.count > outputLimit {
+            throw AvroDecodingError(.outputTooLarge(limit: maximumOutputBytes), at: reader.offset)
+        }
+    }
 
     mutating func decode(_ index: Int, from reader: inout AvroBinaryReader, to output: inout [UInt8],
                          depth: Int) throws(AvroDecodingError) {
@@ -148,6 +173,7 @@ private struct Walker {
                     if !first { output.append(UInt8(ascii: ",")) }
                     first = false
                     try decode(items, from: &reader, to: &output, depth: depth + 1)
+                    try checkOutput(output, reader)
                 }
             }
             output.append(UInt8(ascii: "]"))
@@ -169,6 +195,7 @@ private struct Walker {
                     JSONText.appendString(utf8: try reader.readBytes(length), to: &output, invalidUTF8: .replace)
                     output.append(UInt8(ascii: ":"))
                     try decode(values, from: &reader, to: &output, depth: depth + 1)
+                    try checkOutput(output, reader)
                 }
             }
             output.append(UInt8(ascii: "}"))

@@ -18,8 +18,19 @@ public struct BusPresence: Sendable, Hashable {
         self.replicas = replicas
     }
 
-    /// The sum over all replicas.
-    public var totalClients: Int { replicas.values.reduce(0, +) }
+    /// The most replicas a presence message may list (a larger table is malformed).
+    public static let maximumReplicas = 4096
+    /// The most clients one replica may count in a presence message (2^40): with
+    /// ``maximumReplicas`` the sum stays far from overflowing.
+    public static let maximumClientsPerReplica = 1 << 40
+
+    /// The sum over all replicas (saturating, so it never traps).
+    public var totalClients: Int {
+        replicas.values.reduce(0) { sum, count in
+            let (total, overflow) = sum.addingReportingOverflow(max(0, count))
+            return overflow ? Int.max : total
+        }
+    }
 
     static let command = Array("PRESENCE".utf8)
 
@@ -42,10 +53,16 @@ public struct BusPresence: Sendable, Hashable {
         guard Self.isPresence(frames) else {
             throw .malformedRequest("a presence message is three frames: empty, PRESENCE, JSON")
         }
+        let replicas: [String: Int]
         do {
-            self.init(replicas: try JSONDecoder().decode(Wire.self, from: Data(frames[2])).replicas)
+            replicas = try JSONDecoder().decode(Wire.self, from: Data(frames[2])).replicas
         } catch {
             throw .malformedRequest(#"presence payload must be {"replicas": {"id": n}}"#)
         }
+        guard replicas.count <= Self.maximumReplicas,
+              replicas.values.allSatisfy({ (0...Self.maximumClientsPerReplica).contains($0) }) else {
+            throw .malformedRequest("presence table must list at most \(Self.maximumReplicas) replicas of 0 to \(Self.maximumClientsPerReplica) clients")
+        }
+        self.init(replicas: replicas)
     }
 }

@@ -18,15 +18,40 @@ public final class BusPresenceTable: Sendable {
     private let state = Mutex(State())
     /// How often the table is published even without changes.
     public let republishInterval: Duration
+    /// The most replicas the table holds; a report from one more is refused.
+    public let maximumReplicas: Int
+    /// The most clients one replica may report; a larger count is refused. With
+    /// ``maximumReplicas`` it bounds the table's sum, which never overflows.
+    public let maximumClientsPerReplica: Int
 
-    public init(republishInterval: Duration = .seconds(1)) {
+    /// - Parameters:
+    ///   - maximumReplicas: 1 to ``BusPresence/maximumReplicas``.
+    ///   - maximumClientsPerReplica: 0 to ``BusPresence/maximumClientsPerReplica``.
+    public init(republishInterval: Duration = .seconds(1), maximumReplicas: Int = 256,
+                maximumClientsPerReplica: Int = 1_000_000) {
         self.republishInterval = republishInterval
+        self.maximumReplicas = min(max(1, maximumReplicas), BusPresence.maximumReplicas)
+        self.maximumClientsPerReplica = min(max(0, maximumClientsPerReplica), BusPresence.maximumClientsPerReplica)
     }
 
     /// Records a replica's report (a `ttl_ms` of 0 removes the replica).
-    public func report(_ report: BusPresenceReport, now: ContinuousClock.Instant = .now) {
-        state.withLock { state in
+    /// - Throws: ``BusRequestRefusal`` when the count is over ``maximumClientsPerReplica`` or the
+    ///   replica is new and the table already holds ``maximumReplicas``; the table is unchanged.
+    public func report(_ report: BusPresenceReport, now: ContinuousClock.Instant = .now) throws(BusRequestRefusal) {
+        guard report.clients <= maximumClientsPerReplica else {
+            throw BusRequestRefusal(limit: "presence_clients",
+                                    reason: "PRESENCE clients \(report.clients) exceeds the limit of \(maximumClientsPerReplica) per replica")
+        }
+        try state.withLock { (state) throws(BusRequestRefusal) in
             let previous = state.entries[report.replica]?.clients
+            if previous == nil, report.ttlMilliseconds > 0, state.entries.count >= maximumReplicas {
+                state.entries = state.entries.filter { $0.value.expires > now }
+                if state.entries.count >= maximumReplicas {
+                    throw BusRequestRefusal(limit: "presence_replicas",
+                                            reason: "PRESENCE table is full (\(maximumReplicas) replicas); replica '\(report.replica)' refused")
+                }
+                state.changed = true
+            }
             if report.ttlMilliseconds == 0 {
                 if state.entries.removeValue(forKey: report.replica) != nil { state.changed = true }
             } else {

@@ -49,16 +49,18 @@ public final class BusPublisher: @unchecked Sendable {
     ///   - epoch: the run id; a fresh random non-zero value by default.
     ///   - sendHighWaterMark: messages queued per subscriber before that subscriber misses some.
     ///   - heartbeatInterval: how often ``processEvents()`` sends a heartbeat.
+    ///   - security: maximum message size (of subscription messages) and CURVE server key.
     public init(
         endpoint: String = BusPublisher.defaultEndpoint, context: ZMQContext,
         epoch: UInt64 = .random(in: 1...UInt64.max), sendHighWaterMark: Int32 = 100_000,
-        heartbeatInterval: Duration = .seconds(1)
+        heartbeatInterval: Duration = .seconds(1), security: BusSocketSecurity = BusSocketSecurity()
     ) throws(ZMQError) {
         self.epoch = epoch
         self.heartbeatInterval = heartbeatInterval
         lastEpoch = epoch
         let socket = try ZMQSocket(context: context, type: .pub)
         try socket.setSendHighWaterMark(sendHighWaterMark)
+        try security.applyAsServer(socket)
         let monitorEndpoint = "inproc://bus-publisher-monitor-\(UInt64.random(in: 0...UInt64.max))"
         monitor = try socket.startMonitor(
             endpoint: monitorEndpoint,

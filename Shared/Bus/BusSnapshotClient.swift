@@ -9,18 +9,22 @@ import ZeroMQ
 public final class BusSnapshotClient: @unchecked Sendable {
     private let endpoint: String
     private let context: ZMQContext
+    private let security: BusSocketSecurity
     private var socket: ZMQSocket
 
     /// Connects a DEALER socket to the snapshot server at `endpoint` (e.g. `tcp://127.0.0.1:5557`).
-    public init(endpoint: String, context: ZMQContext) throws(ZMQError) {
+    public init(endpoint: String, context: ZMQContext,
+                security: BusSocketSecurity = .subscriberDefault) throws(ZMQError) {
         self.endpoint = endpoint
         self.context = context
-        socket = try Self.makeSocket(endpoint: endpoint, context: context)
+        self.security = security
+        socket = try Self.makeSocket(endpoint: endpoint, context: context, security: security)
     }
 
-    static func makeSocket(endpoint: String, context: ZMQContext) throws(ZMQError) -> ZMQSocket {
+    static func makeSocket(endpoint: String, context: ZMQContext, security: BusSocketSecurity) throws(ZMQError) -> ZMQSocket {
         let socket = try ZMQSocket(context: context, type: .dealer)
         try socket.setReceiveHighWaterMark(0)
+        try security.applyAsClient(socket)
         try socket.connect(endpoint)
         return socket
     }
@@ -37,7 +41,7 @@ public final class BusSnapshotClient: @unchecked Sendable {
             return try exchange(request, idleTimeout: idleTimeout)
         } catch {
             socket.close()
-            if let fresh = try? Self.makeSocket(endpoint: endpoint, context: context) { socket = fresh }
+            if let fresh = try? Self.makeSocket(endpoint: endpoint, context: context, security: security) { socket = fresh }
             throw error
         }
     }
@@ -86,12 +90,13 @@ public final class BusSnapshotClient: @unchecked Sendable {
     /// Makes one request on a fresh connection, waiting on a dedicated thread (never on the
     /// Swift concurrency pool), and returns the reply.
     public static func request(
-        _ request: BusRequest, endpoint: String, context: ZMQContext, idleTimeout: Duration = .seconds(10)
+        _ request: BusRequest, endpoint: String, context: ZMQContext, idleTimeout: Duration = .seconds(10),
+        security: BusSocketSecurity = .subscriberDefault
     ) async throws -> BusSnapshot {
         try await DedicatedThread.run(name: "bus-snapshot-client") {
             let client: BusSnapshotClient
             do {
-                client = try BusSnapshotClient(endpoint: endpoint, context: context)
+                client = try BusSnapshotClient(endpoint: endpoint, context: context, security: security)
             } catch let error as ZMQError {
                 throw BusClientError.transport(error)
             }

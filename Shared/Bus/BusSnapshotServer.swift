@@ -38,14 +38,16 @@ public final class BusSnapshotServer: Service, Sendable {
     /// - Parameters:
     ///   - endpoint: default `tcp://*:5557`; `tcp://127.0.0.1:*` picks a free port.
     ///   - maxQueuedReplies: messages queued per request before the handler's writes suspend.
+    ///   - security: maximum request size (a larger one disconnects its peer) and CURVE server key.
     ///   - handler: produces each reply; called concurrently for concurrent requests.
     public init(
         endpoint: String = BusSnapshotServer.defaultEndpoint, context: ZMQContext,
-        maxQueuedReplies: Int = 10_000, logger: Logger = Logger(label: "bus.snapshot-server"),
-        handler: @escaping Handler
+        maxQueuedReplies: Int = 10_000, security: BusSocketSecurity = BusSocketSecurity(),
+        logger: Logger = Logger(label: "bus.snapshot-server"), handler: @escaping Handler
     ) throws(ZMQError) {
         let socket = try ZMQSocket(context: context, type: .router)
         try socket.setRouterMandatory(true)
+        try security.applyAsServer(socket)
         try socket.bind(endpoint)
         boundEndpoint = try socket.lastEndpoint()
         self.socket = Mutex(socket)

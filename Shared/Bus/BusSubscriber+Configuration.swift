@@ -23,13 +23,17 @@ extension BusSubscriber {
         public var joinBufferLimit: Int
         /// ZeroMQ receive queue (messages) of the live socket.
         public var receiveHighWaterMark: Int32
+        /// Maximum message size and CURVE client keys of both sockets (default: 64 MiB, no CURVE).
+        public var security: BusSocketSecurity
 
         public init(
             publisherEndpoint: String, snapshotEndpoint: String, topicPrefixes: [String] = [""],
             filtering: BusTopicFiltering = .inProcess, snapshotTimeout: Duration = .seconds(5),
             handshakeGrace: Duration = .seconds(1), eventBufferSize: Int = 256,
-            joinBufferLimit: Int = 1_000_000, receiveHighWaterMark: Int32 = 100_000
+            joinBufferLimit: Int = 1_000_000, receiveHighWaterMark: Int32 = 100_000,
+            security: BusSocketSecurity = .subscriberDefault
         ) {
+            self.security = security
             self.publisherEndpoint = publisherEndpoint
             self.snapshotEndpoint = snapshotEndpoint
             self.topicPrefixes = topicPrefixes.isEmpty ? [""] : topicPrefixes

@@ -74,6 +74,7 @@ public final class BusSubscriber: Service, Sendable {
     /// to the current end (a REPLAY request on its own connection and thread).
     public func replay(_ offsets: BusReplayOffsets, idleTimeout: Duration = .seconds(10)) async throws -> BusSnapshot {
         try await BusSnapshotClient.request(
-            .replay(offsets), endpoint: configuration.snapshotEndpoint, context: context, idleTimeout: idleTimeout)
+            .replay(offsets), endpoint: configuration.snapshotEndpoint, context: context, idleTimeout: idleTimeout,
+            security: configuration.security)
     }
 }

@@ -59,6 +59,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
         wakeup = try WakeupEvent()
         live = try ZMQSocket(context: context, type: .sub)
         try live.setReceiveHighWaterMark(configuration.receiveHighWaterMark)
+        try configuration.security.applyAsClient(live)
         switch configuration.filtering {
         case .inProcess:
             try live.subscribe("")
@@ -69,7 +70,8 @@ final class BusSubscriberLoop: @unchecked Sendable {
             endpoint: "inproc://bus-subscriber-monitor-\(UInt64.random(in: 0...UInt64.max))",
             events: Int32(ZMQMonitorEvent.handshakeSucceeded) | Int32(ZMQMonitorEvent.disconnected))
         try live.connect(configuration.publisherEndpoint)
-        snapshotSocket = try BusSnapshotClient.makeSocket(endpoint: configuration.snapshotEndpoint, context: context)
+        snapshotSocket = try BusSnapshotClient.makeSocket(endpoint: configuration.snapshotEndpoint, context: context,
+                                                           security: configuration.security)
     }
 
     /// Asks the thread to finish (from any thread).
@@ -321,7 +323,8 @@ final class BusSubscriberLoop: @unchecked Sendable {
     private func replaceSnapshotSocket() {
         snapshotSocket.close()
         do {
-            snapshotSocket = try BusSnapshotClient.makeSocket(endpoint: configuration.snapshotEndpoint, context: context)
+            snapshotSocket = try BusSnapshotClient.makeSocket(endpoint: configuration.snapshotEndpoint, context: context,
+                                                           security: configuration.security)
         } catch {
             logger.error("cannot reconnect to the snapshot server", metadata: ["error": "\(error)"])
         }

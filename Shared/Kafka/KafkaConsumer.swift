@@ -72,6 +72,12 @@ public final class KafkaConsumer {
         try client.topics(timeoutMs: Int32(timeout.components.seconds * 1000))
     }
 
+    /// The group's committed offsets for `partitions`; a negative offset where none is
+    /// committed. Blocks up to `timeout`.
+    public func committed(_ partitions: [KafkaTopicPartition], timeout: Duration) throws(KafkaError) -> [KafkaTopicPartition] {
+        try client.committed(partitions, timeoutMs: Int32(timeout.components.seconds * 1000))
+    }
+
     /// Commits the consumed positions.
     public func commit() throws(KafkaError) {
         try client.commit()

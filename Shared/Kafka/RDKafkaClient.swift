@@ -146,6 +146,15 @@ final class RDKafkaClient {
         return Self.topicPartitions(list)
     }
 
+    /// The group's committed offsets for these partitions (`KafkaOffset.invalid`, -1001, where
+    /// none is committed). Blocks up to `timeoutMs`.
+    func committed(_ partitions: [KafkaTopicPartition], timeoutMs: Int32) throws(KafkaError) -> [KafkaTopicPartition] {
+        let list = Self.nativeList(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        try Self.check(rd_kafka_committed(handle, list, timeoutMs), "committed")
+        return Self.topicPartitions(list)
+    }
+
     /// Positions (next offset to consume) for these partitions.
     func positions(_ partitions: [KafkaTopicPartition]) -> [KafkaTopicPartition] {
         let list = Self.nativeList(partitions)

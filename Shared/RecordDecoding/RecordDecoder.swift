@@ -7,6 +7,8 @@ import Foundation
 /// - `json`: valid JSON (RFC 8259) is passed through unchanged; other UTF-8 text becomes a JSON
 ///   string; bytes that are not UTF-8 become a JSON string of their base64 encoding.
 /// - `string`: a JSON string of the UTF-8 text, or of the base64 encoding when not UTF-8.
+/// - `auto`: like `json`, except that a value that is not JSON but decodes exactly with the
+///   bundled DataRecord Avro schema (`DataRecordSchema`) becomes that record.
 /// - `avro:<file>`: the Avro datum decoded with that schema (see `AvroJSONDecoder`).
 /// - `registry`: magic byte 0, 4-byte big-endian schema id, Avro datum; the schema is fetched from
 ///   the registry once per id.
@@ -27,6 +29,9 @@ public final class RecordDecoder: Sendable {
     public let schemaRegistryURL: URL?
     /// How long a failed registry fetch is remembered before the id is fetched again.
     public let registryRetryInterval: Duration
+    /// The most JSON text one Avro datum may become; a larger one is a decoding error
+    /// (`AvroDecodingError.Reason.outputTooLarge`).
+    public let maximumAvroOutputBytes: Int
 
     private let topicFormats = LockedValue<[String: TopicDecoding]>([:])
     private let registryCache: LockedValue<RegistrySchemaCache>
@@ -36,17 +41,27 @@ public final class RecordDecoder: Sendable {
     private enum TopicDecoding: Sendable {
         case json
         case string
+        case auto(AvroJSONDecoder)
         case avro(AvroJSONDecoder)
         case registry
+
+        /// Valid JSON values are passed through unchanged.
+        var passesJSONThrough: Bool {
+            switch self {
+            case .json, .auto: return true
+            case .string, .avro, .registry: return false
+            }
+        }
     }
 
     /// Creates a decoder.
     ///
     /// - Throws: `RecordDecodingConfigurationError.missingRegistryURL` when a rule uses the registry
     ///   but `schemaRegistryURL` is nil.
-    public init(rules: TopicFormatRules, schemaRegistryURL: URL? = nil,
-                registryRetryInterval: Duration = .seconds(1)) throws(RecordDecodingConfigurationError) {
+    public init(rules: TopicFormatRules, schemaRegistryURL: URL? = nil, registryRetryInterval: Duration = .seconds(1),
+                maximumAvroOutputBytes: Int = AvroJSONDecoder.defaultMaximumOutputBytes) throws(RecordDecodingConfigurationError) {
         if rules.usesRegistry && schemaRegistryURL == nil { throw .missingRegistryURL }
+        self.maximumAvroOutputBytes = maximumAvroOutputBytes
         self.rules = rules
         self.schemaRegistryURL = schemaRegistryURL
         self.registryRetryInterval = registryRetryInterval
@@ -93,9 +108,22 @@ public final class RecordDecoder: Sendable {
             Self.appendJSONOrText(value, to: &output)
         case .string:
             JSONText.appendStringOrBase64(value, to: &output)
+        case .auto(let decoder):
+            if JSONValidator.isValid(value) {
+                output.append(contentsOf: value)
+            } else {
+                do {
+                    try decoder.appendJSON(decoding: value, to: &output, maximumOutputBytes: maximumAvroOutputBytes)
+                } catch where error.reason == .outputTooLarge(limit: maximumAvroOutputBytes) {
+                    throw .avro(topic: topic, part: .value, error)
+                } catch {
+                    // Not a DataRecord either (output left as it was): text or base64, as `json`.
+                    JSONText.appendStringOrBase64(value, to: &output)
+                }
+            }
         case .avro(let decoder):
             do {
-                try decoder.appendJSON(decoding: value, to: &output)
+                try decoder.appendJSON(decoding: value, to: &output, maximumOutputBytes: maximumAvroOutputBytes)
             } catch {
                 throw .avro(topic: topic, part: .value, error)
             }
@@ -165,6 +193,7 @@ public final class RecordDecoder: Sendable {
             switch rules.format(forTopic: topic) {
             case .json: resolved = .json
             case .string: resolved = .string
+            case .auto: resolved = .auto(TopicFormatRules.dataRecordDecoder)
             case .registry: resolved = .registry
             case .avro(let file):
                 // Every schema file named by the rules was loaded when they were parsed.
@@ -201,7 +230,8 @@ public final class RecordDecoder: Sendable {
             | UInt32(bytes[4]))
         let decoder = try registryDecoder(id: id)
         do {
-            try decoder.appendJSON(decoding: UnsafeRawBufferPointer(rebasing: bytes[5...]), to: &output)
+            try decoder.appendJSON(decoding: UnsafeRawBufferPointer(rebasing: bytes[5...]), to: &output,
+                                   maximumOutputBytes: maximumAvroOutputBytes)
         } catch {
             throw .avro(topic: topic, part: part, error)
         }
@@ -226,7 +256,7 @@ public final class RecordDecoder: Sendable {
         guard let bytes else { return nil }
         let topicDecoding = decoding(forTopic: topic)
         // Valid JSON on a JSON topic is passed through: hand back the same storage, no copy.
-        if part == .value, case .json = topicDecoding, bytes.withUnsafeBytes({ JSONValidator.isValid($0) }) {
+        if part == .value, topicDecoding.passesJSONThrough, bytes.withUnsafeBytes({ JSONValidator.isValid($0) }) {
             return bytes
         }
         var output: [UInt8] = []

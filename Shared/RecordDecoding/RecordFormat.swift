@@ -8,13 +8,19 @@ public enum RecordFormat: Sendable, Equatable, CustomStringConvertible {
     case json
     /// A JSON string of the UTF-8 text (or base64 when not UTF-8).
     case string
+    /// Valid JSON passed through; else, when the bytes decode exactly (every byte consumed, every
+    /// value valid) with the bundled `DataRecordSchema`, that record; else like `json`. The
+    /// default when neither `TOPIC_FORMATS` nor `KAFKA_SCHEMA` is set, as the solar gateway
+    /// decoded everything with its bundled DataRecord schema.
+    case auto
 
-    /// Parses `avro:<schema file>`, `registry`, `json` or `string`.
+    /// Parses `avro:<schema file>`, `registry`, `json`, `string` or `auto`.
     public init(parsing text: String) throws(RecordDecodingConfigurationError) {
         switch text {
         case "registry": self = .registry
         case "json": self = .json
         case "string": self = .string
+        case "auto": self = .auto
         default:
             if text.hasPrefix("avro:") {
                 let file = String(text.dropFirst("avro:".count))
@@ -32,6 +38,7 @@ public enum RecordFormat: Sendable, Equatable, CustomStringConvertible {
         case .registry: return "registry"
         case .json: return "json"
         case .string: return "string"
+        case .auto: return "auto"
         }
     }
 }

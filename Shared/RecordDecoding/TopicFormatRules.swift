@@ -9,7 +9,8 @@ import Avro
 /// regexes may contain `=`; they cannot contain `;`. Whitespace around rules is ignored.
 ///
 /// Without rules (unset or blank), every topic is Avro with the schema file in `KAFKA_SCHEMA` when
-/// that is set, else JSON.
+/// that is set, else `auto`: JSON, or the bundled DataRecord Avro schema for values that are not
+/// JSON but decode exactly with it (the solar gateway's default schema).
 ///
 /// Every Avro schema file is read and parsed here, so a bad file is a configuration error at start-up.
 public struct TopicFormatRules: Sendable {
@@ -34,6 +35,14 @@ public struct TopicFormatRules: Sendable {
     public let fallbackFormat: RecordFormat
     /// Decoders for every Avro schema file named by the rules, by path.
     let avroDecoders: [String: AvroJSONDecoder]
+    /// The decoder of the bundled DataRecord schema (for the `auto` format).
+    static let dataRecordDecoder: AvroJSONDecoder = {
+        do {
+            return AvroJSONDecoder(schema: try AvroSchema(json: DataRecordSchema.json))
+        } catch {
+            fatalError("the bundled DataRecord schema does not parse: \(error)")
+        }
+    }()
 
     /// Parses `TOPIC_FORMATS` (nil or blank: no rules) with `KAFKA_SCHEMA` as the rule-less default.
     public init(topicFormats: String?, kafkaSchema: String? = nil) throws(RecordDecodingConfigurationError) {
@@ -47,7 +56,7 @@ public struct TopicFormatRules: Sendable {
         if rules.isEmpty, let kafkaSchema = kafkaSchema?.trimmingWhitespace(), !kafkaSchema.isEmpty {
             fallbackFormat = .avro(schemaFile: kafkaSchema)
         } else {
-            fallbackFormat = .json
+            fallbackFormat = rules.isEmpty ? .auto : .json
         }
         var decoders: [String: AvroJSONDecoder] = [:]
         for format in rules.map(\.format) + [fallbackFormat] {

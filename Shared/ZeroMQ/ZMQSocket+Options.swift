@@ -19,6 +19,15 @@ extension ZMQSocket {
         guard result == 0 else { throw ZMQError.last("set \(name)") }
     }
 
+    /// Sets an `int64_t` socket option.
+    public func setOption(_ option: Int32, int64 value: Int64, name: String) throws(ZMQError) {
+        let handle = try openHandle("set \(name)")
+        var value = value
+        guard zmq_setsockopt(handle, option, &value, MemoryLayout<Int64>.size) == 0 else {
+            throw ZMQError.last("set \(name) \(value)")
+        }
+    }
+
     /// Reads an `int` socket option.
     public func int32Option(_ option: Int32, name: String) throws(ZMQError) -> Int32 {
         let handle = try openHandle("get \(name)")
@@ -73,6 +82,28 @@ extension ZMQSocket {
     /// `EAGAIN` when a peer's queue is full, instead of silently dropping.
     public func setRouterMandatory(_ enabled: Bool) throws(ZMQError) {
         try setOption(ZMQ_ROUTER_MANDATORY, enabled ? 1 : 0, name: "ZMQ_ROUTER_MANDATORY")
+    }
+
+    /// `ZMQ_MAXMSGSIZE`: the largest message accepted from a peer; a peer sending a larger one is
+    /// disconnected. -1 means no limit. Set before binding or connecting.
+    public func setMaximumMessageSize(_ bytes: Int64) throws(ZMQError) {
+        try setOption(ZMQ_MAXMSGSIZE, int64: bytes, name: "ZMQ_MAXMSGSIZE")
+    }
+
+    /// Makes this socket a CURVE server with `secretKey` (Z85): peers must be CURVE clients that
+    /// know its public key (and pass the context's ZAP handler, when one is bound). Set before
+    /// binding.
+    public func setCurveServer(secretKey: String) throws(ZMQError) {
+        try setOption(ZMQ_CURVE_SERVER, 1, name: "ZMQ_CURVE_SERVER")
+        try setOption(ZMQ_CURVE_SECRETKEY, bytes: Array(secretKey.utf8), name: "ZMQ_CURVE_SECRETKEY")
+    }
+
+    /// Makes this socket a CURVE client of the server with public key `serverKey`, presenting
+    /// the key pair `publicKey`/`secretKey` (all Z85). Set before connecting.
+    public func setCurveClient(serverKey: String, publicKey: String, secretKey: String) throws(ZMQError) {
+        try setOption(ZMQ_CURVE_SERVERKEY, bytes: Array(serverKey.utf8), name: "ZMQ_CURVE_SERVERKEY")
+        try setOption(ZMQ_CURVE_PUBLICKEY, bytes: Array(publicKey.utf8), name: "ZMQ_CURVE_PUBLICKEY")
+        try setOption(ZMQ_CURVE_SECRETKEY, bytes: Array(secretKey.utf8), name: "ZMQ_CURVE_SECRETKEY")
     }
 
     /// `ZMQ_IMMEDIATE`: queue messages only to completed connections.

@@ -24,20 +24,20 @@ struct BusPresenceTests {
         #expect(throws: BusProtocolError.self) { try BusRequest(frames: [Array("PRESENCE".utf8)]) }
     }
 
-    @Test func tableExpiresSilentReplicasAndPublishesChanges() {
+    @Test func tableExpiresSilentReplicasAndPublishesChanges() throws {
         let table = BusPresenceTable(republishInterval: .seconds(1))
         let start = ContinuousClock.now
         #expect(table.due(now: start) == nil)
-        table.report(.init(replica: "a", clients: 2, ttlMilliseconds: 1000), now: start)
-        table.report(.init(replica: "b", clients: 3, ttlMilliseconds: 5000), now: start)
+        try table.report(.init(replica: "a", clients: 2, ttlMilliseconds: 1000), now: start)
+        try table.report(.init(replica: "b", clients: 3, ttlMilliseconds: 5000), now: start)
         #expect(table.due(now: start)?.replicas == ["a": 2, "b": 3])
         #expect(table.due(now: start + .milliseconds(100)) == nil, "nothing changed, not yet periodic")
-        table.report(.init(replica: "b", clients: 4, ttlMilliseconds: 5000), now: start + .milliseconds(200))
+        try table.report(.init(replica: "b", clients: 4, ttlMilliseconds: 5000), now: start + .milliseconds(200))
         #expect(table.due(now: start + .milliseconds(200))?.totalClients == 6)
         // a stops reporting: gone after its ttl.
         #expect(table.due(now: start + .milliseconds(1100))?.replicas == ["b": 4])
         // Withdrawn with ttl 0.
-        table.report(.init(replica: "b", clients: 0, ttlMilliseconds: 0), now: start + .milliseconds(1200))
+        try table.report(.init(replica: "b", clients: 0, ttlMilliseconds: 0), now: start + .milliseconds(1200))
         #expect(table.due(now: start + .milliseconds(1200))?.replicas == [:])
         #expect(table.due(now: start + .seconds(5)) == nil, "an empty table is not republished")
     }

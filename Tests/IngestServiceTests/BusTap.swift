@@ -7,9 +7,10 @@ final class BusTap: @unchecked Sendable {
     private let socket: ZMQSocket
     private(set) var received: [BusRecord] = []
 
-    init(endpoint: String, context: ZMQContext, prefix: String = "") throws {
+    init(endpoint: String, context: ZMQContext, prefix: String = "", security: BusSocketSecurity? = nil) throws {
         socket = try ZMQSocket(context: context, type: .sub)
         try socket.setLinger(milliseconds: 0)
+        try security?.applyAsClient(socket)
         try socket.subscribe(prefix)
         try socket.connect(endpoint)
     }

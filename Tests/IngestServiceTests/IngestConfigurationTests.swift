@@ -17,6 +17,22 @@ import TestSupport
         try config.validate()
     }
 
+    @Test func limitsHaveDocumentedDefaultsAndAreRead() throws {
+        let defaults = try IngestConfiguration(environment: [:])
+        #expect(defaults.busMaxConcurrentReplays == 8 && defaults.busMaxQueuedReplays == 64)
+        #expect(defaults.busPresenceMaxReplicas == 256 && defaults.busPresenceMaxClients == 1_000_000)
+        #expect(defaults.busMaxMessageBytes == 1 << 20 && defaults.avroMaxJSONBytes == 16 << 20)
+        #expect(defaults.busCurveSecretKey == nil && defaults.busCurveClientKeys.isEmpty)
+        let set = try IngestConfiguration(environment: [
+            "BUS_MAX_CONCURRENT_REPLAYS": "3", "BUS_MAX_QUEUED_REPLAYS": "4", "BUS_PRESENCE_MAX_REPLICAS": "5",
+            "BUS_PRESENCE_MAX_CLIENTS": "6", "BUS_MAX_MESSAGE_BYTES": "70000", "AVRO_MAX_JSON_BYTES": "80000",
+            "BUS_CURVE_CLIENT_KEYS": " a , b,"])
+        #expect(set.busMaxConcurrentReplays == 3 && set.busMaxQueuedReplays == 4)
+        #expect(set.busPresenceMaxReplicas == 5 && set.busPresenceMaxClients == 6)
+        #expect(set.busMaxMessageBytes == 70000 && set.avroMaxJSONBytes == 80000)
+        #expect(set.busCurveClientKeys == ["a", "b"])
+    }
+
     @Test func environmentIsRead() throws {
         let schema = TestEnvironment.fixture("kafka.timestamp-data.avsc").path
         let config = try IngestConfiguration(environment: [
@@ -73,6 +89,14 @@ import TestSupport
         (["TOPIC_FORMATS": ".*=registry"], "SCHEMA_REGISTRY_URL"),
         (["SCHEMA_REGISTRY_URL": "ftp://x", "TOPIC_FORMATS": ".*=registry"], "SCHEMA_REGISTRY_URL"),
         (["KAFKA_HOSTS": " "], "KAFKA_HOSTS"),
+        (["BUS_MAX_CONCURRENT_REPLAYS": "0"], "BUS_MAX_CONCURRENT_REPLAYS"),
+        (["BUS_MAX_QUEUED_REPLAYS": "-1"], "BUS_MAX_QUEUED_REPLAYS"),
+        (["BUS_PRESENCE_MAX_REPLICAS": "100000"], "BUS_PRESENCE_MAX_REPLICAS"),
+        (["BUS_PRESENCE_MAX_CLIENTS": "-1"], "BUS_PRESENCE_MAX_CLIENTS"),
+        (["BUS_MAX_MESSAGE_BYTES": "10"], "BUS_MAX_MESSAGE_BYTES"),
+        (["AVRO_MAX_JSON_BYTES": "lots"], "AVRO_MAX_JSON_BYTES"),
+        (["BUS_CURVE_SECRET_KEY": "not-a-key"], "BUS_CURVE_SECRET_KEY"),
+        (["BUS_CURVE_CLIENT_KEYS": "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"], "BUS_CURVE_CLIENT_KEYS"),
     ])
     func badSettingsAreNamed(environment: [String: String], setting: String) {
         do {
@@ -84,13 +108,18 @@ import TestSupport
         }
     }
 
-    @Test func selectorMatchesFromTheStartAndNeverInternalTopics() throws {
+    @Test func selectorMatchesAnywhereLikeReSearchAndNeverInternalTopics() throws {
         let all = try TopicSelector(pattern: ".*")
         #expect(all.accepts("buyOffer"))
         #expect(!all.accepts("__consumer_offsets"))
         #expect(!all.accepts("_schemas"))
         let stcs = try TopicSelector(pattern: "stcs\\.")
         #expect(stcs.accepts("stcs.solar.temp"))
-        #expect(!stcs.accepts("other.stcs.x"))
+        #expect(stcs.accepts("other.stcs.x"))  // re.search, as the solar gateway
+        let collector = try TopicSelector(pattern: "collector$")
+        #expect(collector.accepts("stcs.solar.collector"))
+        #expect(!collector.accepts("stcs.solar.collector.raw"))
+        let anchored = try TopicSelector(pattern: "^stcs\\.")
+        #expect(!anchored.accepts("other.stcs.x"))
     }
 }

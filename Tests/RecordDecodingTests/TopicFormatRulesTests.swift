@@ -28,10 +28,18 @@ import Testing
         #expect(blank.format(forTopic: "anything") == .avro(schemaFile: fixtureSchemaPath))
     }
 
-    @Test func withoutRulesOrSchemaEveryTopicIsJSON() throws {
+    @Test func withoutRulesOrSchemaEveryTopicIsAuto() throws {
         let rules = try TopicFormatRules(environment: [:])
-        #expect(rules.format(forTopic: "anything") == .json)
+        #expect(rules.format(forTopic: "anything") == .auto)
         #expect(!rules.usesRegistry)
+        #expect(try TopicFormatRules(topicFormats: "x=auto").format(forTopic: "x") == .auto)
+    }
+
+    @Test func theBundledSchemaIsTheSeedsDataRecord() throws {
+        let bundled = try AvroSchema(json: DataRecordSchema.json)
+        let datum = try dataRecordDatum(timestamp: 1.5, [(key: "a", value: .union(branch: 5, .boolean(true)))])
+        let fromFile = try AvroJSONDecoder(schema: try AvroSchema(contentsOfFile: fixtureSchemaPath)).json(decoding: datum)
+        #expect(try AvroJSONDecoder(schema: bundled).json(decoding: datum) == fromFile)
     }
 
     @Test func rulesOverrideKafkaSchema() throws {

@@ -21,14 +21,20 @@ public final class IngestdProcess: @unchecked Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
-    public init(broker: TansuBroker, group: String, environment: [String: String] = [:],
+    public convenience init(broker: TansuBroker, group: String, environment: [String: String] = [:],
          ports: (http: Int, publish: Int, snapshot: Int)? = nil) throws {
+        try self.init(bootstrapServers: broker.bootstrapServers, group: group, environment: environment, ports: ports)
+    }
+
+    /// ingestd against any Kafka-compatible cluster (e.g. librdkafka's mock cluster).
+    public init(bootstrapServers: String, group: String, environment: [String: String] = [:],
+                ports: (http: Int, publish: Int, snapshot: Int)? = nil) throws {
         let ports = ports ?? (freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort())
         httpPort = ports.http
         publishEndpoint = "tcp://127.0.0.1:\(ports.publish)"
         snapshotEndpoint = "tcp://127.0.0.1:\(ports.snapshot)"
         var env = [
-            "KAFKA_HOSTS": broker.bootstrapServers,
+            "KAFKA_HOSTS": bootstrapServers,
             "CONSUMER_GROUP": group,
             "INGEST_HTTP_HOST": "127.0.0.1",
             "INGEST_HTTP_PORT": String(ports.http),

@@ -12,6 +12,8 @@ public struct BusRequestHandler: Sendable {
     let cache: RecordCache
     let epoch: UInt64
     let presence: BusPresenceTable
+    let replays: ReplayLimiter
+    let refusalLog = SharedRateLimitedLog()
     let logger: Logger
 
     public init(configuration: IngestConfiguration, decoder: RecordDecoder, cache: RecordCache, epoch: UInt64,
@@ -22,6 +24,8 @@ public struct BusRequestHandler: Sendable {
         self.cache = cache
         self.epoch = epoch
         self.presence = presence
+        self.replays = ReplayLimiter(maximumRunning: configuration.busMaxConcurrentReplays,
+                                     maximumQueued: configuration.busMaxQueuedReplays)
         self.logger = logger
     }
 
@@ -42,9 +46,21 @@ public struct BusRequestHandler: Sendable {
         case .replay(let offsets):
             try await replay(offsets, reply)
         case .presence(let report):
-            presence.report(report)
+            do {
+                try presence.report(report)
+            } catch {
+                try await refuse(error, reply)
+                return
+            }
             try await reply.finish(BusEndMarker(epoch: epoch, sequence: cache.snapshot(topicPrefix: "\u{0}").lastSequence))
         }
+    }
+
+    /// Answers ERROR with the refusal's reason, counts it by limit and logs it (rate-limited).
+    private func refuse(_ refusal: BusRequestRefusal, _ reply: BusReplyWriter) async throws {
+        Counter(label: "ingest_bus_requests_refused_total", dimensions: [("limit", refusal.limit)]).increment()
+        refusalLog.log(logger, level: .warning, key: refusal.limit, "bus request refused: \(refusal.reason)")
+        try await reply.fail(refusal.reason)
     }
 
     private func replay(_ offsets: BusReplayOffsets, _ reply: BusReplyWriter) async throws {
@@ -52,6 +68,13 @@ public struct BusRequestHandler: Sendable {
             try await reply.fail("topic '\(refused)' is not served by this ingestd (ALLOWED_TOPICS_REGEX \(selector.pattern))")
             return
         }
+        do {
+            try await replays.acquire()
+        } catch {
+            try await refuse(error, reply)
+            return
+        }
+        defer { replays.release() }
         let scan = ReplayScan(configuration: configuration.consumerConfiguration, logger: logger)
         let starts: [KafkaTopicPartition]
         do {

@@ -20,16 +20,23 @@ public enum IngestApp {
     public static func run(configuration: IngestConfiguration, registry: PrometheusCollectorRegistry,
                            logger: Logger) async throws {
         let rules = try TopicFormatRules(topicFormats: configuration.topicFormats, kafkaSchema: configuration.kafkaSchema)
-        let decoder = try RecordDecoder(rules: rules, schemaRegistryURL: configuration.schemaRegistryURL.flatMap(URL.init(string:)))
+        let decoder = try RecordDecoder(rules: rules, schemaRegistryURL: configuration.schemaRegistryURL.flatMap(URL.init(string:)),
+                                        maximumAvroOutputBytes: configuration.avroMaxJSONBytes)
         let cache = RecordCache(historySize: configuration.historySize)
         let status = IngestStatus()
         let context = try ZMQContext()
         let epoch = UInt64.random(in: 1...UInt64.max)
-        let presence = BusPresenceTable()
+        let presence = BusPresenceTable(maximumReplicas: configuration.busPresenceMaxReplicas,
+                                        maximumClientsPerReplica: configuration.busPresenceMaxClients)
         let handler = try BusRequestHandler(configuration: configuration, decoder: decoder, cache: cache,
                                             epoch: epoch, presence: presence, logger: logger)
+        // Bound before the CURVE sockets, so no handshake goes unchecked.
+        let authenticator = configuration.busCurveClientKeys.isEmpty ? nil
+            : try BusCurveAuthenticator(context: context, allowedClientKeys: configuration.busCurveClientKeys, logger: logger) {
+                Counter(label: "ingest_bus_auth_refused_total").increment()
+            }
         let snapshotServer = try BusSnapshotServer(endpoint: configuration.busSnapshotBind, context: context,
-                                                   logger: logger) { request, reply in
+                                                   security: configuration.busSecurity, logger: logger) { request, reply in
             try await handler.handle(request, reply)
         }
         let ingestor = KafkaIngestor(configuration: configuration, decoder: decoder, cache: cache, status: status,
@@ -42,7 +49,11 @@ public enum IngestApp {
             cancellationSignals: [],
             logger: logger))
         logger.info("ingestd starting: Kafka \(configuration.kafkaHosts), group \(configuration.consumerGroup), topics \(configuration.allowedTopicsRegex), snapshots on \(snapshotServer.boundEndpoint)")
-        try await group.run()
+        try await withThrowingDiscardingTaskGroup { tasks in
+            if let authenticator { tasks.addTask { await authenticator.run() } }
+            defer { authenticator?.stop() }
+            try await group.run()
+        }
         logger.info("ingestd stopped")
     }
 }

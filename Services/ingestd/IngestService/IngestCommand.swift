@@ -21,7 +21,7 @@ public struct IngestCommand: ServiceCommand {
     var kafkaHosts: String?
     @Option(help: "Consumer group (CONSUMER_GROUP, default web-redirect).")
     var consumerGroup: String?
-    @Option(help: "Topics to consume, a regex matched from the start of the name (ALLOWED_TOPICS_REGEX or ALLOWED_TOPIC_REGEX, default .*). Topics starting with _ are never consumed.")
+    @Option(help: "Topics to consume, a regex matched anywhere in the name like Python re.search; anchor with ^ and $ (ALLOWED_TOPICS_REGEX or ALLOWED_TOPIC_REGEX, default .*). Topics starting with _ are never consumed.")
     var allowedTopicsRegex: String?
     @Option(help: "Avro schema file for every topic when --topic-formats is not given (KAFKA_SCHEMA; unset: JSON).")
     var kafkaSchema: String?
@@ -45,6 +45,22 @@ public struct IngestCommand: ServiceCommand {
     var startFrom: String?
     @Option(help: "How often new topics are looked for, in ms (TOPIC_REFRESH_INTERVAL_MS, default 2000).")
     var topicRefreshIntervalMs: Int?
+    @Option(help: "REPLAY requests read from Kafka at once (BUS_MAX_CONCURRENT_REPLAYS, default 8).")
+    var busMaxConcurrentReplays: Int?
+    @Option(help: "REPLAY requests waiting for a turn; more are refused with ERROR (BUS_MAX_QUEUED_REPLAYS, default 64).")
+    var busMaxQueuedReplays: Int?
+    @Option(help: "Replicas in the presence table; PRESENCE from one more is refused (BUS_PRESENCE_MAX_REPLICAS, default 256).")
+    var busPresenceMaxReplicas: Int?
+    @Option(help: "The most clients one replica may report in PRESENCE (BUS_PRESENCE_MAX_CLIENTS, default 1000000).")
+    var busPresenceMaxClients: Int?
+    @Option(help: "Largest message the bus sockets accept; a peer sending more is disconnected (BUS_MAX_MESSAGE_BYTES, default 1048576).")
+    var busMaxMessageBytes: Int?
+    @Option(help: "The most JSON text one Avro datum may become; larger is a decode error (AVRO_MAX_JSON_BYTES, default 16777216).")
+    var avroMaxJsonBytes: Int?
+    @Option(help: "The bus's CURVE server secret key, Z85; set, both bus sockets require CURVE (BUS_CURVE_SECRET_KEY, default unset).")
+    var busCurveSecretKey: String?
+    @Option(help: "Comma-separated Z85 public keys of the bus clients admitted; unset, any client knowing the server key (BUS_CURVE_CLIENT_KEYS).")
+    var busCurveClientKeys: String?
     @Option(name: .customLong("kafka-property"), help: "A librdkafka property as name=value; repeatable (KAFKA_PROPERTY_<NAME>).")
     var kafkaProperty: [String] = []
 
@@ -67,6 +83,14 @@ public struct IngestCommand: ServiceCommand {
         if let loggingLevel { config.loggingLevel = try SettingParser.loggingLevel(loggingLevel, "--logging-level") }
         if let startFrom { config.startFrom = try IngestConfiguration.startPosition(startFrom, "--start-from") }
         if let topicRefreshIntervalMs { config.topicRefreshIntervalMilliseconds = topicRefreshIntervalMs }
+        if let busMaxConcurrentReplays { config.busMaxConcurrentReplays = busMaxConcurrentReplays }
+        if let busMaxQueuedReplays { config.busMaxQueuedReplays = busMaxQueuedReplays }
+        if let busPresenceMaxReplicas { config.busPresenceMaxReplicas = busPresenceMaxReplicas }
+        if let busPresenceMaxClients { config.busPresenceMaxClients = busPresenceMaxClients }
+        if let busMaxMessageBytes { config.busMaxMessageBytes = busMaxMessageBytes }
+        if let avroMaxJsonBytes { config.avroMaxJSONBytes = avroMaxJsonBytes }
+        if let busCurveSecretKey { config.busCurveSecretKey = busCurveSecretKey }
+        if let busCurveClientKeys { config.busCurveClientKeys = IngestConfiguration.list(busCurveClientKeys) }
         for property in kafkaProperty {
             guard let equals = property.firstIndex(of: "="), equals != property.startIndex else {
                 throw IngestConfigurationError("--kafka-property", "'\(property)' is not name=value")

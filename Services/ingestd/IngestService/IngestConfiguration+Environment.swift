@@ -31,6 +31,14 @@ extension IngestConfiguration {
         if let v = value("TOPIC_REFRESH_INTERVAL_MS") {
             topicRefreshIntervalMilliseconds = try Self.integer(v, "TOPIC_REFRESH_INTERVAL_MS")
         }
+        if let v = value("BUS_MAX_CONCURRENT_REPLAYS") { busMaxConcurrentReplays = try Self.integer(v, "BUS_MAX_CONCURRENT_REPLAYS") }
+        if let v = value("BUS_MAX_QUEUED_REPLAYS") { busMaxQueuedReplays = try Self.integer(v, "BUS_MAX_QUEUED_REPLAYS") }
+        if let v = value("BUS_PRESENCE_MAX_REPLICAS") { busPresenceMaxReplicas = try Self.integer(v, "BUS_PRESENCE_MAX_REPLICAS") }
+        if let v = value("BUS_PRESENCE_MAX_CLIENTS") { busPresenceMaxClients = try Self.integer(v, "BUS_PRESENCE_MAX_CLIENTS") }
+        if let v = value("BUS_MAX_MESSAGE_BYTES") { busMaxMessageBytes = try Self.integer(v, "BUS_MAX_MESSAGE_BYTES") }
+        if let v = value("AVRO_MAX_JSON_BYTES") { avroMaxJSONBytes = try Self.integer(v, "AVRO_MAX_JSON_BYTES") }
+        busCurveSecretKey = value("BUS_CURVE_SECRET_KEY")
+        if let v = value("BUS_CURVE_CLIENT_KEYS") { busCurveClientKeys = Self.list(v) }
         for (name, value) in environment where name.hasPrefix(Self.kafkaPropertyPrefix) {
             kafkaProperties[Self.kafkaPropertyName(fromEnvironment: name)] = value
         }
@@ -42,6 +50,11 @@ extension IngestConfiguration {
         return body.replacingOccurrences(of: "__", with: "\u{0}")
             .replacingOccurrences(of: "_", with: ".")
             .replacingOccurrences(of: "\u{0}", with: "_")
+    }
+
+    /// Comma-separated items, trimmed, empty ones dropped.
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     static func integer(_ text: String, _ setting: String) throws(IngestConfigurationError) -> Int {

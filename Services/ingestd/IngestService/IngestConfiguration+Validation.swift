@@ -1,6 +1,8 @@
+import Bus
 import Foundation
 import Kafka
 import RecordDecoding
+import ZeroMQ
 
 extension IngestConfiguration {
     /// Checks every setting, including each librdkafka property (with librdkafka itself) and the
@@ -40,6 +42,30 @@ extension IngestConfiguration {
         }
         guard (100...3_600_000).contains(topicRefreshIntervalMilliseconds) else {
             throw IngestConfigurationError("TOPIC_REFRESH_INTERVAL_MS", "\(topicRefreshIntervalMilliseconds) is not between 100 and 3600000")
+        }
+        for (setting, value, range) in [
+            ("BUS_MAX_CONCURRENT_REPLAYS", busMaxConcurrentReplays, 1...1024),
+            ("BUS_MAX_QUEUED_REPLAYS", busMaxQueuedReplays, 0...100_000),
+            ("BUS_PRESENCE_MAX_REPLICAS", busPresenceMaxReplicas, 1...BusPresence.maximumReplicas),
+            ("BUS_PRESENCE_MAX_CLIENTS", busPresenceMaxClients, 0...BusPresence.maximumClientsPerReplica),
+            ("BUS_MAX_MESSAGE_BYTES", busMaxMessageBytes, 1024...(1 << 30)),
+            ("AVRO_MAX_JSON_BYTES", avroMaxJSONBytes, 1024...(1 << 30)),
+        ] where !range.contains(value) {
+            throw IngestConfigurationError(setting, "\(value) is not between \(range.lowerBound) and \(range.upperBound)")
+        }
+        if let key = busCurveSecretKey {
+            guard ZMQCurve.isAvailable else {
+                throw IngestConfigurationError("BUS_CURVE_SECRET_KEY", "this libzmq was built without CURVE")
+            }
+            guard ZMQCurve.publicKey(secretKey: key) != nil else {
+                throw IngestConfigurationError("BUS_CURVE_SECRET_KEY", "is not a 40-character Z85 key")
+            }
+        }
+        if let bad = busCurveClientKeys.first(where: { !ZMQCurve.isKey($0) }) {
+            throw IngestConfigurationError("BUS_CURVE_CLIENT_KEYS", "'\(bad)' is not a 40-character Z85 public key")
+        }
+        if !busCurveClientKeys.isEmpty && busCurveSecretKey == nil {
+            throw IngestConfigurationError("BUS_CURVE_CLIENT_KEYS", "needs BUS_CURVE_SECRET_KEY")
         }
         do {
             try consumerConfiguration.validate()

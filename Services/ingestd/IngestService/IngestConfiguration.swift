@@ -1,3 +1,4 @@
+import Bus
 import Kafka
 import Logging
 
@@ -11,7 +12,8 @@ public struct IngestConfiguration: Sendable {
     /// `CONSUMER_GROUP`: the Kafka consumer group.
     public var consumerGroup = "web-redirect"
     /// `ALLOWED_TOPICS_REGEX` (or the seed's `ALLOWED_TOPIC_REGEX`): topics to consume, matched
-    /// from the start of the name like Python's `re.match`. Names starting with `_` never are.
+    /// anywhere in the name like the solar gateway's Python `re.search` (anchor with `^`/`$`).
+    /// Names starting with `_` never are.
     public var allowedTopicsRegex = ".*"
     /// `KAFKA_SCHEMA`: Avro schema file used for every topic when `TOPIC_FORMATS` is not set.
     public var kafkaSchema: String?
@@ -31,12 +33,33 @@ public struct IngestConfiguration: Sendable {
     public var httpPort = 5001
     /// `LOGGING_LEVEL`: CRITICAL, ERROR, WARNING, INFO or DEBUG.
     public var loggingLevel: Logger.Level = .info
-    /// `START_FROM`: where a partition seen for the first time starts. `end` (default): its last
+    /// `START_FROM`: where a partition found at start-up starts. `end` (default): its last
     /// `HISTORY_SIZE` records go to the cache, then new records are published. `beginning`:
-    /// every record it holds is published (and cached) in order.
+    /// every record it holds is published (and cached) in order. Partitions that appear while
+    /// ingestd runs always start at the group's committed offset, else at their beginning.
     public var startFrom: StartPosition = .end
     /// `TOPIC_REFRESH_INTERVAL_MS`: how often the topic list is read to pick up new topics.
     public var topicRefreshIntervalMilliseconds = 2000
+    /// `BUS_MAX_CONCURRENT_REPLAYS`: REPLAY requests read from Kafka at once (each holds a
+    /// librdkafka client).
+    public var busMaxConcurrentReplays = 8
+    /// `BUS_MAX_QUEUED_REPLAYS`: REPLAY requests waiting for a turn; more are refused with ERROR.
+    public var busMaxQueuedReplays = 64
+    /// `BUS_PRESENCE_MAX_REPLICAS`: replicas in the presence table; PRESENCE from one more is refused.
+    public var busPresenceMaxReplicas = 256
+    /// `BUS_PRESENCE_MAX_CLIENTS`: the most clients one replica may report; more is refused.
+    public var busPresenceMaxClients = 1_000_000
+    /// `BUS_MAX_MESSAGE_BYTES`: the largest message ingestd's bus sockets accept (ZMQ_MAXMSGSIZE);
+    /// a peer sending a larger one is disconnected.
+    public var busMaxMessageBytes = 1 << 20
+    /// `AVRO_MAX_JSON_BYTES`: the most JSON text one Avro datum may become; larger is a decode error.
+    public var avroMaxJSONBytes = 16 << 20
+    /// `BUS_CURVE_SECRET_KEY`: the bus's CURVE server secret key (Z85, 40 characters). Set: both
+    /// bus sockets require CURVE; subscribers need the matching public key.
+    public var busCurveSecretKey: String?
+    /// `BUS_CURVE_CLIENT_KEYS`: comma-separated Z85 public keys of the subscribers admitted
+    /// (only with `BUS_CURVE_SECRET_KEY`). Unset: any client that knows the server's public key.
+    public var busCurveClientKeys: [String] = []
     /// `KAFKA_PROPERTY_<NAME>` variables and `--kafka-property name=value` flags: any librdkafka
     /// property, applied last.
     public var kafkaProperties: [String: String] = [:]
@@ -47,6 +70,11 @@ public struct IngestConfiguration: Sendable {
     public enum StartPosition: String, Sendable, CaseIterable {
         case end
         case beginning
+    }
+
+    /// Options of ingestd's two bus sockets.
+    public var busSecurity: BusSocketSecurity {
+        BusSocketSecurity(maximumMessageBytes: Int64(busMaxMessageBytes), curveServerSecretKey: busCurveSecretKey)
     }
 
     /// The consumer configuration handed to the Kafka wrapper.

@@ -28,6 +28,9 @@ final class IngestConsumerLoop {
     /// The partitions currently consumed.
     private var assigned: Set<PartitionKey> = []
     private var refreshBackoff: Duration = .zero
+    /// Set once the partitions found at start-up are assigned; partitions found later start
+    /// from their beginning (or committed offset), not after their history.
+    private var initiallyAssigned = false
 
     init(configuration: IngestConfiguration, decoder: RecordDecoder, cache: RecordCache, status: IngestStatus,
          context: ZMQContext, epoch: UInt64, presence: BusPresenceTable = BusPresenceTable(), stop: StopSignal,
@@ -40,7 +43,8 @@ final class IngestConsumerLoop {
         self.logger = logger
         self.stop = stop
         self.presence = presence
-        publisher = try BusPublisher(endpoint: configuration.busPublishBind, context: context, epoch: epoch)
+        publisher = try BusPublisher(endpoint: configuration.busPublishBind, context: context, epoch: epoch,
+                                     security: configuration.busSecurity)
         historyReader = try KafkaPartitionReader(configuration: configuration.consumerConfiguration, logger: logger)
         consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration, logger: logger,
                                      onError: { [unowned self] in self.kafkaError($0) })
@@ -97,12 +101,17 @@ final class IngestConsumerLoop {
         assign(wanted, topics: selected.map(\.name))
     }
 
-    /// Partitions seen before continue where they stopped; new ones first load their last
-    /// `HISTORY_SIZE` records into the cache, then continue from the end found.
+    /// Partitions seen before continue where they stopped. Partitions found by the first
+    /// assignment first load their last `HISTORY_SIZE` records into the cache, then continue from
+    /// the end found (`START_FROM=end`). Partitions that appear later (a topic created or grown
+    /// while ingestd runs) hold only records nobody has seen yet: they are consumed from the
+    /// group's committed offset, else from their beginning, and every record is published.
     private func assign(_ wanted: Set<PartitionKey>, topics: [String]) {
         let fresh = wanted.filter { positions[$0] == nil }.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
         if configuration.startFrom == .beginning {
             for partition in fresh { positions[partition] = KafkaOffset.beginning }
+        } else if initiallyAssigned {
+            guard startLatePartitions(fresh) else { return }  // retried at the next refresh
         } else if !fresh.isEmpty {
             status.update { if $0.phase == .connecting { $0.phase = .loadingHistory } }
             guard loadHistory(fresh) else { return }  // retried at the next refresh
@@ -117,13 +126,36 @@ final class IngestConsumerLoop {
         if Set(topics) != Set(status.snapshot.topics) {
             logger.info("consuming \(topics.count) topic(s): \(topics.joined(separator: ", "))")
         }
-        logger.info("assigned \(wanted.count) partition(s); history loaded for \(fresh.count) new")
+        logger.info("assigned \(wanted.count) partition(s), \(fresh.count) new")
         assigned = wanted
+        initiallyAssigned = true
         status.update { state in
             state.topics = topics
             state.assignedPartitions = wanted.count
             state.phase = .ready
         }
+    }
+
+    /// Starts partitions that appeared after the first assignment at the group's committed
+    /// offset, or at their beginning when none is committed. False when the broker could not say.
+    private func startLatePartitions(_ partitions: [PartitionKey]) -> Bool {
+        guard !partitions.isEmpty else { return true }
+        let committed: [KafkaTopicPartition]
+        do {
+            committed = try consumer.committed(partitions.map { KafkaTopicPartition(topic: $0.topic, partition: $0.partition) },
+                                               timeout: .seconds(5))
+        } catch {
+            logLimiter.log(logger, level: .warning, key: "committed",
+                           "reading the committed offsets of \(partitions.count) new partition(s) failed: \(error); retrying")
+            return false
+        }
+        for partition in committed {
+            positions[PartitionKey(topic: partition.topic, partition: partition.partition)] =
+                partition.offset >= 0 ? partition.offset : KafkaOffset.beginning
+        }
+        for partition in partitions where positions[partition] == nil { positions[partition] = KafkaOffset.beginning }
+        logger.info("\(partitions.count) partition(s) appeared while running; consuming them from their committed offset or beginning")
+        return true
     }
 
     /// Reads the last `HISTORY_SIZE` records of each partition into the cache and records where

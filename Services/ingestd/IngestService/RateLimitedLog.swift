@@ -11,14 +11,24 @@ struct RateLimitedLog {
     }
 
     mutating func log(_ logger: Logger, level: Logger.Level, key: String, _ message: @autoclosure () -> String) {
+        guard let held = admit(key: key) else { return }
+        Self.emit(logger, level: level, message(), held: held)
+    }
+
+    /// Whether a message for `key` may be logged now: the number held back since the last one,
+    /// or nil (counted as held back).
+    mutating func admit(key: String) -> Int? {
         let now = ContinuousClock.now
         if let last = lastLogged[key], now - last < interval {
             suppressed[key, default: 0] += 1
-            return
+            return nil
         }
         lastLogged[key] = now
-        let held = suppressed.removeValue(forKey: key) ?? 0
+        return suppressed.removeValue(forKey: key) ?? 0
+    }
+
+    static func emit(_ logger: Logger, level: Logger.Level, _ message: String, held: Int) {
         let suffix = held > 0 ? " (\(held) similar message(s) suppressed)" : ""
-        logger.log(level: level, "\(message())\(suffix)")
+        logger.log(level: level, "\(message)\(suffix)")
     }
 }

@@ -1,5 +1,6 @@
-/// Decides which topics ingestd consumes: names matching the allowed pattern from their start
-/// (like Python's `re.match`), never internal topics (names starting with `_`).
+/// Decides which topics ingestd consumes: names the allowed pattern matches anywhere (like the
+/// solar gateway's Python `re.search`; anchor with `^`/`$` for the whole name), never internal
+/// topics (names starting with `_`).
 public struct TopicSelector: @unchecked Sendable {
     // Regex is immutable once built; it is only read here.
     private let regex: Regex<AnyRegexOutput>
@@ -18,6 +19,6 @@ public struct TopicSelector: @unchecked Sendable {
     /// Whether `topic` is consumed.
     public func accepts(_ topic: String) -> Bool {
         guard !topic.hasPrefix("_"), !topic.isEmpty else { return false }
-        return (try? regex.prefixMatch(in: topic)) != nil
+        return (try? regex.firstMatch(in: topic)) != nil
     }
 }

@@ -1,0 +1,47 @@
+import Avro
+import Testing
+
+/// Issue 11: nested arrays of zero-size items cannot expand a small datum into gigabytes of JSON.
+@Suite struct AvroOutputBoundTests {
+    /// `array<array<null>>` with `outer` inner arrays of 65,536 nulls each: 4 bytes per inner
+    /// array (a 3-byte count and the end marker), about 327 KB of JSON each.
+    func expandingDatum(outer: Int) -> [UInt8] {
+        func long(_ value: Int64) -> [UInt8] {
+            var raw = UInt64(bitPattern: (value << 1) ^ (value >> 63))
+            var bytes: [UInt8] = []
+            while raw >= 0x80 { bytes.append(UInt8(raw & 0x7F) | 0x80); raw >>= 7 }
+            return bytes + [UInt8(raw)]
+        }
+        let inner = long(Int64(AvroJSONDecoder.maximumZeroSizeItems)) + [0]
+        return long(Int64(outer)) + Array([[UInt8]](repeating: inner, count: outer).joined()) + [0]
+    }
+
+    let decoder: AvroJSONDecoder
+
+    init() throws {
+        decoder = AvroJSONDecoder(schema: try AvroSchema(json: #"{"type":"array","items":{"type":"array","items":"null"}}"#))
+    }
+
+    @Test func aHundredKilobyteDatumStopsAtTheDefaultBound() throws {
+        let datum = expandingDatum(outer: 25_000)  // ~100 KB in, ~8 GB of JSON unbounded
+        #expect(datum.count > 99_000)
+        var output = Array("prefix".utf8)
+        let clock = ContinuousClock()
+        let started = clock.now
+        #expect {
+            try datum.withUnsafeBytes { try decoder.appendJSON(decoding: $0, to: &output) }
+        } throws: { error in
+            (error as? AvroDecodingError)?.reason == .outputTooLarge(limit: AvroJSONDecoder.defaultMaximumOutputBytes)
+        }
+        #expect(output == Array("prefix".utf8), "output restored")
+        #expect(clock.now - started < .seconds(30))
+    }
+
+    @Test func theBoundIsExactAndSettable() throws {
+        let datum = expandingDatum(outer: 2)
+        let full = try decoder.json(decoding: datum)
+        #expect(try decoder.json(decoding: datum, maximumOutputBytes: full.count) == full)
+        #expect(throws: AvroDecodingError.self) { try decoder.json(decoding: datum, maximumOutputBytes: full.count - 1) }
+        #expect(throws: AvroDecodingError.self) { try decoder.json(decoding: datum, maximumOutputBytes: 1000) }
+    }
+}
