@@ -18,7 +18,7 @@ struct RealtimeConfigurationTests {
         #expect(config.historySize == 100)
         #expect(config.apiFamilies == [.solar, .pricewars])
         #expect(config.filterHTTPCode)
-        #expect(config.recoverySeconds == 120)
+        #expect(config.recoverySeconds == 0)
         #expect(config.replicaID.hasPrefix("rt-"))
     }
 

@@ -37,13 +37,15 @@ public enum RealtimeApp {
             : EngineCORSConfiguration(allowedOrigins: .list(configuration.corsOrigins), allowCredentials: true)
         let endpoint = try EngineIOEndpoint(
             configuration: EngineIOConfiguration(
-                path: "/socket.io/", cors: cors, maxQueuedMessages: configuration.clientQueueMessages,
+                path: "/socket.io/", pingInterval: .milliseconds(configuration.pingIntervalMilliseconds),
+                pingTimeout: .milliseconds(configuration.pingTimeoutMilliseconds), cors: cors, maxQueuedMessages: configuration.clientQueueMessages,
                 maxQueuedBytes: configuration.clientQueueBytes),
             delegate: io, logger: logger)
         let routes = RealtimeHTTPRoutes(hub: hub, registry: registry, configuration: configuration)
         let server = EngineIOServer(host: configuration.host, port: configuration.port, endpoints: [endpoint],
                                     fallback: { request in routes.respond(to: request) }, logger: logger)
         services.append(.init(service: io))
+        services.append(.init(service: ClientCountAnnouncer(hub: hub)))
         services.append(.init(service: DelayedEngineServer(server: server, hub: hub, grace: .seconds(3), logger: logger)))
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
