@@ -185,21 +185,23 @@ public final class RealtimeHub: Sendable {
         return total
     }
 
-    /// Updates the client gauges and, when the total changed since the last call, broadcasts
-    /// `connected_clients` (solar family). Called every 250 ms by ``ClientCountAnnouncer``, so a
-    /// connect storm costs one broadcast per interval.
-    public func announceClientCount() {
+    /// Updates the client gauges and, with `broadcast` and when the total changed since the last
+    /// broadcast, sends `connected_clients` to every client (solar family); returns whether it
+    /// did. ``ClientCountAnnouncer`` decides when (coalescing connect storms).
+    @discardableResult
+    public func announceClientCount(broadcast: Bool = true) -> Bool {
         let (local, total, changed) = state.withLock { state in
             let total = Self.total(state)
-            let changed = total != state.lastAnnouncedTotal
-            state.lastAnnouncedTotal = total
+            let changed = broadcast && total != state.lastAnnouncedTotal
+            if changed { state.lastAnnouncedTotal = total }
             return (state.localClients, total, changed)
         }
         metrics.clients.record(local)
         metrics.clientsAllReplicas.record(total)
         if let recovery = io.main.recoveryStatistics { metrics.recoveryBufferedPackets.record(recovery.bufferedPackets) }
-        guard changed, configuration.apiFamilies.contains(.solar) else { return }
+        guard changed, configuration.apiFamilies.contains(.solar) else { return false }
         metrics.eventsSent.increment(by: io.main.emit("connected_clients", .int(Int64(total))))
+        return true
     }
 
     // MARK: Socket.IO side
