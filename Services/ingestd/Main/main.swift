@@ -1,7 +1,7 @@
 import IngestService
 import ServiceSupport
 
-// First of all: a SIGTERM or SIGINT before the service group runs waits for it (not exit 15).
+// First of all: a SIGTERM or SIGINT before the service group runs is handed to it (not exit 15).
 TerminationSignals.deferUntilHandled()
 
 let configuration = IngestCommand.configuration()
