@@ -8,23 +8,32 @@ Prints one JSON object per line: {"event": "$connected"}, then {"event": <name>,
 """
 import json
 import sys
+import threading
 import time
 
 import socketio
 
 URL, EVENTS = sys.argv[1], [e for e in sys.argv[2].split(",") if e]
 client = socketio.Client(reconnection=False)
+lock = threading.Lock()
+
+
+def report(record):
+    # python-socketio may run handlers on several threads: one whole line at a time.
+    with lock:
+        sys.stdout.write(json.dumps(record) + "\n")
+        sys.stdout.flush()
 
 
 def recorder(name):
     def handler(data):
-        print(json.dumps({"event": name, "type": type(data).__name__, "data": data}), flush=True)
+        report({"event": name, "type": type(data).__name__, "data": data})
     return handler
 
 
 for name in EVENTS:
     client.on(name, recorder(name))
-client.on("connect", lambda: print(json.dumps({"event": "$connected"}), flush=True))
+client.on("connect", lambda: report({"event": "$connected"}))
 client.connect(URL, transports=["websocket"])
 while True:
     time.sleep(1)
