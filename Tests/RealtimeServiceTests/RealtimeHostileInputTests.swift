@@ -69,6 +69,7 @@ import ZeroMQ
             return (health["clients_all_replicas"] as? Int ?? 0) >= 2_000_000_000
         }
         #expect(counted, "\(realtimed.process.output.suffix(3000))")
+        #expect(await realtimed.metric("realtime_presence_counts_clamped_total") ?? 0 >= 2)
         let client = try RealtimeTestClient(.python5, url: realtimed.url, events: ["connected_clients"])
         try await client.waitFor("a client count") { $0.contains { $0.event == "connected_clients" } }
         #expect(realtimed.process.isRunning)

@@ -28,6 +28,7 @@ struct ClientCountAnnouncer: Service {
             let now = clock.now
             let due = now - changedAt >= Self.settle || now - announcedAt >= Self.maximumDelay
             if hub.announceClientCount(broadcast: due) { announcedAt = now }
+            hub.expireRecoveries()
             guard (try? await Task.sleep(for: Self.tick)) != nil else { break }
         }
     }

@@ -163,10 +163,13 @@ public final class RealtimeHub: Sendable {
     public func updateRemoteClients(_ counts: [String: Int]) {
         var clamped: [String: Int] = [:]
         clamped.reserveCapacity(counts.count)
+        var outOfRange = 0
         for (replica, count) in counts where replica != configuration.replicaID {
+            if !(0...Self.maximumReportedClients).contains(count) { outOfRange += 1 }
             clamped[replica] = min(max(0, count), Self.maximumReportedClients)
         }
         state.withLock { $0.remoteClients = clamped }
+        if outOfRange > 0 { metrics.presenceCountsClamped.increment(by: outOfRange) }
     }
 
     /// Clients connected to this replica.
@@ -268,8 +271,16 @@ public final class RealtimeHub: Sendable {
             } else {
                 state.subscriptions[socket.id] = nil
             }
-            // Sessions that can no longer be recovered keep no subscription.
-            let window = Duration.seconds(configuration.recoverySeconds)
+        }
+    }
+
+    /// Sessions that can no longer be recovered keep no subscription. Called every tick by
+    /// ``ClientCountAnnouncer`` (not on every disconnect: a mass disconnect stays linear).
+    func expireRecoveries() {
+        let now = ContinuousClock.now
+        let window = Duration.seconds(configuration.recoverySeconds)
+        state.withLock { state in
+            guard !state.awaitingRecovery.isEmpty else { return }
             for (id, since) in state.awaitingRecovery where now - since > window {
                 state.awaitingRecovery[id] = nil
                 state.subscriptions[id] = nil

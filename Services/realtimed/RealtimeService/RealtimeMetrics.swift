@@ -14,6 +14,8 @@ public struct RealtimeMetrics: Sendable {
     let subscriptionsRefused = Counter(label: "realtime_subscriptions_refused_total")
     /// Packets kept for connection state recovery (broadcasts only; with `RECOVERY_SECONDS` > 0).
     let recoveryBufferedPackets = Gauge(label: "realtime_recovery_buffered_packets")
+    /// Client counts from other replicas (bus PRESENCE) outside 0...10^9, clamped.
+    let presenceCountsClamped = Counter(label: "realtime_presence_counts_clamped_total")
     /// Records applied from the bus (after deduplication).
     let recordsApplied = Counter(label: "realtime_bus_records_total")
     /// Records skipped as already delivered (another publisher, or a replay after a restart).
