@@ -93,7 +93,7 @@ let package = Package(
             ],
             path: "Services/ingestd/IngestService"),
         .executableTarget(
-            name: "ingestd", dependencies: ["IngestService"], path: "Services/ingestd/Main"),
+            name: "ingestd", dependencies: ["IngestService", "ServiceSupport"], path: "Services/ingestd/Main"),
         .target(
             name: "RealtimeService",
             dependencies: [
@@ -108,7 +108,7 @@ let package = Package(
             ],
             path: "Services/realtimed/RealtimeService"),
         .executableTarget(
-            name: "realtimed", dependencies: ["RealtimeService"], path: "Services/realtimed/Main"),
+            name: "realtimed", dependencies: ["RealtimeService", "ServiceSupport"], path: "Services/realtimed/Main"),
         .target(
             name: "ExportService",
             dependencies: [
@@ -124,7 +124,7 @@ let package = Package(
             ],
             path: "Services/exportd/ExportService"),
         .executableTarget(
-            name: "exportd", dependencies: ["ExportService"], path: "Services/exportd/Main"),
+            name: "exportd", dependencies: ["ExportService", "ServiceSupport"], path: "Services/exportd/Main"),
         .target(name: "DemoData", dependencies: ["Avro"], path: "Services/demo-producer/DemoData"),
         .executableTarget(
             name: "kafka-demo-producer",

@@ -18,8 +18,27 @@ struct RealtimeConfigurationTests {
         #expect(config.historySize == 100)
         #expect(config.apiFamilies == [.solar, .pricewars])
         #expect(config.filterHTTPCode)
-        #expect(config.recoverySeconds == 120)
+        #expect(config.recoverySeconds == 0)
         #expect(config.replicaID.hasPrefix("rt-"))
+        #expect(!config.priceWarsLiveObjects)
+        #expect(config.priceWarsTopics == RealtimeConfiguration.originalPriceWarsTopics && config.priceWarsTopics.count == 12)
+        #expect(config.priceWarsTopicsRegex == nil && config.solarTopicsRegex == nil)
+        #expect(config.pingIntervalMilliseconds == 25_000 && config.pingTimeoutMilliseconds == 20_000)
+        #expect(config.subscribeMaxPatterns == 1000 && config.subscribeMaxPatternLength == 256)
+    }
+
+    @Test func fidelityAndBoundSettingsFromEnvironmentAndFlags() throws {
+        let config = try resolve([
+            "PRICEWARS_LIVE_OBJECTS": "true", "PRICEWARS_TOPICS": "none", "PRICEWARS_TOPICS_REGEX": "Offer$",
+            "SOLAR_TOPICS_REGEX": "^stcs\\.", "PING_INTERVAL_MS": "5000", "PING_TIMEOUT_MS": "10000",
+            "SUBSCRIBE_MAX_PATTERNS": "10",
+        ], ["--subscribe-max-pattern-length", "64", "--pricewars-topics", "a, b"])
+        #expect(config.priceWarsLiveObjects)
+        #expect(config.priceWarsTopics == ["a", "b"])
+        #expect(config.priceWarsTopicsRegex == "Offer$" && config.solarTopicsRegex == "^stcs\\.")
+        #expect(config.pingIntervalMilliseconds == 5000 && config.pingTimeoutMilliseconds == 10_000)
+        #expect(config.subscribeMaxPatterns == 10 && config.subscribeMaxPatternLength == 64)
+        #expect(try resolve(["PRICEWARS_TOPICS": "NONE"]).priceWarsTopics.isEmpty)
     }
 
     @Test func environmentAndFlagsOverDefaultsFlagsWin() throws {
@@ -51,6 +70,13 @@ struct RealtimeConfigurationTests {
         (["RECOVERY_SECONDS": "-1"], "RECOVERY_SECONDS"),
         (["DASHBOARD_DIR": "/nonexistent/dashboard"], "DASHBOARD_DIR"),
         (["PRESENCE_INTERVAL_MS": "1"], "PRESENCE_INTERVAL_MS"),
+        (["PRICEWARS_LIVE_OBJECTS": "sometimes"], "PRICEWARS_LIVE_OBJECTS"),
+        (["PRICEWARS_TOPICS_REGEX": "(unclosed"], "PRICEWARS_TOPICS_REGEX"),
+        (["SOLAR_TOPICS_REGEX": "[a-"], "SOLAR_TOPICS_REGEX"),
+        (["PING_INTERVAL_MS": "0"], "PING_INTERVAL_MS"),
+        (["PING_TIMEOUT_MS": "soon"], "PING_TIMEOUT_MS"),
+        (["SUBSCRIBE_MAX_PATTERNS": "0"], "SUBSCRIBE_MAX_PATTERNS"),
+        (["SUBSCRIBE_MAX_PATTERN_LENGTH": "100000"], "SUBSCRIBE_MAX_PATTERN_LENGTH"),
     ] as [([String: String], String)])
     func badSettingsAreNamed(environment: [String: String], setting: String) {
         #expect(throws: RealtimeConfigurationError.self) { try resolve(environment) }

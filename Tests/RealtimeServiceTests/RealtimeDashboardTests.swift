@@ -21,6 +21,8 @@ struct RealtimeDashboardTests {
         guard FileManager.default.fileExists(atPath: client) else { throw TestEnvironmentError.missingTool(client) }
         let realtimed = try RealtimedProcess(ingestd: [ingestd], replica: "dashboard", environment: [
             "DASHBOARD_DIR": DashboardCheck.dashboardDirectory.path, "SOCKET_IO_CLIENT_JS": client,
+            // buyOffer reaches the page only as Price Wars events (JSON strings by default).
+            "SOLAR_TOPICS_REGEX": "^stcs\\.",
         ])
         try await realtimed.waitUntilReady()
 

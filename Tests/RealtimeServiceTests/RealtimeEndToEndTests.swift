@@ -173,13 +173,19 @@ import TestSupport
             let live = client.payloads("sensor_values")
             // Order holds within a topic (one partition), not across topics.
             func topic(_ payload: Any) -> String { (payload as? [String: Any])?["topic"] as? String ?? "" }
-            let ordered = live.filter { topic($0) == "stcs.solar" } + live.filter { topic($0) == "buyOffer" }
+            var ordered = live.filter { topic($0) == "stcs.solar" } + live.filter { topic($0) == "buyOffer" }
+            if client.kind == .python4, ordered.count == 3, !Self.same(ordered[1], expectedLive[1]) {
+                // python-engineio 3 handles each message on its own thread: the two offers may print swapped.
+                ordered.swapAt(1, 2)
+            }
             #expect(live.count == 3 && zip(ordered, expectedLive).allSatisfy { Self.same($0, $1) }, "\(client.kind): \(live)")
+            // Live Price Wars events are JSON strings, as the original's json.dumps.
             let offerEvents = client.payloads("buyOffer").dropFirst()
             #expect(offerEvents.count == 1, "\(client.kind): the failed offer is left out")
-            #expect(Self.same(offerEvents.first, priceWars("buyOffer", liveOffer, Self.baseTimestamp + 2000)))
+            #expect(offerEvents.allSatisfy { $0 is String }, "\(client.kind): \(offerEvents)")
+            #expect(Self.same(offerEvents.first.flatMap(RealtimeTestClient.record), priceWars("buyOffer", liveOffer, Self.baseTimestamp + 2000)))
             let sensorEvents = client.payloads("stcs.solar").dropFirst()
-            #expect(sensorEvents.count == 1 && Self.same((sensorEvents.first as? [String: Any])?["value"],
+            #expect(sensorEvents.count == 1 && Self.same(sensorEvents.first.flatMap(RealtimeTestClient.record)?["value"],
                                                          Self.json(#"{"timestamp":2.5,"data":{"t1":22.5}}"#)))
         }
 

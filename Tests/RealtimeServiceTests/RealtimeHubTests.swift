@@ -65,4 +65,12 @@ struct RealtimeHubTests {
         hub.updateRemoteClients(["other": 1])
         #expect(hub.totalClients == 1)
     }
+
+    @Test func hugeReportedCountsAreClampedAndSummedSaturating() {
+        let hub = RealtimeHub(io: SocketIOServer(), configuration: RealtimeConfiguration(), logger: Logger(label: "test"))
+        hub.updateRemoteClients(["x": Int.max, "y": Int.max, "z": -5])
+        #expect(hub.totalClients == 2_000_000_000)
+        hub.updateRemoteClients(Dictionary(uniqueKeysWithValues: (0..<10_000).map { ("r\($0)", Int.max) }))
+        #expect(hub.totalClients == 10_000 * 1_000_000_000)
+    }
 }

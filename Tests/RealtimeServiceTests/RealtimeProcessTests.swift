@@ -55,9 +55,35 @@ struct RealtimeProcessTests {
             "PORT": "0", "HOST": "127.0.0.1", "BUS_CONNECT": "tcp://127.0.0.1:\(freeLoopbackPort())",
             "BUS_SNAPSHOT_CONNECT": "tcp://127.0.0.1:\(freeLoopbackPort())", "LOGGING_LEVEL": "DEBUG",
         ], label: "realtimed-early-term")
-        // Once the service group runs (it handles the signals), well before the grace period ends.
-        #expect(await eventually(timeout: 10) { child.output.contains("DelayedEngineServer") })
+        // At the first line it logs, before its service group (which handles the signals) runs:
+        // SIGTERM is blocked from the first statement of main on, so it waits for the group
+        // instead of killing the process (exit 15, issue 12).
+        #expect(await eventually(timeout: 10, interval: 0.001) { child.output.contains("starting") })
         #expect(child.stop(signal: SIGTERM, timeout: 5) == 0, "\(child.output.suffix(2000))")
+        #expect(!child.output.contains("Fatal error"))
+    }
+
+    /// SIGTERM sent the moment realtimed catches it (read from /proc/<pid>/status): from the
+    /// first statement of main a handler records it and hands it to the service group once the
+    /// group runs, so even this early signal ends in a graceful exit 0 (issue 12's race).
+    @Test func sigtermAsSoonAsItIsCaughtExitsZero() async throws {
+        let child = try ChildProcess(try TestEnvironment.require(RealtimedProcess.executable), [], environment: [
+            "PORT": "0", "HOST": "127.0.0.1", "BUS_CONNECT": "tcp://127.0.0.1:\(freeLoopbackPort())",
+            "BUS_SNAPSHOT_CONNECT": "tcp://127.0.0.1:\(freeLoopbackPort())",
+        ], label: "realtimed-earliest-term")
+        let pid = child.process.processIdentifier
+        let executable = URL(fileURLWithPath: try TestEnvironment.require(RealtimedProcess.executable)).resolvingSymlinksInPath().path
+        let caught = await eventually(timeout: 10, interval: 0.0002) {
+            // After the exec (before it, the spawning test process's handlers show).
+            guard (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == executable,
+                  let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                  let line = text.split(separator: "\n").first(where: { $0.hasPrefix("SigCgt:") }),
+                  let mask = UInt64(line.dropFirst("SigCgt:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+            else { return false }
+            return mask & (1 << (UInt64(SIGTERM) - 1)) != 0
+        }
+        #expect(caught, "SIGTERM never caught: \(child.output.suffix(2000))")
+        #expect(child.stop(signal: SIGTERM, timeout: 10) == 0, "\(child.output.suffix(2000))")
         #expect(!child.output.contains("Fatal error"))
     }
 }

@@ -15,7 +15,7 @@ import TestSupport
 
     /// The `n` of every `ticks` event after the history event, in order.
     static func tickNumbers(_ client: RealtimeTestClient) -> [Int] {
-        client.payloads("ticks").dropFirst().compactMap { (($0 as? [String: Any])?["value"] as? [String: Any])?["n"] as? Int }
+        client.payloads("ticks").dropFirst().compactMap { (RealtimeTestClient.record($0)?["value"] as? [String: Any])?["n"] as? Int }
     }
 
     static func historyNumbers(_ client: RealtimeTestClient) -> [Int] {
@@ -107,7 +107,7 @@ extension RealtimeResilienceTests {
         try await client.waitUntilConnected()
         // The topic had no records when the client connected: every ticks event is a live one.
         func ticks() -> [Int] {
-            client.payloads("ticks").compactMap { (($0 as? [String: Any])?["value"] as? [String: Any])?["n"] as? Int }
+            client.payloads("ticks").compactMap { (RealtimeTestClient.record($0)?["value"] as? [String: Any])?["n"] as? Int }
         }
         try produceTicks(0..<20)
         try await client.waitFor("20 ticks") { _ in ticks().count >= 20 }

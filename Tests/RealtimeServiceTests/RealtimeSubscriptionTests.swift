@@ -96,7 +96,7 @@ import TestSupport
         try producer.createTopics(["recover", "ignored"])
         let ingestd = try IngestdProcess(broker: broker, group: "recover")
         try await ingestd.waitUntilReady()
-        let replica = try RealtimedProcess(ingestd: [ingestd], replica: "r")
+        let replica = try RealtimedProcess(ingestd: [ingestd], replica: "r", environment: ["RECOVERY_SECONDS": "120"])
         try await replica.waitUntilReady()
         try await ingestd.waitForBusSubscribers(1)
         try producer.send(topic: "recover", value: Array(#"{"n":-1}"#.utf8), timestamp: 1000)
@@ -120,7 +120,7 @@ import TestSupport
         let reconnect = try #require(observations.last { $0.event == "$connected" })
         #expect(reconnect.raw["recovered"] as? Bool == true, "\(client.process.output)")
         let numbers = observations.filter { $0.event == "recover" }.dropFirst()
-            .compactMap { (($0.payload as? [String: Any])?["value"] as? [String: Any])?["n"] as? Int }
+            .compactMap { (RealtimeTestClient.record($0.payload)?["value"] as? [String: Any])?["n"] as? Int }
         #expect(numbers == [0, 1, 2, 3, 4])
         // A recovered client gets no second cache, and only the topic it subscribed to.
         #expect(observations.filter { $0.event == "sensor_values_cache" }.count == 1)

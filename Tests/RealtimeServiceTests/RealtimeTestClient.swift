@@ -67,6 +67,15 @@ final class RealtimeTestClient: @unchecked Sendable {
         }
     }
 
+    /// A record event's payload as an object: live Price Wars events carry it as a JSON string
+    /// (as the original proxy's `json.dumps`), the others as an object.
+    static func record(_ payload: Any?) -> [String: Any]? {
+        if let text = payload as? String {
+            return (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+        }
+        return payload as? [String: Any]
+    }
+
     /// Payloads of `event`, in order.
     func payloads(_ event: String) -> [Any] {
         observations.filter { $0.event == event }.compactMap(\.payload)

@@ -68,6 +68,28 @@ struct SocketRecoveryTests {
         #expect(third.connect("/feed", auth: #"{"pid":"\#(pid)","offset":"\#(offset)"}"#) != sid)
     }
 
+    /// Per-socket state sent with `emitUnrecorded` does not fill the buffer shared by
+    /// broadcasts; it carries the newest broadcast offset, from which a client that saw nothing
+    /// else resumes (also when nothing was ever broadcast).
+    @Test func unrecordedEmitsKeepTheBufferForBroadcastsAndStillResume() throws {
+        let (server, sockets) = Self.server()
+        let feed = server.of("/feed")
+        let first = SocketTestClient(server: server)
+        let sid = try #require(first.connect("/feed"))
+        let pid = try Self.pid(first)
+        let socket = try #require(sockets.all.first)
+        for n in 0..<100 { socket.emitUnrecorded("cache", [.int(Int64(n))]) }
+        #expect(feed.recoveryStatistics?.bufferedPackets == 0)
+        let offset = try Self.lastOffset(first)
+        first.close(.transportClose)
+        feed.emit("price", 7)
+        #expect(feed.recoveryStatistics?.bufferedPackets == 1)
+        let second = SocketTestClient(server: server)
+        #expect(second.connect("/feed", auth: #"{"pid":"\#(pid)","offset":"\#(offset)"}"#) == sid)
+        #expect(try #require(sockets.all.last).recovered)
+        #expect(second.connection.texts.contains { $0.hasPrefix(#"2/feed,["price",7,"#) })
+    }
+
     @Test func individualEmitsAreRecoveredToo() throws {
         let (server, sockets) = Self.server()
         let first = SocketTestClient(server: server)

@@ -89,7 +89,8 @@ class Stack:
             wait_http_ok(f"http://127.0.0.1:{http}/health")
             realtime_env = dict(os.environ, BUS_CONNECT=f"tcp://127.0.0.1:{pub}",
                                 BUS_SNAPSHOT_CONNECT=f"tcp://127.0.0.1:{snap}", PORT=str(self.port),
-                                HOST="127.0.0.1", API_FAMILIES="pricewars", LOGGING_LEVEL=os.environ.get("BENCH_REALTIME_LOGGING_LEVEL", "WARNING"))
+                                HOST="127.0.0.1", API_FAMILIES="pricewars", PRICEWARS_LIVE_OBJECTS="true",
+                                LOGGING_LEVEL=os.environ.get("BENCH_REALTIME_LOGGING_LEVEL", "WARNING"))
             self.server = subprocess.Popen([args.realtimed], env=realtime_env)
             self.processes.append(self.server)
             wait_http_ok(f"http://127.0.0.1:{self.port}/health")
@@ -111,7 +112,7 @@ class Stack:
         seen = threading.Event()
         client = socketio.Client()
 
-        def on_event(data, *_offset):  # realtimed appends a recovery offset argument
+        def on_event(data, *_offset):  # objects (PRICEWARS_LIVE_OBJECTS, as the python peer); an offset with recovery on
             if isinstance(data, dict) and isinstance(data.get("value"), dict) and data["value"].get("uid") == -1:
                 seen.set()
 

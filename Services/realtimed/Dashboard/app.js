@@ -285,10 +285,14 @@
   });
 
   // Price Wars family: an event named after the topic; an array (history, oldest first) right
-  // after connecting, then {topic, timestamp (ms), value} per record.
+  // after connecting, then {topic, timestamp (ms), value} per record, as a JSON string (the
+  // original proxy's json.dumps) unless PRICEWARS_LIVE_OBJECTS is on.
   socket.onAny((event, message) => {
     if (SKIP_EVENTS.has(event)) return;
     countEvent(event);
+    if (typeof message === "string") {
+      try { message = JSON.parse(message); } catch (error) { return; }
+    }
     if (Array.isArray(message)) {
       for (const item of message) {
         if (item && typeof item === "object") record(item.topic || event, "pricewars", item.value, (Number(item.timestamp) || 0) / 1000, false);

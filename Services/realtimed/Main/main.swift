@@ -1,5 +1,9 @@
 import Foundation
 import RealtimeService
+import ServiceSupport
+
+// First of all: a SIGTERM or SIGINT before the service group runs is handed to it (not exit 15).
+TerminationSignals.deferUntilHandled()
 
 let configuration = RealtimeCommand.configuration()
 do {

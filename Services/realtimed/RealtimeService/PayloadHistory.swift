@@ -23,6 +23,12 @@ public struct PayloadHistory: Sendable {
         }
     }
 
+    /// The newest payload.
+    public var last: [UInt8]? {
+        guard !storage.isEmpty else { return nil }
+        return storage.count < capacity || head == 0 ? storage[storage.count - 1] : storage[head - 1]
+    }
+
     /// The payloads, oldest first.
     public var elements: [[UInt8]] {
         Array(storage[head...] + storage[..<head])

@@ -39,7 +39,9 @@ public enum RealtimeApp {
             allowCredentials: true)
         let endpoint = try EngineIOEndpoint(
             configuration: EngineIOConfiguration(
-                path: "/socket.io/", cors: cors, maxQueuedMessages: configuration.clientQueueMessages,
+                path: "/socket.io/", pingInterval: .milliseconds(configuration.pingIntervalMilliseconds),
+                pingTimeout: .milliseconds(configuration.pingTimeoutMilliseconds), cors: cors,
+                maxQueuedMessages: configuration.clientQueueMessages,
                 maxQueuedBytes: configuration.clientQueueBytes,
                 maxPollingResponseBytes: configuration.pollingResponseMaxBytes,
                 maxPollingResponsePackets: configuration.pollingResponseMaxPackets),
@@ -49,6 +51,7 @@ public enum RealtimeApp {
                                     fallback: { request in routes.respond(to: request) }, fallbackCORS: cors,
                                     logger: logger)
         services.append(.init(service: io))
+        services.append(.init(service: ClientCountAnnouncer(hub: hub)))
         services.append(.init(service: DelayedEngineServer(server: server, hub: hub, grace: .seconds(3), logger: logger)))
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))

@@ -34,7 +34,7 @@ public struct RealtimeCommand: ServiceCommand {
     var clientQueueMessages: Int?
     @Option(help: "Bytes queued for one client before it is dropped as a slow consumer (CLIENT_QUEUE_BYTES, default 16777216).")
     var clientQueueBytes: Int?
-    @Option(help: "Seconds a dropped client can recover its session; 0 turns recovery off (RECOVERY_SECONDS, default 120).")
+    @Option(help: "Seconds a dropped client can recover its session; 0 turns recovery off and events carry no offset (RECOVERY_SECONDS, default 0).")
     var recoverySeconds: Int?
     @Option(help: "Allowed CORS origins, comma-separated, * for any (CORS_ORIGINS, default *).")
     var corsOrigins: String?
@@ -50,6 +50,23 @@ public struct RealtimeCommand: ServiceCommand {
     var replicaID: String?
     @Option(help: "How often the client count is reported to ingestd, in ms (PRESENCE_INTERVAL_MS, default 1000).")
     var presenceIntervalMs: Int?
+
+    @Option(help: "Live Price Wars events as JSON objects instead of the original's JSON strings: true or false (PRICEWARS_LIVE_OBJECTS, default false).")
+    var pricewarsLiveObjects: String?
+    @Option(help: "Topics whose Price Wars history is sent on connect even before any record, comma-separated, or none (PRICEWARS_TOPICS, default the original's twelve).")
+    var pricewarsTopics: String?
+    @Option(help: "Regular expression (found anywhere in the name) of the topics served as Price Wars events (PRICEWARS_TOPICS_REGEX, default all).")
+    var pricewarsTopicsRegex: String?
+    @Option(help: "Regular expression (found anywhere in the name) of the topics served as solar sensor_values (SOLAR_TOPICS_REGEX, default all).")
+    var solarTopicsRegex: String?
+    @Option(help: "Engine.IO ping interval in ms (PING_INTERVAL_MS, default 25000).")
+    var pingIntervalMs: Int?
+    @Option(help: "Engine.IO ping timeout in ms (PING_TIMEOUT_MS, default 20000).")
+    var pingTimeoutMs: Int?
+    @Option(help: "Most topic names or patterns one client may follow (SUBSCRIBE_MAX_PATTERNS, default 1000).")
+    var subscribeMaxPatterns: Int?
+    @Option(help: "Longest topic name or pattern a client may subscribe to, in bytes (SUBSCRIBE_MAX_PATTERN_LENGTH, default 256).")
+    var subscribeMaxPatternLength: Int?
 
     public init() {}
 
@@ -79,6 +96,16 @@ public struct RealtimeCommand: ServiceCommand {
         if let socketIOClientJS { config.socketIOClientJS = socketIOClientJS }
         if let replicaID { config.replicaID = replicaID }
         if let presenceIntervalMs { config.presenceIntervalMilliseconds = presenceIntervalMs }
+        if let pricewarsLiveObjects {
+            config.priceWarsLiveObjects = try RealtimeConfiguration.boolean(pricewarsLiveObjects, "--pricewars-live-objects")
+        }
+        if let pricewarsTopics { config.priceWarsTopics = RealtimeConfiguration.topicList(pricewarsTopics) }
+        if let pricewarsTopicsRegex { config.priceWarsTopicsRegex = pricewarsTopicsRegex }
+        if let solarTopicsRegex { config.solarTopicsRegex = solarTopicsRegex }
+        if let pingIntervalMs { config.pingIntervalMilliseconds = pingIntervalMs }
+        if let pingTimeoutMs { config.pingTimeoutMilliseconds = pingTimeoutMs }
+        if let subscribeMaxPatterns { config.subscribeMaxPatterns = subscribeMaxPatterns }
+        if let subscribeMaxPatternLength { config.subscribeMaxPatternLength = subscribeMaxPatternLength }
         if config.dashboardDirectory == nil {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: Self.defaultDashboardDirectory, isDirectory: &isDirectory),

@@ -31,12 +31,27 @@ extension RealtimeConfiguration {
         if let v = value("DASHBOARD_DIR") { dashboardDirectory = v }
         if let v = value("SOCKET_IO_CLIENT_JS") ?? value("SOCKET_IO_JS") { socketIOClientJS = v }
         if let v = value("REPLICA_ID") { replicaID = v }
+        if let v = value("PRICEWARS_LIVE_OBJECTS") { priceWarsLiveObjects = try Self.boolean(v, "PRICEWARS_LIVE_OBJECTS") }
+        if let v = value("PRICEWARS_TOPICS") { priceWarsTopics = Self.topicList(v) }
+        if let v = value("PRICEWARS_TOPICS_REGEX") { priceWarsTopicsRegex = v }
+        if let v = value("SOLAR_TOPICS_REGEX") { solarTopicsRegex = v }
+        if let v = value("PING_INTERVAL_MS") { pingIntervalMilliseconds = try Self.integer(v, "PING_INTERVAL_MS") }
+        if let v = value("PING_TIMEOUT_MS") { pingTimeoutMilliseconds = try Self.integer(v, "PING_TIMEOUT_MS") }
+        if let v = value("SUBSCRIBE_MAX_PATTERNS") { subscribeMaxPatterns = try Self.integer(v, "SUBSCRIBE_MAX_PATTERNS") }
+        if let v = value("SUBSCRIBE_MAX_PATTERN_LENGTH") {
+            subscribeMaxPatternLength = try Self.integer(v, "SUBSCRIBE_MAX_PATTERN_LENGTH")
+        }
         if let v = value("PRESENCE_INTERVAL_MS") { presenceIntervalMilliseconds = try Self.integer(v, "PRESENCE_INTERVAL_MS") }
     }
 
     /// `a, b,,c` -> `["a", "b", "c"]`.
     static func list(_ text: String) -> [String] {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// A topic list where `none` means no topic.
+    static func topicList(_ text: String) -> [String] {
+        text.trimmingCharacters(in: .whitespaces).lowercased() == "none" ? [] : list(text)
     }
 
     static func integer(_ text: String, _ setting: String) throws(RealtimeConfigurationError) -> Int {

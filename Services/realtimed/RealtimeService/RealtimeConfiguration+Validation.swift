@@ -45,6 +45,24 @@ extension RealtimeConfiguration {
         guard (50...60_000).contains(presenceIntervalMilliseconds) else {
             throw RealtimeConfigurationError("PRESENCE_INTERVAL_MS", "\(presenceIntervalMilliseconds) is not between 50 and 60000")
         }
+        for (name, pattern) in [("PRICEWARS_TOPICS_REGEX", priceWarsTopicsRegex), ("SOLAR_TOPICS_REGEX", solarTopicsRegex)] {
+            if let pattern, (try? NSRegularExpression(pattern: pattern)) == nil {
+                throw RealtimeConfigurationError(name, "'\(pattern)' is not a regular expression")
+            }
+        }
+        guard (1...3_600_000).contains(pingIntervalMilliseconds) else {
+            throw RealtimeConfigurationError("PING_INTERVAL_MS", "\(pingIntervalMilliseconds) is not between 1 and 3600000")
+        }
+        guard (1...3_600_000).contains(pingTimeoutMilliseconds) else {
+            throw RealtimeConfigurationError("PING_TIMEOUT_MS", "\(pingTimeoutMilliseconds) is not between 1 and 3600000")
+        }
+        guard (1...100_000).contains(subscribeMaxPatterns) else {
+            throw RealtimeConfigurationError("SUBSCRIBE_MAX_PATTERNS", "\(subscribeMaxPatterns) is not between 1 and 100000")
+        }
+        guard (1...65_536).contains(subscribeMaxPatternLength) else {
+            throw RealtimeConfigurationError(
+                "SUBSCRIBE_MAX_PATTERN_LENGTH", "\(subscribeMaxPatternLength) is not between 1 and 65536")
+        }
         var isDirectory: ObjCBool = false
         if let dashboardDirectory,
            !FileManager.default.fileExists(atPath: dashboardDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {

@@ -22,8 +22,9 @@ public struct RealtimeConfiguration: Sendable, Equatable {
     public var clientQueueMessages: Int = 10_000
     /// Most bytes queued for one client before it is dropped as a slow consumer (`CLIENT_QUEUE_BYTES`).
     public var clientQueueBytes: Int = 16 * 1024 * 1024
-    /// How long a dropped client can recover its session, in seconds; 0 turns recovery off (`RECOVERY_SECONDS`).
-    public var recoverySeconds: Int = 120
+    /// How long a dropped client can recover its session, in seconds; 0 (the default, as the
+    /// originals: no offsets appended to events) turns recovery off (`RECOVERY_SECONDS`).
+    public var recoverySeconds: Int = 0
     /// Allowed CORS origins; `["*"]` means any (`CORS_ORIGINS`).
     public var corsOrigins: [String] = ["*"]
     /// The largest polling response body in bytes; what does not fit goes out with the next
@@ -40,6 +41,32 @@ public struct RealtimeConfiguration: Sendable, Equatable {
     public var replicaID: String = RealtimeConfiguration.randomReplicaID()
     /// How often this replica reports its client count to every ingestd, in ms (`PRESENCE_INTERVAL_MS`).
     public var presenceIntervalMilliseconds: Int = 1000
+
+    /// Whether live Price Wars events carry the record as a JSON object instead of the original's
+    /// JSON string (`PRICEWARS_LIVE_OBJECTS`, default false: a string, as `json.dumps` gave).
+    public var priceWarsLiveObjects: Bool = false
+    /// Topics whose Price Wars history is sent on connect even before any record of them arrived
+    /// (`[]` then), as the original did for its fixed topic list (`PRICEWARS_TOPICS`; `none` for none).
+    public var priceWarsTopics: [String] = RealtimeConfiguration.originalPriceWarsTopics
+    /// Topics served as Price Wars events, searched anywhere in the name (`PRICEWARS_TOPICS_REGEX`, default all).
+    public var priceWarsTopicsRegex: String?
+    /// Topics served as solar `sensor_values`, searched anywhere in the name (`SOLAR_TOPICS_REGEX`, default all).
+    public var solarTopicsRegex: String?
+    /// Engine.IO ping interval in ms (`PING_INTERVAL_MS`, default 25000; the solar gateway used 5000).
+    public var pingIntervalMilliseconds: Int = 25_000
+    /// Engine.IO ping timeout in ms (`PING_TIMEOUT_MS`, default 20000; the solar gateway used 10000).
+    public var pingTimeoutMilliseconds: Int = 20_000
+    /// Most patterns one client may follow (`SUBSCRIBE_MAX_PATTERNS`).
+    public var subscribeMaxPatterns: Int = 1000
+    /// Longest topic name or pattern a client may subscribe to, in bytes (`SUBSCRIBE_MAX_PATTERN_LENGTH`).
+    public var subscribeMaxPatternLength: Int = 256
+
+    /// The topics of the Price Wars proxy (`LoggerApp.py`): the history it sent on every connect.
+    public static let originalPriceWarsTopics = [
+        "addOffer", "buyOffer", "profit", "updateOffer", "updates", "salesPerMinutes",
+        "cumulativeAmountBasedMarketshare", "cumulativeRevenueBasedMarketshare", "marketSituation",
+        "revenuePerMinute", "revenuePerHour", "profitPerMinute",
+    ]
 
     public init() {}
 

@@ -5,11 +5,21 @@ extension RealtimeHub {
     /// Topic names, sorted.
     public var topicNames: [String] { state.withLock { $0.topics.keys.sorted() } }
 
-    /// `{"<topic>": {"records_seen": n, "last_record": {...}}}` for `/status`.
+    /// `/status`: per topic the original's `messages` (Price Wars history length) and
+    /// `last_message` (the newest history entry, `""` when none), then ours: `records_seen`
+    /// and `last_record`. The topics of `PRICEWARS_TOPICS` are there before their first record,
+    /// as in the original.
     public func statusJSON() -> [UInt8] {
         let value: JSONValue = state.withLock { state in
-            .object(state.topics.keys.sorted().map { topic in
-                let topicState = state.topics[topic]!
+            var topics = Set(state.topics.keys)
+            topics.formUnion(announcedPriceWarsTopics)
+            return .object(topics.sorted().map { topic in
+                guard let topicState = state.topics[topic] else {
+                    return (key: topic, value: .object([
+                        ("messages", .int(0)), ("last_message", .string("")), ("records_seen", .int(0)),
+                        ("last_record", .null),
+                    ]))
+                }
                 var last: JSONValue = .null
                 if let record = topicState.lastRecord {
                     last = .object([
@@ -19,7 +29,12 @@ extension RealtimeHub {
                         ("value", record.value.map(JSONValue.raw) ?? .null),
                     ])
                 }
-                return (key: topic, value: .object([("records_seen", .int(Int64(topicState.recordsSeen))), ("last_record", last)]))
+                let history = topicState.priceWarsHistory
+                return (key: topic, value: .object([
+                    ("messages", .int(Int64(history.count))),
+                    ("last_message", history.last.map(JSONValue.raw) ?? .string("")),
+                    ("records_seen", .int(Int64(topicState.recordsSeen))), ("last_record", last),
+                ]))
             })
         }
         return Array(value.jsonText.utf8)

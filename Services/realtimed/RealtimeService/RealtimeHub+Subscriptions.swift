@@ -1,75 +1,130 @@
 import SocketIO
 
 /// `subscribe` and `unsubscribe`: clients that follow only some topics (Socket.IO rooms).
+///
+/// Each call costs time linear in the names it gives (and the topics its wildcard patterns are
+/// matched against); a client follows at most `SUBSCRIBE_MAX_PATTERNS` patterns of at most
+/// `SUBSCRIBE_MAX_PATTERN_LENGTH` bytes each. A call past these bounds changes nothing and is
+/// acknowledged with `{"error": ...}`.
 extension RealtimeHub {
     /// Topic names or patterns from `subscribe`/`unsubscribe` arguments: a string, an array of
-    /// strings, or `{"topics": [...]}`.
-    static func patterns(from arguments: [JSONValue]) -> [TopicPattern]? {
+    /// strings, or `{"topics": [...]}`; nil when the arguments have another shape.
+    static func patternNames(from arguments: [JSONValue]) -> [String]? {
         guard let first = arguments.first else { return nil }
         var list = first
         if case .object = first {
             guard let topics = first["topics"] else { return nil }
             list = topics
         }
-        if let name = list.stringValue { return name.isEmpty ? nil : [TopicPattern(name)] }
+        if let name = list.stringValue { return name.isEmpty ? nil : [name] }
         guard let elements = list.arrayValue, !elements.isEmpty else { return nil }
-        var patterns: [TopicPattern] = []
+        var names: [String] = []
+        names.reserveCapacity(elements.count)
         for element in elements {
             guard let name = element.stringValue, !name.isEmpty else { return nil }
-            patterns.append(TopicPattern(name))
+            names.append(name)
         }
-        return patterns
+        return names
     }
 
-    private static let usage: JSONValue = [
-        "error": "expected a topic name or pattern, an array of them, or {\"topics\": [...]}",
-    ]
+    private static let usage = "expected a topic name or pattern, an array of them, or {\"topics\": [...]}"
+
+    /// The patterns of a call, or the error to acknowledge it with.
+    private func patterns(from arguments: [JSONValue]) -> Result<[TopicPattern], SubscriptionRefusal> {
+        guard let names = Self.patternNames(from: arguments) else { return .failure(SubscriptionRefusal(Self.usage)) }
+        guard names.count <= configuration.subscribeMaxPatterns else {
+            return .failure(SubscriptionRefusal("\(names.count) patterns; at most \(configuration.subscribeMaxPatterns) per client"))
+        }
+        if let long = names.first(where: { $0.utf8.count > configuration.subscribeMaxPatternLength }) {
+            return .failure(SubscriptionRefusal(
+                "a pattern of \(long.utf8.count) bytes; at most \(configuration.subscribeMaxPatternLength)"))
+        }
+        return .success(names.map(TopicPattern.init))
+    }
+
+    private func refuse(_ refusal: SubscriptionRefusal, _ ack: SocketIOAcknowledgement?) {
+        metrics.subscriptionsRefused.increment()
+        _ = ack?.send([["error": .string(refusal.message)]])
+    }
 
     func subscribe(_ socket: SocketIOSocket, _ arguments: [JSONValue], _ ack: SocketIOAcknowledgement?) {
-        guard let patterns = Self.patterns(from: arguments) else {
-            _ = ack?.send([Self.usage])
-            return
+        let patterns: [TopicPattern]
+        switch self.patterns(from: arguments) {
+        case .success(let list): patterns = list
+        case .failure(let refusal): return refuse(refusal, ack)
         }
-        state.withLock { state in
-            state.subscriptions[socket.id, default: []].formUnion(patterns)
-            // A subscriber is never in the everything room, so a broadcast reaches it once.
-            socket.leave(Self.everythingRoom)
-            let followed = followedTopics(socket.id, state)
-            socket.join(followed.map(Self.room))
-            _ = ack?.send([acknowledgement(followed, state.subscriptions[socket.id] ?? [], state, withState: true)])
+        emitOrder.withLock { _ in
+            let reply = state.withLock { state -> Result<JSONValue, SubscriptionRefusal> in
+                var current = state.subscriptions[socket.id] ?? []
+                current.formUnion(patterns)
+                guard current.count <= configuration.subscribeMaxPatterns else {
+                    return .failure(SubscriptionRefusal(
+                        "\(current.count) patterns; at most \(configuration.subscribeMaxPatterns) per client"))
+                }
+                state.subscriptions[socket.id] = current
+                // A subscriber is never in the everything room, so a broadcast reaches it once.
+                socket.leave(Self.everythingRoom)
+                let followed = followedTopics(current, state)
+                socket.join(followed.map(Self.room))
+                return .success(acknowledgement(followed, current, state, withState: true))
+            }
+            switch reply {
+            case .success(let value): _ = ack?.send([value])
+            case .failure(let refusal): refuse(refusal, ack)
+            }
         }
     }
 
     func unsubscribe(_ socket: SocketIOSocket, _ arguments: [JSONValue], _ ack: SocketIOAcknowledgement?) {
-        guard let patterns = Self.patterns(from: arguments) else {
-            _ = ack?.send([Self.usage])
-            return
+        let patterns: [TopicPattern]
+        switch self.patterns(from: arguments) {
+        case .success(let list): patterns = list
+        case .failure(let refusal): return refuse(refusal, ack)
         }
-        state.withLock { state in
+        let reply = state.withLock { state -> JSONValue in
             if state.subscriptions[socket.id] == nil {
                 // A socket that followed everything now follows every known topic but these.
                 socket.leave(Self.everythingRoom)
                 state.subscriptions[socket.id] = Set(state.topics.keys.map(TopicPattern.init))
             }
-            let before = followedTopics(socket.id, state)
-            state.subscriptions[socket.id]!.subtract(patterns)
-            // Names matched by a removed pattern are no longer followed either.
-            state.subscriptions[socket.id] = state.subscriptions[socket.id]!.filter { kept in
-                !patterns.contains { $0.matches(kept.text) }
+            var current = state.subscriptions[socket.id]!
+            let before = followedTopics(current, state)
+            current.subtract(patterns)
+            // Names matched by a removed wildcard pattern are no longer followed either (an exact
+            // name only matches itself: the subtraction took it out).
+            let wildcards = patterns.filter(\.isGlob)
+            if !wildcards.isEmpty {
+                current = current.filter { kept in !wildcards.contains { $0.matches(kept.text) } }
             }
-            let after = Set(followedTopics(socket.id, state))
-            socket.leave(before.filter { !after.contains($0) }.map(Self.room))
-            _ = ack?.send([acknowledgement(after.sorted(), state.subscriptions[socket.id]!, state, withState: false)])
+            state.subscriptions[socket.id] = current
+            let after = followedTopics(current, state)
+            let kept = Set(after)
+            socket.leave(before.filter { !kept.contains($0) }.map(Self.room))
+            return acknowledgement(after, current, state, withState: false)
         }
+        _ = ack?.send([reply])
     }
 
-    private func followedTopics(_ socketID: String, _ state: State) -> [String] {
-        guard let patterns = state.subscriptions[socketID] else { return state.topics.keys.sorted() }
-        return state.topics.keys.filter { topic in patterns.contains { $0.matches(topic) } }.sorted()
+    /// The known topics `patterns` match, sorted: exact names are looked up, wildcards matched
+    /// against every topic.
+    private func followedTopics(_ patterns: Set<TopicPattern>, _ state: borrowing State) -> [String] {
+        var followed = Set<String>()
+        var wildcards: [TopicPattern] = []
+        for pattern in patterns {
+            if pattern.isGlob {
+                wildcards.append(pattern)
+            } else if state.topics[pattern.text] != nil {
+                followed.insert(pattern.text)
+            }
+        }
+        if !wildcards.isEmpty {
+            for topic in state.topics.keys where wildcards.contains(where: { $0.matches(topic) }) { followed.insert(topic) }
+        }
+        return followed.sorted()
     }
 
     /// `{"topics": [...], "patterns": [...], "state": {topic: {"sensor_values": ..., "history": [...]}}}`.
-    private func acknowledgement(_ topics: [String], _ patterns: Set<TopicPattern>, _ state: State,
+    private func acknowledgement(_ topics: [String], _ patterns: Set<TopicPattern>, _ state: borrowing State,
                                  withState: Bool) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = [
             ("topics", .array(topics.map(JSONValue.string))),

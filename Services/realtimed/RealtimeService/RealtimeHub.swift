@@ -7,12 +7,19 @@ import Synchronization
 /// The heart of realtimed: the per-topic state built from the bus, the Socket.IO API on top of
 /// it, and the client count across replicas.
 ///
-/// State changes and the emits they cause happen under one lock, so a client that connects
-/// gets the cache and then exactly the records applied after it, and concurrent publishers
-/// never deliver a record twice (records are deduplicated by topic, partition and offset).
+/// Decisions are taken under the state lock; emits happen after it is released, because queuing
+/// to a client that is over its bound closes the session at once, and the close calls back into
+/// the hub (``disconnected``). Emits that must keep their order (records, and the cache a client
+/// gets on connect) are queued under ``emitOrder``, which no close callback ever takes: a client
+/// that connects gets the cache and then exactly the records applied after it, and concurrent
+/// publishers never deliver a record twice (records are deduplicated by topic, partition and
+/// offset).
 public final class RealtimeHub: Sendable {
     /// Room of the sockets that never subscribed: they receive every topic.
     static let everythingRoom = "\u{1}all-topics"
+
+    /// The largest client count taken from one replica's report (larger ones are clamped).
+    static let maximumReportedClients = 1_000_000_000
 
     /// The room of a topic's followers.
     public static func room(_ topic: String) -> String { "\u{1}topic:" + topic }
@@ -20,9 +27,15 @@ public final class RealtimeHub: Sendable {
     let io: SocketIOServer
     let configuration: RealtimeConfiguration
     let shaper: RecordShaper
+    let scope: TopicFamilyScope
+    /// `PRICEWARS_TOPICS` within the Price Wars scope: their history goes out on connect even when empty.
+    let announcedPriceWarsTopics: [String]
     let metrics: RealtimeMetrics
     let logger: Logger
     let state: Mutex<State>
+    /// Held while order-sensitive emits are queued (queuing never waits for a client); taken
+    /// before `state`, never by a disconnect.
+    let emitOrder = Mutex(())
 
     struct State: Sendable {
         var topics: [String: TopicState] = [:]
@@ -42,6 +55,9 @@ public final class RealtimeHub: Sendable {
         self.io = io
         self.configuration = configuration
         self.shaper = RecordShaper(filterHTTPCode: configuration.filterHTTPCode, families: configuration.apiFamilies)
+        let scope = TopicFamilyScope(configuration: configuration)
+        self.scope = scope
+        self.announcedPriceWarsTopics = configuration.priceWarsTopics.filter { scope.families(of: $0).contains(.pricewars) }
         self.metrics = metrics
         self.logger = logger
         self.state = Mutex(State())
@@ -56,33 +72,36 @@ public final class RealtimeHub: Sendable {
     /// publisher restart) are broadcast when newer than what was delivered.
     public func apply(_ records: [BusRecord], fromSnapshot: Bool) {
         var applied = 0, duplicates = 0, sent = 0
-        // The events of the whole batch go out in one emit per room: to the sockets following
-        // everything, and per topic to its subscribers (never in the everything room).
-        var everything: [SocketIOEvent] = []
-        var byRoom: [String: [SocketIOEvent]] = [:]
-        state.withLock { state in
-            if fromSnapshot { state.synced = true }
-            for record in records {
-                let key = TopicPartition(topic: record.topic, partition: record.partition)
-                let previous = state.delivered[key]
-                if let previous, record.offset <= previous {
-                    duplicates += 1
-                    continue
+        emitOrder.withLock { _ in
+            // The events of the whole batch go out in one emit per room: to the sockets following
+            // everything, and per topic to its subscribers (never in the everything room).
+            var everything: [SocketIOEvent] = []
+            var byRoom: [String: [SocketIOEvent]] = [:]
+            state.withLock { state in
+                if fromSnapshot { state.synced = true }
+                for record in records {
+                    let key = TopicPartition(topic: record.topic, partition: record.partition)
+                    let previous = state.delivered[key]
+                    if let previous, record.offset <= previous {
+                        duplicates += 1
+                        continue
+                    }
+                    state.delivered[key] = record.offset
+                    applied += 1
+                    let isNewTopic = state.topics[record.topic] == nil
+                    if isNewTopic {
+                        state.topics[record.topic] = TopicState(topic: record.topic, historySize: configuration.historySize,
+                                                                families: scope.families(of: record.topic))
+                    }
+                    let payloads = shaper.shape(record, families: state.topics[record.topic]!.families)
+                    state.topics[record.topic]!.apply(record, payloads)
+                    if isNewTopic { joinFollowers(ofNewTopic: record.topic, state: state) }
+                    if fromSnapshot && previous == nil { continue }
+                    let events = liveEvents(record.topic, payloads)
+                    guard !events.isEmpty else { continue }
+                    everything.append(contentsOf: events)
+                    byRoom[state.topics[record.topic]!.room, default: []].append(contentsOf: events)
                 }
-                state.delivered[key] = record.offset
-                applied += 1
-                let payloads = shaper.shape(record)
-                let isNewTopic = state.topics[record.topic] == nil
-                if isNewTopic {
-                    state.topics[record.topic] = TopicState(topic: record.topic, historySize: configuration.historySize)
-                }
-                state.topics[record.topic]!.apply(record, payloads)
-                if isNewTopic { joinFollowers(ofNewTopic: record.topic, state: state) }
-                if fromSnapshot && previous == nil { continue }
-                let events = Self.events(record.topic, payloads)
-                guard !events.isEmpty else { continue }
-                everything.append(contentsOf: events)
-                byRoom[state.topics[record.topic]!.room, default: []].append(contentsOf: events)
             }
             if !everything.isEmpty {
                 sent += io.main.to(Self.everythingRoom).emit(batch: everything) * everything.count
@@ -117,11 +136,16 @@ public final class RealtimeHub: Sendable {
     /// Whether a snapshot was applied from any publisher.
     public var isSynced: Bool { state.withLock { $0.synced } }
 
-    /// The events a record's payloads give.
-    private static func events(_ topic: String, _ payloads: RecordShaper.Payloads) -> [SocketIOEvent] {
+    /// The live events a record's payloads give. Price Wars events carry the record as a JSON
+    /// string, as the original's `emit(topic, json.dumps(...))`, unless `PRICEWARS_LIVE_OBJECTS`.
+    private func liveEvents(_ topic: String, _ payloads: RecordShaper.Payloads) -> [SocketIOEvent] {
         var events: [SocketIOEvent] = []
         if let solar = payloads.solar { events.append(SocketIOEvent("sensor_values", .raw(solar))) }
-        if let priceWars = payloads.priceWars { events.append(SocketIOEvent(topic, .raw(priceWars))) }
+        if let priceWars = payloads.priceWars {
+            let argument: JSONValue = configuration.priceWarsLiveObjects
+                ? .raw(priceWars) : .string(String(decoding: priceWars, as: UTF8.self))
+            events.append(SocketIOEvent(topic, argument))
+        }
         return events
     }
 
@@ -134,28 +158,53 @@ public final class RealtimeHub: Sendable {
 
     // MARK: Client count across replicas
 
-    /// The client counts other replicas reported over the bus (this replica's own entry is ignored).
+    /// The client counts other replicas reported over the bus (this replica's own entry is
+    /// ignored; each count is clamped to 0...``maximumReportedClients``).
     public func updateRemoteClients(_ counts: [String: Int]) {
-        state.withLock { state in
-            state.remoteClients = counts.filter { $0.key != configuration.replicaID }
-            announceClientCount(&state)
+        var clamped: [String: Int] = [:]
+        clamped.reserveCapacity(counts.count)
+        var outOfRange = 0
+        for (replica, count) in counts where replica != configuration.replicaID {
+            if !(0...Self.maximumReportedClients).contains(count) { outOfRange += 1 }
+            clamped[replica] = min(max(0, count), Self.maximumReportedClients)
         }
+        state.withLock { $0.remoteClients = clamped }
+        if outOfRange > 0 { metrics.presenceCountsClamped.increment(by: outOfRange) }
     }
 
     /// Clients connected to this replica.
     public var localClients: Int { state.withLock { $0.localClients } }
 
-    /// Clients connected to every replica (this one counted live, the others as last reported).
-    public var totalClients: Int { state.withLock { $0.localClients + $0.remoteClients.values.reduce(0, +) } }
+    /// Clients connected to every replica (this one counted live, the others as last reported);
+    /// saturates at `Int.max`.
+    public var totalClients: Int { state.withLock { Self.total($0) } }
 
-    private func announceClientCount(_ state: inout State) {
-        let total = state.localClients + state.remoteClients.values.reduce(0, +)
-        metrics.clients.record(state.localClients)
+    private static func total(_ state: borrowing State) -> Int {
+        var total = max(0, state.localClients)
+        for count in state.remoteClients.values {
+            let (sum, overflow) = total.addingReportingOverflow(count)
+            total = overflow ? .max : sum
+        }
+        return total
+    }
+
+    /// Updates the client gauges and, with `broadcast` and when the total changed since the last
+    /// broadcast, sends `connected_clients` to every client (solar family); returns whether it
+    /// did. ``ClientCountAnnouncer`` decides when (coalescing connect storms).
+    @discardableResult
+    public func announceClientCount(broadcast: Bool = true) -> Bool {
+        let (local, total, changed) = state.withLock { state in
+            let total = Self.total(state)
+            let changed = broadcast && total != state.lastAnnouncedTotal
+            if changed { state.lastAnnouncedTotal = total }
+            return (state.localClients, total, changed)
+        }
+        metrics.clients.record(local)
         metrics.clientsAllReplicas.record(total)
-        guard total != state.lastAnnouncedTotal, configuration.apiFamilies.contains(.solar) else { return }
-        state.lastAnnouncedTotal = total
-        let targets = io.main.emit("connected_clients", .int(Int64(total)))
-        metrics.eventsSent.increment(by: targets)
+        if let recovery = io.main.recoveryStatistics { metrics.recoveryBufferedPackets.record(recovery.bufferedPackets) }
+        guard changed, configuration.apiFamilies.contains(.solar) else { return false }
+        metrics.eventsSent.increment(by: io.main.emit("connected_clients", .int(Int64(total))))
+        return true
     }
 
     // MARK: Socket.IO side
@@ -165,31 +214,51 @@ public final class RealtimeHub: Sendable {
         socket.on("unsubscribe") { [weak self] arguments, ack in self?.unsubscribe(socket, arguments, ack) }
         socket.onDisconnect { [weak self] reason in self?.disconnected(socket, reason) }
         var sent = 0
-        state.withLock { state in
-            state.localClients += 1
-            state.awaitingRecovery[socket.id] = nil
-            if !socket.recovered {
-                socket.join(Self.everythingRoom)
-                for topic in state.topics.keys.sorted() { sent += sendState(of: topic, state.topics[topic]!, to: socket) }
-            } else if let patterns = state.subscriptions[socket.id] {
-                // Topics that appeared while it was away: follow them from now on.
-                let rooms = state.topics.filter { topic, _ in patterns.contains { $0.matches(topic) } }.map(\.value.room)
-                socket.join(rooms)
+        emitOrder.withLock { _ in
+            let events = state.withLock { state -> [SocketIOEvent] in
+                state.localClients += 1
+                state.awaitingRecovery[socket.id] = nil
+                var events: [SocketIOEvent] = []
+                if configuration.apiFamilies.contains(.solar) {
+                    // As the solar gateway: the count first, to the new client at once (everyone
+                    // else gets it with the next announcement).
+                    events.append(SocketIOEvent("connected_clients", .int(Int64(Self.total(state)))))
+                }
+                if !socket.recovered {
+                    socket.join(Self.everythingRoom)
+                    events.append(contentsOf: connectEvents(state))
+                } else if let patterns = state.subscriptions[socket.id] {
+                    // Topics that appeared while it was away: follow them from now on.
+                    let rooms = state.topics.filter { topic, _ in patterns.contains { $0.matches(topic) } }.map(\.value.room)
+                    socket.join(rooms)
+                }
+                return events
             }
-            announceClientCount(&state)
+            // Per-client state, not broadcasts: never recorded for recovery.
+            for event in events where socket.emitUnrecorded(event.name, event.arguments) { sent += 1 }
         }
         metrics.eventsSent.increment(by: sent)
     }
 
-    private func sendState(of topic: String, _ topicState: TopicState, to socket: SocketIOSocket) -> Int {
-        var sent = 0
-        if let solar = topicState.solarLatest, configuration.apiFamilies.contains(.solar) {
-            if socket.emit("sensor_values_cache", .raw(solar)) { sent += 1 }
+    /// What a new client gets, topics sorted: each topic's latest `sensor_values_cache` and, for
+    /// every Price Wars topic (those of `PRICEWARS_TOPICS` too), its history (`[]` when empty).
+    private func connectEvents(_ state: borrowing State) -> [SocketIOEvent] {
+        var topics = Set(state.topics.keys)
+        topics.formUnion(announcedPriceWarsTopics)
+        var events: [SocketIOEvent] = []
+        for topic in topics.sorted() {
+            guard let topicState = state.topics[topic] else {
+                events.append(SocketIOEvent(topic, .raw(Array("[]".utf8))))
+                continue
+            }
+            if let solar = topicState.solarLatest, configuration.apiFamilies.contains(.solar) {
+                events.append(SocketIOEvent("sensor_values_cache", .raw(solar)))
+            }
+            if configuration.apiFamilies.contains(.pricewars), topicState.families.contains(.pricewars) {
+                events.append(SocketIOEvent(topic, .raw(topicState.priceWarsHistory.jsonArray)))
+            }
         }
-        if configuration.apiFamilies.contains(.pricewars), topicState.priceWarsHistory.count > 0 {
-            if socket.emit(topic, .raw(topicState.priceWarsHistory.jsonArray)) { sent += 1 }
-        }
-        return sent
+        return events
     }
 
     private func disconnected(_ socket: SocketIOSocket, _ reason: SocketIODisconnectReason) {
@@ -202,13 +271,20 @@ public final class RealtimeHub: Sendable {
             } else {
                 state.subscriptions[socket.id] = nil
             }
-            // Sessions that can no longer be recovered keep no subscription.
-            let window = Duration.seconds(configuration.recoverySeconds)
+        }
+    }
+
+    /// Sessions that can no longer be recovered keep no subscription. Called every tick by
+    /// ``ClientCountAnnouncer`` (not on every disconnect: a mass disconnect stays linear).
+    func expireRecoveries() {
+        let now = ContinuousClock.now
+        let window = Duration.seconds(configuration.recoverySeconds)
+        state.withLock { state in
+            guard !state.awaitingRecovery.isEmpty else { return }
             for (id, since) in state.awaitingRecovery where now - since > window {
                 state.awaitingRecovery[id] = nil
                 state.subscriptions[id] = nil
             }
-            announceClientCount(&state)
         }
     }
 }

@@ -10,6 +10,12 @@ public struct RealtimeMetrics: Sendable {
     let eventsSent = Counter(label: "realtime_events_sent_total")
     /// Clients dropped because their send queue overflowed.
     let slowClientsDropped = Counter(label: "realtime_slow_clients_dropped_total")
+    /// `subscribe`/`unsubscribe` calls refused: too many patterns, a pattern too long, bad arguments.
+    let subscriptionsRefused = Counter(label: "realtime_subscriptions_refused_total")
+    /// Packets kept for connection state recovery (broadcasts only; with `RECOVERY_SECONDS` > 0).
+    let recoveryBufferedPackets = Gauge(label: "realtime_recovery_buffered_packets")
+    /// Client counts from other replicas (bus PRESENCE) outside 0...10^9, clamped.
+    let presenceCountsClamped = Counter(label: "realtime_presence_counts_clamped_total")
     /// Records applied from the bus (after deduplication).
     let recordsApplied = Counter(label: "realtime_bus_records_total")
     /// Records skipped as already delivered (another publisher, or a replay after a restart).

@@ -38,6 +38,14 @@ public struct RecordShaper: Sendable {
     /// Both payloads of `record`. A value that is not valid JSON gives none (it cannot come from
     /// ingestd, which only publishes JSON it produced).
     public func shape(_ record: BusRecord) -> Payloads {
+        shape(record, families: families)
+    }
+
+    /// The payloads of `record` for `families` (those of its topic; see ``TopicFamilyScope``),
+    /// within the families this shaper builds.
+    public func shape(_ record: BusRecord, families topicFamilies: Set<APIFamily>) -> Payloads {
+        let families = families.intersection(topicFamilies)
+        guard !families.isEmpty else { return Payloads(solar: nil, priceWars: nil) }
         guard let valueText = record.value, let value = try? JSONParser().parse(valueText) else {
             return Payloads(solar: nil, priceWars: nil)
         }

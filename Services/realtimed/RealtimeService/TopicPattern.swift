@@ -4,7 +4,8 @@ public struct TopicPattern: Hashable, Sendable, CustomStringConvertible {
     /// The pattern as the client sent it.
     public let text: String
     private let characters: [Character]
-    private let isGlob: Bool
+    /// Whether the pattern has wildcards (else it names one topic).
+    public let isGlob: Bool
 
     public init(_ text: String) {
         self.text = text

@@ -13,8 +13,11 @@ public struct TopicState: Sendable {
 
     /// The Socket.IO room of the topic's subscribers (kept so broadcasts build no string).
     public let room: String
+    /// The event families the topic appears in (``TopicFamilyScope``).
+    public let families: Set<APIFamily>
 
-    public init(topic: String, historySize: Int) {
+    public init(topic: String, historySize: Int, families: Set<APIFamily> = Set(APIFamily.allCases)) {
+        self.families = families
         priceWarsHistory = PayloadHistory(capacity: historySize)
         room = RealtimeHub.room(topic)
     }

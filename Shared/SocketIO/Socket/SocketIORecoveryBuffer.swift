@@ -58,6 +58,13 @@ final class SocketIORecoveryBuffer: Sendable {
         }
     }
 
+    /// The offset of the newest recorded packet (`<prefix>0` before the first): what a client
+    /// that has seen every broadcast so far would resume from. Per-socket emits carry it without
+    /// being recorded.
+    var currentOffset: String {
+        state.withLock { offsetPrefix + String($0.nextSequence - 1) }
+    }
+
     /// Keeps the session of a socket that disconnected for a recoverable reason.
     func persist(socketId: String, pid: String, rooms: Set<String>) {
         let now = ContinuousClock.now
@@ -90,14 +97,15 @@ final class SocketIORecoveryBuffer: Sendable {
             guard let session = state.sessions.removeValue(forKey: pid) else { return nil }
             guard now - session.disconnectedAt <= settings.maximumDisconnectionDuration else { return nil }
             trim(&state, now: now)
-            guard offset.hasPrefix(offsetPrefix), let sequence = UInt64(offset.dropFirst(offsetPrefix.count)),
-                state.head < state.packets.count
-            else { return nil }
-            let first = state.packets[state.head].sequence
-            guard sequence >= first, sequence < state.nextSequence else { return nil }
-            let index = state.head + Int(sequence - first)
+            guard offset.hasPrefix(offsetPrefix), let sequence = UInt64(offset.dropFirst(offsetPrefix.count)) else {
+                return nil
+            }
+            // The oldest packet kept (the next one when none is): the client must have seen the one before it.
+            let first = state.head < state.packets.count ? state.packets[state.head].sequence : state.nextSequence
+            guard sequence + 1 >= first, sequence < state.nextSequence else { return nil }
+            let index = state.head + Int(sequence + 1 - first)
             var missed: [[EngineMessage]] = []
-            for packet in state.packets[(index + 1)...] where Self.shouldInclude(packet, sessionRooms: session.rooms) {
+            for packet in state.packets[index...] where Self.shouldInclude(packet, sessionRooms: session.rooms) {
                 missed.append(packet.messages)
             }
             return Restored(socketId: session.socketId, pid: session.pid, rooms: session.rooms, missedPackets: missed)

@@ -95,6 +95,21 @@ public final class SocketIOSocket: Sendable {
                                                                  arguments: arguments))
     }
 
+    /// Sends an event to this client only, never recorded for connection state recovery. For
+    /// per-client state such as a cache sent on connect: such emits must not fill the recovery
+    /// buffer and push out the broadcasts other clients need to recover. With recovery on, the
+    /// event carries the offset of the newest recorded broadcast (so a client that drops right
+    /// after it resumes from there). Returns false if the socket is disconnected or its
+    /// connection refused the message.
+    @discardableResult
+    public func emitUnrecorded(_ event: String, _ arguments: [JSONValue]) -> Bool {
+        guard isConnected, !SocketIOPacketDecoder.reservedEvents.contains(event) else { return false }
+        var arguments = arguments
+        if let recovery = namespace.recovery { arguments.append(.string(recovery.currentOffset)) }
+        return connection.send(SocketIOPacketEncoder.encodeEvent(namespace: namespace.name, name: event,
+                                                                 arguments: arguments))
+    }
+
     /// Sends an event and waits for the client's acknowledgement; returns its arguments.
     ///
     /// Throws ``SocketIOAckError/timeout`` if none arrives within `timeout`,
