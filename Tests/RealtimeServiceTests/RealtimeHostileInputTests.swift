@@ -51,16 +51,24 @@ import ZeroMQ
     }
 
     /// Client counts from the bus are clamped and summed saturating: two replicas reporting
-    /// `Int.max` used to overflow in every realtimed on the bus.
+    /// `Int.max` used to overflow in every realtimed on the bus. ingestd now refuses such a
+    /// report; the largest count it can be configured to pass (2^40) from two replicas is
+    /// clamped by realtimed.
     @Test func hugePresenceCountsSaturate() async throws {
-        let ingestd = try IngestdProcess(broker: broker, group: "presence")
+        let largest = BusPresence.maximumClientsPerReplica
+        let ingestd = try IngestdProcess(broker: broker, group: "presence",
+                                         environment: ["BUS_PRESENCE_MAX_CLIENTS": "\(largest)"])
         try await ingestd.waitUntilReady()
         let realtimed = try RealtimedProcess(ingestd: [ingestd], replica: "presence")
         try await realtimed.waitUntilReady()
         try await ingestd.waitForBusSubscribers(1)
         let context = try ZMQContext()
+        await #expect(throws: (any Error).self) {
+            _ = try await ingestd.request(.presence(BusPresenceReport(replica: "evil-0", clients: Int.max, ttlMilliseconds: 60_000)),
+                                          context: context)
+        }
         for replica in ["evil-1", "evil-2"] {
-            _ = try await ingestd.request(.presence(BusPresenceReport(replica: replica, clients: Int.max, ttlMilliseconds: 60_000)),
+            _ = try await ingestd.request(.presence(BusPresenceReport(replica: replica, clients: largest, ttlMilliseconds: 60_000)),
                                           context: context)
         }
         let counted = await eventually(timeout: 10) {

@@ -10,9 +10,11 @@ final class BusFollower: Service, Sendable {
     let hub: RealtimeHub
     let logger: Logger
 
-    init(live: String, snapshot: String, context: ZMQContext, hub: RealtimeHub, logger: Logger) throws(ZMQError) {
+    init(live: String, snapshot: String, security: BusSocketSecurity, context: ZMQContext, hub: RealtimeHub,
+         logger: Logger) throws(ZMQError) {
         subscriber = try BusSubscriber(
-            configuration: .init(publisherEndpoint: live, snapshotEndpoint: snapshot, handshakeGrace: .milliseconds(300)),
+            configuration: .init(publisherEndpoint: live, snapshotEndpoint: snapshot, handshakeGrace: .milliseconds(300),
+                                 security: security),
             context: context, logger: logger)
         self.hub = hub
         self.logger = logger

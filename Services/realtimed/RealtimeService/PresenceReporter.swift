@@ -13,6 +13,7 @@ final class PresenceReporter: Service, Sendable {
     let hub: RealtimeHub
     let replica: String
     let interval: Duration
+    let security: BusSocketSecurity
     let logger: Logger
 
     init(endpoint: String, configuration: RealtimeConfiguration, context: ZMQContext, hub: RealtimeHub, logger: Logger) {
@@ -21,6 +22,7 @@ final class PresenceReporter: Service, Sendable {
         self.hub = hub
         self.replica = configuration.replicaID
         self.interval = .milliseconds(configuration.presenceIntervalMilliseconds)
+        self.security = configuration.busSecurity
         self.logger = logger
     }
 
@@ -59,7 +61,7 @@ final class PresenceReporter: Service, Sendable {
         let report = BusPresenceReport(replica: replica, clients: max(0, clients), ttlMilliseconds: ttl)
         do {
             _ = try await BusSnapshotClient.request(.presence(report), endpoint: endpoint, context: context,
-                                                    idleTimeout: .milliseconds(300))
+                                                    idleTimeout: .milliseconds(300), security: security)
             return true
         } catch {
             return false

@@ -26,8 +26,8 @@ public enum RealtimeApp {
         let context = try ZMQContext()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for publisher in configuration.publishers {
-            let follower = try BusFollower(live: publisher.live, snapshot: publisher.snapshot, context: context,
-                                           hub: hub, logger: logger)
+            let follower = try BusFollower(live: publisher.live, snapshot: publisher.snapshot,
+                                           security: configuration.busSecurity, context: context, hub: hub, logger: logger)
             services.append(.init(service: follower))
             services.append(.init(service: PresenceReporter(endpoint: publisher.snapshot, configuration: configuration,
                                                             context: context, hub: hub, logger: logger)))

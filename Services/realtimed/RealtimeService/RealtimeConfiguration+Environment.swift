@@ -1,3 +1,4 @@
+import Bus
 import Foundation
 import Logging
 import ServiceSupport
@@ -12,6 +13,11 @@ extension RealtimeConfiguration {
         }
         if let v = value("BUS_CONNECT") { busConnect = Self.list(v) }
         if let v = value("BUS_SNAPSHOT_CONNECT") { busSnapshotConnect = Self.list(v) }
+        do {
+            busSecurity = try BusSocketSecurity(subscriberEnvironment: environment)
+        } catch {
+            throw RealtimeConfigurationError(error.setting, error.problem)
+        }
         if let v = value("HOST") { host = v }
         if let v = value("PORT") { port = try Self.integer(v, "PORT") }
         if let v = value("HISTORY_SIZE") { historySize = try Self.integer(v, "HISTORY_SIZE") }

@@ -1,3 +1,4 @@
+import Bus
 import Logging
 
 /// Everything realtimed needs to run. Defaults match the seed systems; see `docs/realtimed.md`.
@@ -6,6 +7,9 @@ public struct RealtimeConfiguration: Sendable, Equatable {
     public var busConnect: [String] = ["tcp://localhost:5556"]
     /// Snapshot endpoints, paired with `busConnect` by position (`BUS_SNAPSHOT_CONNECT`).
     public var busSnapshotConnect: [String] = ["tcp://localhost:5557"]
+    /// How the bus sockets protect themselves: largest message, optional CURVE keys
+    /// (`BUS_SUBSCRIBER_MAX_MESSAGE_BYTES`, `BUS_CURVE_SERVER_KEY`, `BUS_CURVE_CLIENT_SECRET_KEY`).
+    public var busSecurity: BusSocketSecurity = .subscriberDefault
     /// Address of the Socket.IO and HTTP server (`HOST`).
     public var host: String = "0.0.0.0"
     /// Port of the Socket.IO and HTTP server (`PORT`); 0 picks a free one.
