@@ -176,7 +176,13 @@ let package = Package(
             path: "Tests/SocketIOTests", exclude: ["Clients"]),
         .testTarget(
             name: "RealtimeServiceTests",
-            dependencies: ["RealtimeService", "TestSupport", "Bus", "SocketIO", "Avro", "Kafka", "ZeroMQ"],
+            dependencies: [
+                "RealtimeService", "TestSupport", "Bus", "SocketIO", "Avro", "Kafka", "ZeroMQ",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/RealtimeServiceTests", exclude: ["Clients"]),
         .testTarget(
             name: "DemoProducerTests",
