@@ -4,7 +4,12 @@ import Testing
 @Suite struct ExportConfigurationTests {
     @Test func defaults() throws {
         let config = try ExportCommand.parse([]).resolve(environment: [:])
-        #expect(config.merchantTopics == ["buyOffer", "marketSituation"])
+        #expect(config.merchantTopics == [
+            "addOffer", "buyOffer", "profit", "updateOffer", "updates", "salesPerMinutes",
+            "cumulativeAmountBasedMarketshare", "cumulativeRevenueBasedMarketshare",
+            "marketSituation", "revenuePerMinute", "revenuePerHour", "profitPerMinute",
+        ])
+        #expect(config.corsOrigins == ["*"])
         #expect(config.port == 8001 && config.maxRows == 100_000 && config.fileTTLSeconds == 3600)
         #expect(config.dataDirectory == "./data")
     }

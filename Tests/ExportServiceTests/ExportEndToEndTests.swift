@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import ExportService
 import Kafka
 import Testing
 import TestSupport
@@ -96,13 +97,23 @@ import TestSupport
             #expect(all.rows.filter { $0["topic"]?.string == "buyOffer" }.count == expected.count)
         }
 
-        // A token with no private rows: an empty buyOffer export still reads cleanly.
-        let empty = try PandasClient.read(try await exportURL(exportd, "/buyOffer", token: "unknownMerchantToken"))
-        #expect(empty.rows.isEmpty && empty.columns.contains("timestamp"))
-
-        // Bearer and bare tokens work too.
+        // The merchant client's download_topic_data, with its host as configured, with and
+        // without the trailing slash the management UI's origin has (paths then start with //).
         let alpha = merchants[0]
-        for header in ["Bearer \(alpha.merchant_token)", alpha.merchant_token] {
+        for host in ["http://127.0.0.1:\(exportd.port)", "http://127.0.0.1:\(exportd.port)/"] {
+            let own = try #require(try PandasClient.downloadTopicData(host: host, topic: "buyOffer", token: alpha.merchant_token))
+            #expect(own.rows.count == offerValues.filter { ($0["merchant_id"] as? String) == alpha.merchant_id }.count)
+            #expect(own.timestampDtype.hasPrefix("datetime64"))
+            // A token with no private rows (every fixture offer is private): an empty file, None.
+            #expect(try PandasClient.downloadTopicData(host: host, topic: "buyOffer", token: "unknownMerchantToken") == nil)
+            // No token at all (the management UI's data page): the public rows only.
+            let anonymous = try #require(try PandasClient.downloadTopicData(host: host, topic: "marketSituation", token: nil))
+            #expect(anonymous.rows.count == 4)
+            #expect(!anonymous.columns.contains("triggering_merchant_id"))
+        }
+
+        // The token is the header's last word, whatever the scheme.
+        for header in ["Bearer \(alpha.merchant_token)", "Basic \(alpha.merchant_token)", alpha.merchant_token] {
             #expect(await exportd.get("/export/data/buyOffer", headers: ["Authorization": header])?.status == 200)
         }
 
@@ -118,13 +129,15 @@ import TestSupport
         #expect(await exportd.get("/export/data/buyOffer.csv?since=yesterday", headers: ["Authorization": "Token x"])?.status == 400)
         try checkGzip(exportd, token: alpha.merchant_token)
 
-        // 401 and 404, as JSON.
-        for headers in [[:], ["Authorization": ""], ["Authorization": "Token "], ["Authorization": "Bearer"]] {
+        // Anonymous requests (no header, an empty token) are served public rows, as the
+        // original; the streamed form of buyOffer (all private) is then empty.
+        for headers in [[:], ["Authorization": ""], ["Authorization": "Token "]] {
             let answer = try #require(await exportd.get("/export/data/buyOffer", headers: headers))
-            #expect(answer.status == 401)
+            #expect(answer.status == 200)
             #expect(answer.headers["content-type"] == "application/json")
-            #expect(await exportd.get("/export/data", headers: headers)?.status == 401)
-            #expect(await exportd.get("/export/data/buyOffer.csv", headers: headers)?.status == 401)
+            #expect(await exportd.get("/export/data", headers: headers)?.status == 200)
+            let streamedEmpty = try #require(await exportd.get("/export/data/buyOffer.csv", headers: headers))
+            #expect(streamedEmpty.status == 200 && streamedEmpty.body.isEmpty)
         }
         for path in ["/export/data/unknown", "/export/data/unknown.csv", "/export/data/_schemas"] {
             let answer = try #require(await exportd.text(path, token: alpha.merchant_token))
@@ -142,8 +155,24 @@ import TestSupport
         }
         let unknownRoute = try #require(await exportd.get("/no/such/route"))
         #expect(unknownRoute.status == 404 && unknownRoute.headers["content-type"] == "application/json")
-        let topics = try #require(await exportd.text("/topics"))
-        #expect(topics.body == #"{"topics":["buyOffer","marketSituation"]}"#)
+        // /topics: a JSON array, as the original; also at //topics.
+        for path in ["/topics", "//topics"] {
+            let topics = try #require(await exportd.text(path))
+            let names = try JSONSerialization.jsonObject(with: Data(topics.body.utf8)) as? [String]
+            #expect(names == ExportConfiguration().merchantTopics, "\(path)")
+        }
+        // CORS on every route, preflights included: any origin echoed with credentials.
+        let origin = "http://ui.example:8080"
+        for path in ["/topics", "/export/data/buyOffer", "/no/such/route", "/health"] {
+            let answer = try #require(await exportd.get(path, headers: ["Origin": origin]))
+            #expect(answer.headers["access-control-allow-origin"] == origin, "\(path)")
+            #expect(answer.headers["access-control-allow-credentials"] == "true", "\(path)")
+        }
+        let preflight = try #require(await exportd.request("OPTIONS", "/export/data/buyOffer", headers: [
+            "Origin": origin, "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"]))
+        #expect(preflight.status == 204)
+        #expect(preflight.headers["access-control-allow-origin"] == origin)
+        #expect(preflight.headers["access-control-allow-headers"]?.lowercased().contains("authorization") == true)
         #expect(!exportd.process.output.contains(alpha.merchant_token))
         #expect(!exportd.process.output.contains(merchants[1].merchant_token))
         exportd.process.stop()

@@ -34,8 +34,15 @@ final class ExportdProcess: @unchecked Sendable {
 
     /// GET `path` with optional headers: status, headers and body; nil when nothing answers.
     func get(_ path: String, headers: [String: String] = [:]) async -> (status: Int, headers: [String: String], body: Data)? {
+        await request("GET", path, headers: headers)
+    }
+
+    /// `method` on `path` with optional headers: status, headers and body; nil when nothing answers.
+    func request(_ method: String, _ path: String, headers: [String: String] = [:]) async
+        -> (status: Int, headers: [String: String], body: Data)? {
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { return nil }
         var request = URLRequest(url: url)
+        request.httpMethod = method
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         guard let (data, response) = try? await URLSession.shared.data(for: request),
               let http = response as? HTTPURLResponse else { return nil }

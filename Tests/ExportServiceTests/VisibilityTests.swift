@@ -8,15 +8,19 @@ import Testing
         }
     }
 
+    /// As the Price Wars proxy: the token is the header's last space-separated word, whatever
+    /// the scheme; no header or an empty last word is anonymous.
     @Test func authorizationForms() {
         #expect(MerchantIdentity.token(authorization: "Token abc") == "abc")
         #expect(MerchantIdentity.token(authorization: "Bearer abc") == "abc")
+        #expect(MerchantIdentity.token(authorization: "Basic abc") == "abc")
         #expect(MerchantIdentity.token(authorization: "abc") == "abc")
-        #expect(MerchantIdentity.token(authorization: "token  abc ") == "abc")
+        #expect(MerchantIdentity.token(authorization: "a b c") == "c")
         #expect(MerchantIdentity.token(authorization: nil) == nil)
         #expect(MerchantIdentity.token(authorization: "") == nil)
         #expect(MerchantIdentity.token(authorization: "Token ") == nil)
-        #expect(MerchantIdentity.token(authorization: "Bearer") == nil)
+        #expect(MerchantIdentity.token(authorization: "token  abc ") == nil)
+        #expect(MerchantIdentity.token(authorization: "Bearer") == "Bearer")
     }
 
     @Test func ownerFollowsMerchantID() throws {

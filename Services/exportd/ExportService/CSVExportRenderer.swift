@@ -3,8 +3,10 @@ import NIOCore
 /// Renders stored rows as one CSV document, in chunks: header = union of the exported rows'
 /// fields in first-seen order (after a leading `topic` column for multi-topic exports), rows
 /// oldest first. A row whose layout is a prefix of the header is copied as stored (plus empty
-/// trailing cells); others are re-cut against the header. There is always a `timestamp` column,
-/// so an export with no rows is still a valid header-only CSV.
+/// trailing cells); others are re-cut against the header. There is always a `timestamp` column.
+/// An export with no rows is empty (no header either), as the Price Wars proxy's
+/// `DataFrame([]).to_csv` was: `pandas.read_csv` raises `EmptyDataError` on it, which the
+/// merchant client turns into `None`.
 ///
 /// Works on copies of the topic tables (copy-on-write: taking them is cheap, and the store can
 /// keep changing while an export streams).
@@ -27,6 +29,8 @@ struct CSVExportRenderer {
     private let commas: [UInt8]
     /// Approximate size of the whole document.
     let estimatedBytes: Int
+    /// Whether no row is selected (the document is then empty).
+    let isEmpty: Bool
 
     private var headerWritten = false
     private var partIndex = 0
@@ -40,6 +44,7 @@ struct CSVExportRenderer {
         var headerIndex: [[UInt8]: Int] = [:]
         var mappings: [[[Int]?]] = []
         var estimatedBytes = 0
+        var rowCount = 0
         for (part, selection) in zip(parts, selections) {
             let table = part.table
             var mapping = [[Int]?](repeating: nil, count: table.layouts.count)
@@ -48,6 +53,7 @@ struct CSVExportRenderer {
             selection.forEach { isPublic, index in
                 let row = isPublic ? publicRows[index] : privateRows[index]
                 estimatedBytes += Int(row.length) + 2
+                rowCount += 1
                 let layout = Int(row.layout)
                 guard layout < mapping.count, mapping[layout] == nil else { return }
                 var positions: [Int] = []
@@ -82,6 +88,7 @@ struct CSVExportRenderer {
         }
         commas = [UInt8](repeating: UInt8(ascii: ","), count: header.count)
         self.estimatedBytes = estimatedBytes + (topicColumn ? estimatedBytes / 8 : 0) + 256
+        isEmpty = rowCount == 0
     }
 
     /// The whole document at once.
@@ -102,6 +109,7 @@ struct CSVExportRenderer {
     /// Appends rows to `output` until it holds `limit` bytes or the document ends; returns
     /// whether more remains.
     private mutating func write(into output: inout ByteBuffer, upTo limit: Int) -> Bool {
+        if isEmpty { return false }
         if !headerWritten {
             headerWritten = true
             var line: [UInt8] = []

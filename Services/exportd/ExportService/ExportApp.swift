@@ -38,7 +38,7 @@ public enum ExportApp {
         let subscriber = try BusSubscriber(
             configuration: .init(publisherEndpoint: configuration.busConnect,
                                  snapshotEndpoint: configuration.busSnapshotConnect,
-                                 topicPrefixes: configuration.merchantTopics),
+                                 topicPrefixes: configuration.merchantTopics, security: configuration.busSecurity),
             context: context, logger: logger)
         let status = ExportStatus()
         let metrics = ExportMetrics()

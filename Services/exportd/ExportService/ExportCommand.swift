@@ -19,7 +19,7 @@ public struct ExportCommand: ServiceCommand {
     var busConnect: String?
     @Option(help: "ingestd's snapshot and replay endpoint (BUS_SNAPSHOT_CONNECT, default tcp://127.0.0.1:5557).")
     var busSnapshotConnect: String?
-    @Option(help: "Topics merchants may export, comma-separated (MERCHANT_TOPICS, default buyOffer,marketSituation).")
+    @Option(help: "Topics merchants may export, comma-separated (MERCHANT_TOPICS, default the Price Wars proxy's twelve: addOffer,buyOffer,profit,updateOffer,updates,salesPerMinutes,cumulativeAmountBasedMarketshare,cumulativeRevenueBasedMarketshare,marketSituation,revenuePerMinute,revenuePerHour,profitPerMinute).")
     var merchantTopics: String?
     @Option(help: "Directory for stored rows and export files (DATA_DIR, default ./data).")
     var dataDir: String?
@@ -31,6 +31,8 @@ public struct ExportCommand: ServiceCommand {
     var port: Int?
     @Option(help: "HTTP address (HOST, default 0.0.0.0).")
     var host: String?
+    @Option(help: "Origins browsers may call exportd from, comma-separated; * echoes any origin with credentials (CORS_ORIGINS, default *).")
+    var corsOrigins: String?
     @Option(help: "CRITICAL, ERROR, WARNING, INFO or DEBUG (LOGGING_LEVEL, default INFO).")
     var loggingLevel: String?
 
@@ -47,6 +49,7 @@ public struct ExportCommand: ServiceCommand {
         if let exportFileTTL { config.fileTTLSeconds = try ExportConfiguration.duration(exportFileTTL, "--export-file-ttl") }
         if let port { config.port = port }
         if let host { config.host = host }
+        if let corsOrigins { config.corsOrigins = ExportConfiguration.topicList(corsOrigins) }
         if let loggingLevel { config.loggingLevel = try SettingParser.loggingLevel(loggingLevel, "--logging-level") }
         try config.validate()
         return config

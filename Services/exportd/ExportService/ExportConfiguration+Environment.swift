@@ -1,3 +1,4 @@
+import Bus
 import Logging
 import ServiceSupport
 
@@ -17,6 +18,12 @@ extension ExportConfiguration {
         if let v = value("EXPORT_FILE_TTL") { fileTTLSeconds = try Self.duration(v, "EXPORT_FILE_TTL") }
         if let v = value("PORT") { port = try Self.integer(v, "PORT") }
         if let v = value("HOST") { host = v }
+        if let v = value("CORS_ORIGINS") { corsOrigins = Self.topicList(v) }
+        do {
+            busSecurity = try BusSocketSecurity(subscriberEnvironment: environment)
+        } catch {
+            throw ExportConfigurationError(error.setting, error.problem)
+        }
         if let v = value("LOGGING_LEVEL") { loggingLevel = try SettingParser.loggingLevel(v, "LOGGING_LEVEL") }
     }
 

@@ -30,5 +30,6 @@ extension ExportConfiguration {
         }
         guard (0...65_535).contains(port) else { throw ExportConfigurationError("PORT", "\(port) is not a TCP port") }
         if host.isEmpty { throw ExportConfigurationError("HOST", "must not be empty") }
+        if corsOrigins.isEmpty { throw ExportConfigurationError("CORS_ORIGINS", "must name at least one origin, or *") }
     }
 }

@@ -1,3 +1,4 @@
+import Bus
 import Logging
 
 /// Everything exportd needs to run, with the defaults of the seed system (the Price Wars
@@ -10,8 +11,19 @@ public struct ExportConfiguration: Sendable {
     public var busConnect = "tcp://127.0.0.1:5556"
     /// `BUS_SNAPSHOT_CONNECT`: ingestd's snapshot and replay endpoint (ZeroMQ ROUTER).
     public var busSnapshotConnect = "tcp://127.0.0.1:5557"
-    /// `MERCHANT_TOPICS`: the topics merchants may export, comma-separated.
-    public var merchantTopics = ["buyOffer", "marketSituation"]
+    /// `MERCHANT_TOPICS`: the topics merchants may export, comma-separated; by default the Price
+    /// Wars proxy's twelve.
+    public var merchantTopics = [
+        "addOffer", "buyOffer", "profit", "updateOffer", "updates", "salesPerMinutes",
+        "cumulativeAmountBasedMarketshare", "cumulativeRevenueBasedMarketshare",
+        "marketSituation", "revenuePerMinute", "revenuePerHour", "profitPerMinute",
+    ]
+    /// `CORS_ORIGINS`: origins browsers may call exportd from, comma-separated; `*` (the
+    /// default) echoes any origin with credentials allowed, as the Price Wars proxy did.
+    public var corsOrigins = ["*"]
+    /// How the bus sockets protect themselves (`BUS_SUBSCRIBER_MAX_MESSAGE_BYTES`,
+    /// `BUS_CURVE_SERVER_KEY`, `BUS_CURVE_CLIENT_SECRET_KEY`).
+    public var busSecurity: BusSocketSecurity = .subscriberDefault
     /// `DATA_DIR`: where rows and export files are kept.
     public var dataDirectory = "./data"
     /// `EXPORT_MAX_ROWS`: rows kept per topic for each merchant's view (the newest ones).

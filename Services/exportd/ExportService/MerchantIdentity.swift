@@ -9,17 +9,15 @@ enum MerchantIdentity {
         return base64(Array(digest))
     }
 
-    /// The token of an `Authorization` header value: `Token <t>`, `Bearer <t>` or a bare `<t>`;
-    /// nil when it is missing or empty.
+    /// The token of an `Authorization` header value, as the Price Wars proxy read it: the last
+    /// space-separated word, whatever the scheme (`Token <t>`, `Bearer <t>`, `Basic <t>`, `<t>`);
+    /// nil when the header is missing or that word is empty (the request is then anonymous and
+    /// sees public rows only).
     static func token(authorization: String?) -> String? {
-        guard let header = authorization?.trimmingWhitespace(), !header.isEmpty else { return nil }
-        for scheme in ["token ", "bearer "] where header.lowercased().hasPrefix(scheme) {
-            let token = String(header.dropFirst(scheme.count)).trimmingWhitespace()
-            return token.isEmpty ? nil : token
-        }
-        let lowered = header.lowercased()
-        if lowered == "token" || lowered == "bearer" { return nil }
-        return header
+        guard let header = authorization,
+              let last = header.split(separator: " ", omittingEmptySubsequences: false).last,
+              !last.isEmpty else { return nil }
+        return String(last)
     }
 
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
