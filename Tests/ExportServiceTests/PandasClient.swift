@@ -96,3 +96,14 @@ enum PandasClient {
         return data
     }
 }
+
+/// The Python client failed.
+enum ExportdTestError: Error, CustomStringConvertible {
+    case python(String)
+
+    var description: String {
+        switch self {
+        case .python(let output): return "the pandas client failed:\n\(output)"
+        }
+    }
+}

@@ -2,22 +2,21 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import TestSupport
 
 /// The real `exportd` executable as a child process, following a test's ingestd.
-final class ExportdProcess: @unchecked Sendable {
-    let process: ChildProcess
-    let port: Int
-    let dataDirectory: String
+public final class ExportdProcess: @unchecked Sendable {
+    public let process: ChildProcess
+    public let port: Int
+    public let dataDirectory: String
 
-    static var executable: String {
+    public static var executable: String {
         let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let candidates = [directory.appendingPathComponent("exportd").path,
                           TestEnvironment.packageRoot.appendingPathComponent(".build/debug/exportd").path]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
-    init(ingestd: IngestdProcess, dataDirectory: String, port: Int? = nil, environment: [String: String] = [:]) throws {
+    public init(ingestd: IngestdProcess, dataDirectory: String, port: Int? = nil, environment: [String: String] = [:]) throws {
         self.port = port ?? freeLoopbackPort()
         self.dataDirectory = dataDirectory
         var env = [
@@ -33,12 +32,12 @@ final class ExportdProcess: @unchecked Sendable {
     }
 
     /// GET `path` with optional headers: status, headers and body; nil when nothing answers.
-    func get(_ path: String, headers: [String: String] = [:]) async -> (status: Int, headers: [String: String], body: Data)? {
+    public func get(_ path: String, headers: [String: String] = [:]) async -> (status: Int, headers: [String: String], body: Data)? {
         await request("GET", path, headers: headers)
     }
 
     /// `method` on `path` with optional headers: status, headers and body; nil when nothing answers.
-    func request(_ method: String, _ path: String, headers: [String: String] = [:]) async
+    public func request(_ method: String, _ path: String, headers: [String: String] = [:]) async
         -> (status: Int, headers: [String: String], body: Data)? {
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { return nil }
         var request = URLRequest(url: url)
@@ -52,18 +51,18 @@ final class ExportdProcess: @unchecked Sendable {
     }
 
     /// GET returning the body as text.
-    func text(_ path: String, token: String? = nil) async -> (status: Int, body: String)? {
+    public func text(_ path: String, token: String? = nil) async -> (status: Int, body: String)? {
         guard let answer = await get(path, headers: token.map { ["Authorization": "Token \($0)"] } ?? [:]) else { return nil }
         return (answer.status, String(decoding: answer.body, as: UTF8.self))
     }
 
-    func waitUntilReady(timeout: Double = 60) async throws {
+    public func waitUntilReady(timeout: Double = 60) async throws {
         let ready = await eventually(timeout: timeout, interval: 0.1) { await get("/health")?.status == 200 }
-        if !ready { throw ExportdTestError.notReady(process.output) }
+        if !ready { throw ExportdNotReady(log: process.output) }
     }
 
     /// The value of a Prometheus sample line such as `export_records_stored_total`.
-    func metric(_ sample: String) async -> Double? {
+    public func metric(_ sample: String) async -> Double? {
         guard let body = await text("/metrics")?.body else { return nil }
         for line in body.split(separator: "\n") where line.hasPrefix(sample + " ") {
             return Double(line.dropFirst(sample.count + 1))
@@ -72,14 +71,9 @@ final class ExportdProcess: @unchecked Sendable {
     }
 }
 
-enum ExportdTestError: Error, CustomStringConvertible {
-    case notReady(String)
-    case python(String)
-
-    var description: String {
-        switch self {
-        case .notReady(let log): return "exportd did not become ready; its log:\n\(log.suffix(6000))"
-        case .python(let output): return "the pandas client failed:\n\(output)"
-        }
-    }
+/// exportd did not answer `/health` with 200 in time.
+public struct ExportdNotReady: Error, CustomStringConvertible {
+    /// exportd's output so far.
+    public let log: String
+    public var description: String { "exportd did not become ready; its log:\n\(log.suffix(6000))" }
 }
