@@ -263,6 +263,9 @@ import TestSupport
                 let live = await eventually(timeout: 20) { reports().filter { $0.event == "live" }.count >= 4 }
                 #expect(live, "\(setup.name): \(pages.reports)")
                 #expect(!reports().contains { $0.event == "$error" }, "\(setup.name): \(pages.reports)")
+                if round == 1, let directory = ProcessInfo.processInfo.environment["SCREENSHOT_DIR"] {
+                    try HeadlessChromium.screenshot(url: "\(origin)/?\(setup.query)", to: directory + "/pricewars-management-ui.png")
+                }
             }
         }
     }

@@ -78,8 +78,11 @@ import TestSupport
     /// then UTF-8 decoded (engine.io-parser 1.x), the upgrade by probe; every Socket.IO event is
     /// posted to `/report` of the page's own origin with the transport it came by.
     static let page = #"""
-        <!doctype html><html><head><meta charset="utf-8"></head><body>
+        <!doctype html><html><head><meta charset="utf-8"><title>solar dashboard client (stand-in)</title>
+        <style>body{font:14px sans-serif;margin:16px} pre{white-space:pre-wrap}</style></head><body>
+        <h3>sensor values (<span id="transport">polling</span>)</h3><pre id="out"></pre>
         <script>
+        const latest = {};
         const realtime = new URLSearchParams(location.search).get('realtime');
         const base = realtime + '/socket.io/?EIO=3';
         let transport = 'polling';
@@ -129,6 +132,10 @@ import TestSupport
             const [event, value] = JSON.parse(packet.slice(2));
             seen[event] = (seen[event] || 0) + 1;
             post({transport, event, value});
+            latest[event + (value && value.topic ? ' ' + value.topic : '')] = value;
+            document.getElementById('transport').textContent = transport;
+            document.getElementById('out').textContent = Object.entries(latest)
+              .map(([key, value]) => key + ': ' + JSON.stringify(value)).join('\n');
           }
         }
         async function run() {
@@ -247,6 +254,9 @@ import TestSupport
             #expect(pageEvents().filter { $0.event == "sensor_values_cache" }.allSatisfy { $0.transport == "polling" })
             #expect(pageEvents().filter { $0.event == "sensor_values" }.allSatisfy { $0.transport == "websocket" })
             #expect(pythonEvents().contains { $0.event == "$transport" && $0.value as? String == "polling" })
+            if let directory = ProcessInfo.processInfo.environment["SCREENSHOT_DIR"] {
+                try HeadlessChromium.screenshot(url: "\(origin)/?realtime=\(realtimed.url)", to: directory + "/solar-dashboard-client.png")
+            }
         }
     }
 }
