@@ -16,7 +16,9 @@ public final class ExportdProcess: @unchecked Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
-    public init(ingestd: IngestdProcess, dataDirectory: String, port: Int? = nil, environment: [String: String] = [:]) throws {
+    /// Starts exportd; `launcher` runs it through another command (e.g. `prlimit --fsize=N --`).
+    public init(ingestd: IngestdProcess, dataDirectory: String, port: Int? = nil, environment: [String: String] = [:],
+                launcher: [String] = []) throws {
         self.port = port ?? freeLoopbackPort()
         self.dataDirectory = dataDirectory
         var env = [
@@ -28,7 +30,12 @@ public final class ExportdProcess: @unchecked Sendable {
             "LOGGING_LEVEL": "DEBUG",
         ]
         env.merge(environment) { _, new in new }
-        process = try ChildProcess(try TestEnvironment.require(Self.executable), [], environment: env, label: "exportd")
+        let executable = try TestEnvironment.require(Self.executable)
+        if let command = launcher.first {
+            process = try ChildProcess(command, Array(launcher.dropFirst()) + [executable], environment: env, label: "exportd")
+        } else {
+            process = try ChildProcess(executable, [], environment: env, label: "exportd")
+        }
     }
 
     /// GET `path` with optional headers: status, headers and body; nil when nothing answers.

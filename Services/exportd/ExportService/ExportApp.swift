@@ -13,6 +13,9 @@ public enum ExportApp {
     /// A `DATA_DIR` that cannot be used stops exportd with status 2.
     public static func main(configuration: ExportConfiguration) async throws {
         let registry = ProcessObservability.bootstrap(loggingLevel: configuration.loggingLevel)
+        // A write past the file size limit fails with EFBIG (handled, retried) instead of
+        // killing the process.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             try await run(configuration: configuration, registry: registry, logger: Logger(label: "exportd"))
         } catch let error as ExportConfigurationError {

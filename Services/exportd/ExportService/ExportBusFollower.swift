@@ -81,9 +81,37 @@ struct ExportBusFollower: Service {
             metrics.record(result)
             status.setError(nil)
         } catch {
-            metrics.storageErrors.increment()
-            status.setError("storage: \(error)")
-            logger.error("cannot store records", metadata: ["error": "\(error)"])
+            await recoverStorage(after: error)
         }
+    }
+
+    /// A journal write failed (disk full, EIO): the records are in memory, their entries kept
+    /// as unwritten. Nothing newer is applied until those are written: retries with back-off
+    /// (200 ms doubling to 5 s), `/health` 503 and `export_journal_unwritten_bytes` meanwhile.
+    /// Live records that the bus drops while this waits come back by the resync's replay.
+    private func recoverStorage(after failure: any Error) async {
+        var failure = failure
+        var delay = Duration.milliseconds(200)
+        status.setStorageFailing(true)
+        let store = self.store
+        while true {
+            metrics.storageErrors.increment()
+            metrics.unwrittenBytes.record(store.unwrittenBytes)
+            status.setError("storage: \(failure)")
+            logger.error("cannot write the journal; nothing newer is applied until it is written", metadata: [
+                "error": "\(failure)", "unwritten bytes": "\(store.unwrittenBytes)", "retry in": "\(delay)"])
+            guard (try? await Task.sleep(for: delay)) != nil, !Task.isShuttingDownGracefully else { return }
+            delay = min(delay * 2, .seconds(5))
+            do {
+                try await NIOThreadPool.singleton.runIfActive { try store.flushUnwritten() }
+                break
+            } catch {
+                failure = error
+            }
+        }
+        metrics.unwrittenBytes.record(0)
+        status.setStorageFailing(false)
+        status.setError(nil)
+        logger.info("journal written again")
     }
 }

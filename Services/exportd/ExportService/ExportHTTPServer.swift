@@ -43,11 +43,13 @@ struct ExportHTTPServer {
         router.get("/topics") { _, _ in JSONResponse.response(.ok, JSONResponse.array(store.topics)) }
         router.get("/health") { _, _ in
             let synced = status.isSynced
-            var members = [("status", synced ? "ready" : "not ready"), ("bus", synced ? "synced" : "joining")]
+            let storing = !status.isStorageFailing
+            var members = [("status", synced && storing ? "ready" : "not ready"), ("bus", synced ? "synced" : "joining"),
+                           ("storage", storing ? "ok" : "failing")]
             let unserved = status.unservedTopics
             if !unserved.isEmpty { members.append(("unservedTopics", unserved.joined(separator: ","))) }
             if let error = status.error { members.append(("lastError", error)) }
-            return JSONResponse.response(synced ? .ok : .serviceUnavailable, JSONResponse.object(members))
+            return JSONResponse.response(synced && storing ? .ok : .serviceUnavailable, JSONResponse.object(members))
         }
         router.get("/metrics") { _, _ -> Response in
             var output: [UInt8] = []

@@ -10,6 +10,8 @@ struct ExportMetrics: Sendable {
     /// Merchant topics ingestd does not serve (their exports get no new rows).
     let unservedTopics = Gauge(label: "export_unserved_topics")
     let storageErrors = Counter(label: "export_storage_errors_total")
+    /// Bytes of journal entries stored in memory but not on disk (a failing write).
+    let unwrittenBytes = Gauge(label: "export_journal_unwritten_bytes")
     let exportsServed = Counter(label: "export_requests_total", dimensions: [("kind", "url")])
     let streamsServed = Counter(label: "export_requests_total", dimensions: [("kind", "stream")])
     let filesServed = Counter(label: "export_requests_total", dimensions: [("kind", "file")])

@@ -6,6 +6,11 @@ final class ExportStatus: Sendable {
     private let synced = Atomic<Bool>(false)
     private let lastError = Mutex<String?>(nil)
     private let unserved = Mutex<Set<String>>([])
+    private let storageFailing = Atomic<Bool>(false)
+
+    /// Whether journal writes fail (rows in memory, not yet on disk): `/health` is 503.
+    var isStorageFailing: Bool { storageFailing.load(ordering: .acquiring) }
+    func setStorageFailing(_ failing: Bool) { storageFailing.store(failing, ordering: .releasing) }
 
     var isSynced: Bool { synced.load(ordering: .acquiring) }
     var error: String? { lastError.withLock { $0 } }

@@ -20,7 +20,7 @@ public final class ExportStore: Sendable {
     public let topics: [String]
     let maxRows: Int
     private let tables: Mutex<[String: TopicTable]>
-    private let journals: Mutex<[String: TopicJournal]>
+    private let journals: Mutex<JournalState>
     private let logger: Logger
 
     /// Opens (creating) the storage under `directory` and loads what it holds, dropping a torn
@@ -49,7 +49,31 @@ public final class ExportStore: Sendable {
                 "topic": "\(topic)", "rows": "\(table.rowCount)", "partitions": "\(table.offsets.count)"])
         }
         self.tables = Mutex(tables)
-        self.journals = Mutex(journals)
+        self.journals = Mutex(JournalState(journals: journals))
+    }
+
+    /// Each topic's journal, and the entries that belong at its end but could not be written
+    /// yet (a failed write: disk full, EIO). Those are written first, before anything newer, so
+    /// a journal always holds a prefix of what is stored: a restart replays the rest from Kafka.
+    private struct JournalState {
+        var journals: [String: TopicJournal]
+        var unwritten: [String: [UInt8]] = [:]
+    }
+
+    /// Bytes of journal entries stored in memory but not yet on disk.
+    public var unwrittenBytes: Int {
+        journals.withLock { state in state.unwritten.values.reduce(0) { $0 + $1.count } }
+    }
+
+    /// Writes the entries a failed write left unwritten; throws while that still fails.
+    public func flushUnwritten() throws(ExportStorageError) {
+        try journals.withLock { state throws(ExportStorageError) in
+            for (topic, bytes) in state.unwritten {
+                guard let journal = state.journals[topic] else { continue }
+                try journal.append(bytes)
+                state.unwritten[topic] = nil
+            }
+        }
     }
 
     /// Whether `topic` is a merchant topic.
@@ -92,7 +116,9 @@ public final class ExportStore: Sendable {
     static let batchSize = 2048
 
     /// Stores the records of merchant topics not stored yet, durably (journal appended and
-    /// fsync'd before returning), in batches of ``batchSize``. Blocking.
+    /// fsync'd before returning), in batches of ``batchSize``. Blocking. When a journal write
+    /// fails, the records are stored in memory and their entries kept as unwritten: the error
+    /// is thrown, and ``flushUnwritten()`` must succeed before anything newer is stored.
     @discardableResult
     public func store(_ records: [BusRecord]) throws(ExportStorageError) -> StoreResult {
         var result = StoreResult()
@@ -164,17 +190,29 @@ public final class ExportStore: Sendable {
                 tables[topic] = table
             }
         }
-        try journals.withLock { journals throws(ExportStorageError) in
+        try journals.withLock { state throws(ExportStorageError) in
+            var firstError: ExportStorageError?
             for (topic, bytes) in pending {
-                guard let journal = journals[topic] else { continue }
-                if let compacted = compact[topic] {
-                    // The compacted journal already holds this batch.
-                    try journal.replace(with: compacted)
-                    logger.debug("journal compacted", metadata: ["topic": "\(topic)", "bytes": "\(compacted.count)"])
-                } else {
-                    try journal.append(bytes)
+                guard let journal = state.journals[topic] else { continue }
+                do throws(ExportStorageError) {
+                    if let compacted = compact[topic] {
+                        // The compacted journal holds everything stored, unwritten entries and this batch included.
+                        try journal.replace(with: compacted)
+                        state.unwritten[topic] = nil
+                        logger.debug("journal compacted", metadata: ["topic": "\(topic)", "bytes": "\(compacted.count)"])
+                    } else {
+                        // Kept as unwritten until the append succeeds.
+                        state.unwritten[topic, default: []] += bytes
+                        try journal.append(state.unwritten[topic] ?? [])
+                        state.unwritten[topic] = nil
+                    }
+                } catch {
+                    // A failed compaction left the old journal as it was: this batch still belongs at its end.
+                    if compact[topic] != nil { state.unwritten[topic, default: []] += bytes }
+                    firstError = firstError ?? error
                 }
             }
+            if let firstError { throw firstError }
         }
     }
 

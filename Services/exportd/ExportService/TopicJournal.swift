@@ -39,18 +39,43 @@ final class TopicJournal {
         self.size = size
     }
 
-    deinit { close(descriptor) }
+    deinit { if descriptor >= 0 { close(descriptor) } }
 
-    /// Appends `bytes` (whole entries) and fsyncs.
+    /// Appends `bytes` (whole entries) and fsyncs. On failure the file is cut back to what it
+    /// held before, so a torn write never sits between intact entries (a journal is read up to
+    /// its first bad entry); the caller keeps the bytes and appends them again later.
     func append(_ bytes: [UInt8]) throws(ExportStorageError) {
         guard !bytes.isEmpty else { return }
-        try Self.writeAll(bytes, to: descriptor, path: path)
-        guard fdatasync(descriptor) == 0 else { throw ExportStorageError(path: path, operation: "fsync", errno: errno) }
+        if descriptor < 0 { try reopen() }
+        do throws(ExportStorageError) {
+            try Self.writeAll(bytes, to: descriptor, path: path)
+            guard fdatasync(descriptor) == 0 else { throw ExportStorageError(path: path, operation: "fsync", errno: errno) }
+        } catch {
+            if ftruncate(descriptor, off_t(size)) != 0 {
+                // Cannot cut the torn tail now: drop the descriptor; the next append reopens
+                // and cuts it first.
+                close(descriptor)
+                descriptor = -1
+            }
+            throw error
+        }
         size += bytes.count
     }
 
+    /// Opens the journal file again and cuts it to the bytes known good.
+    private func reopen() throws(ExportStorageError) {
+        let reopened = Glibc.open(path, O_WRONLY | O_APPEND | O_CLOEXEC, 0o644)
+        guard reopened >= 0 else { throw ExportStorageError(path: path, operation: "reopen", errno: errno) }
+        guard ftruncate(reopened, off_t(size)) == 0 else {
+            let error = errno
+            close(reopened)
+            throw ExportStorageError(path: path, operation: "truncate", errno: error)
+        }
+        descriptor = reopened
+    }
+
     /// Replaces the whole journal with `bytes` atomically: temporary file, fsync, rename, fsync
-    /// of the directory.
+    /// of the directory. Throws only when the journal is unchanged (before the rename).
     func replace(with bytes: [UInt8]) throws(ExportStorageError) {
         let temporary = path + ".tmp"
         let fresh = Glibc.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -70,11 +95,12 @@ final class TopicJournal {
             throw ExportStorageError(path: path, operation: "rename", errno: error)
         }
         Self.syncDirectory(of: path)
-        let reopened = Glibc.open(path, O_WRONLY | O_APPEND | O_CLOEXEC, 0o644)
-        guard reopened >= 0 else { throw ExportStorageError(path: path, operation: "reopen", errno: errno) }
-        close(descriptor)
-        descriptor = reopened
+        // The journal now is the new file, durable: never append to the old (unlinked) one again.
+        // When it cannot be opened right now, the next append retries (and reports it).
+        if descriptor >= 0 { close(descriptor) }
+        descriptor = -1
         size = bytes.count
+        try? reopen()
     }
 
     private static func writeAll(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(ExportStorageError) {

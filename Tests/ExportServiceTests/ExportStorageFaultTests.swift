@@ -1,0 +1,84 @@
+import Foundation
+import Kafka
+import Testing
+import TestSupport
+
+/// Issue 12: a failed journal write (here: the file size limit, `EFBIG`, as a full disk gives
+/// `ENOSPC`) loses nothing. exportd answers 503 and counts it, applies nothing newer until the
+/// journal is written, and a restart (also after kill -9 while writes fail) holds every record
+/// exactly once.
+@Suite(.serialized) struct ExportStorageFaultTests {
+    let broker: TansuBroker
+    let producer: KafkaProducer
+
+    init() throws {
+        broker = try TansuBroker()
+        producer = try KafkaProducer(bootstrapServers: broker.bootstrapServers, properties: ["linger.ms": "1"])
+    }
+
+    static let limit = ["/usr/bin/prlimit", "--fsize=65536:unlimited", "--"]
+
+    func send(_ range: Range<Int>) throws {
+        let padding = String(repeating: "x", count: 120)
+        for n in range { try producer.send(topic: "buyOffer", value: Array(#"{"n":\#(n),"note":"\#(padding)"}"#.utf8)) }
+        try producer.flush()
+    }
+
+    /// The `n` of every row of the streamed buyOffer export.
+    func exported(_ exportd: ExportdProcess) async -> [Int] {
+        guard let answer = await exportd.get("/export/data/buyOffer.csv"), answer.status == 200 else { return [] }
+        let lines = String(decoding: answer.body, as: UTF8.self).split(separator: "\n").dropFirst()
+        return lines.compactMap { Int($0.split(separator: ",").first ?? "") }
+    }
+
+    func health(_ exportd: ExportdProcess) async -> Int? { await exportd.get("/health")?.status }
+
+    @Test func aFailingJournalWriteLosesNothingAndIsReported() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.limit[0]), "prlimit (util-linux) is missing")
+        try producer.createTopics(["buyOffer"])
+        let ingestd = try IngestdProcess(broker: broker, group: "journal-fault", environment: ["ALLOWED_TOPICS_REGEX": "^buyOffer$"])
+        try await ingestd.waitUntilReady()
+        let directory = try ExportFixtures.temporaryDirectory()
+        let environment = ["MERCHANT_TOPICS": "buyOffer"]
+        var exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: directory, environment: environment, launcher: Self.limit)
+        try await exportd.waitUntilReady()
+
+        // 1,000 records make a journal well past the 64 KiB limit: writes fail, exportd says so.
+        try send(0..<1000)
+        let failing = await eventually(timeout: 30, interval: 0.1) { await health(exportd) == 503 }
+        #expect(failing, "\(exportd.process.output.suffix(3000))")
+        #expect(await exportd.metric("export_storage_errors_total") ?? 0 >= 1)
+        #expect(await exportd.metric("export_journal_unwritten_bytes") ?? 0 > 0)
+
+        // The disk recovers: the unwritten entries are written, everything is there.
+        let raised = try ChildProcess("/usr/bin/prlimit", ["--pid", "\(exportd.process.process.processIdentifier)", "--fsize=unlimited:unlimited"])
+        #expect(raised.waitForExit(timeout: 10) == 0, "\(raised.output)")
+        let recovered = await eventually(timeout: 30, interval: 0.1) { await health(exportd) == 200 }
+        #expect(recovered, "\(exportd.process.output.suffix(3000))")
+        let complete = await eventually(timeout: 30, interval: 0.2) { await exported(exportd) == Array(0..<1000) }
+        let completeCount = await exported(exportd).count
+        #expect(complete, "exported \(completeCount) rows")
+
+        // A restart reads the journal: every record exactly once.
+        _ = exportd.process.stop()
+        exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: directory, environment: environment)
+        try await exportd.waitUntilReady()
+        #expect(await exported(exportd) == Array(0..<1000))
+
+        // Writes fail again, and exportd is killed before they recover: the restart replays
+        // what the journal lacks from Kafka.
+        _ = exportd.process.stop()
+        exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: directory, environment: environment, launcher: Self.limit)
+        try await exportd.waitUntilReady()
+        try send(1000..<1500)
+        let failingAgain = await eventually(timeout: 30, interval: 0.1) { await health(exportd) == 503 }
+        #expect(failingAgain, "\(exportd.process.output.suffix(3000))")
+        _ = exportd.process.stop(signal: SIGKILL)
+        exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: directory, environment: environment)
+        try await exportd.waitUntilReady()
+        let all = await eventually(timeout: 30, interval: 0.2) { await exported(exportd) == Array(0..<1500) }
+        let allCount = await exported(exportd).count
+        #expect(all, "exported \(allCount) rows")
+        _ = exportd.process.stop()
+    }
+}
