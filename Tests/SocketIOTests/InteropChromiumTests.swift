@@ -14,9 +14,15 @@ struct InteropChromiumTests {
     <script src="/socket.io.min.js"></script>
     <script>
     const socket = io({ query: { name: "chromium" }, auth: { token: "\(InteropServer.token)" } });
+    // The upgrade runs beside the first events: report the transport once it is done, whichever
+    // finishes first (reporting at once made the test depend on that race).
+    function whenUpgraded(then) {
+      const engine = socket.io.engine;
+      if (engine.transport.name === "websocket") then(); else engine.once("upgrade", then);
+    }
     socket.on("welcome", () => {
       socket.emit("echo", "from-browser", { n: 1 }, (...reply) => {
-        socket.emit("echo", "ack-ok", reply, socket.io.engine.transport.name);
+        whenUpgraded(() => socket.emit("echo", "ack-ok", reply, socket.io.engine.transport.name));
       });
     });
     </script></body></html>
