@@ -41,6 +41,14 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     private var pollQueue: [EnginePacket] = []
     private var pendingPoll: EventLoopPromise<EngineHTTPResponse>?
     private var postActive = false
+    /// Upgrading: the WebSocket's `2probe` was answered, so a conforming client sends no new
+    /// poll before its `5` (it pauses polling first).
+    private var probeAnswered = false
+    /// Upgrading: `pendingPoll` arrived after the probe was answered. Its fate is decided by
+    /// what the WebSocket does next: `5` refuses it (400, as if it came after the upgrade), a
+    /// failed WebSocket leaves it a normal poll. So the order of the two connections' events
+    /// no longer depends on how their event loops are scheduled (issue 15).
+    private var pollParkedAfterProbe = false
     /// After a server-side close of a polling session without a pending poll: what the next
     /// poll receives (queued packets and the close packet).
     private var finalPollPackets: [EnginePacket]?
@@ -304,6 +312,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         }
         let packets = takePollQueueLocked()
         pendingPoll = nil
+        pollParkedAfterProbe = false
         lock.unlock()
         poll.succeed(pollResponse(packets))
     }
@@ -373,6 +382,14 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
                 link.channel.eventLoop.execute { self.handlePoll(promise) }
                 return
             }
+            if probeAnswered && pollQueue.isEmpty && pendingPoll == nil {
+                // Racing the client's `5`: park it until the WebSocket decides (see
+                // `pollParkedAfterProbe`).
+                pendingPoll = promise
+                pollParkedAfterProbe = true
+                lock.unlock()
+                return
+            }
             let packets = pollQueue.isEmpty ? [EnginePacket.noop] : takePollQueueLocked()
             lock.unlock()
             promise.succeed(pollResponse(packets))
@@ -402,6 +419,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         let wasPending = lock.withLock { () -> Bool in
             guard let pending = pendingPoll, pending.futureResult === promise.futureResult else { return false }
             pendingPoll = nil
+            pollParkedAfterProbe = false
             return true
         }
         if wasPending {
@@ -474,6 +492,8 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         lock.withLock {
             guard !isClosed, case .polling = transport else { return false }
             transport = .upgrading(link)
+            probeAnswered = false
+            pollParkedAfterProbe = false
             return true
         }
     }
@@ -488,15 +508,18 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         case .upgrading(let current) where current === link:
             switch packet {
             case .ping("probe"):
-                let poll = pendingPoll
-                pendingPoll = nil
+                let poll = pollParkedAfterProbe ? nil : pendingPoll
+                if !pollParkedAfterProbe { pendingPoll = nil }
+                probeAnswered = true
                 lock.unlock()
                 link.writePacket(.pong("probe"), version: protocolVersion)
                 poll?.succeed(pollResponse([.noop]))
             case .upgrade:
                 transport = .webSocket(link)
                 let poll = pendingPoll
+                let pollCameAfterProbe = pollParkedAfterProbe
                 pendingPoll = nil
+                pollParkedAfterProbe = false
                 let packets = pollQueue
                 pollQueue = []
                 for packet in packets {
@@ -508,7 +531,11 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
                 flushScheduled = needsFlush
                 lock.unlock()
                 logger.debug("upgraded to websocket")
-                poll?.succeed(pollResponse([.noop]))
+                if pollCameAfterProbe {
+                    poll?.succeed(EngineHTTPError.badRequest.response())
+                } else {
+                    poll?.succeed(pollResponse([.noop]))
+                }
                 if needsFlush { flushWebSocket(link) }
             default:
                 lock.unlock()
@@ -518,11 +545,18 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         }
     }
 
+    /// The upgrading WebSocket went away: back to polling; a parked poll becomes a normal one.
+    private func abandonUpgradeLocked() {
+        transport = .polling
+        probeAnswered = false
+        pollParkedAfterProbe = false
+    }
+
     /// A WebSocket frame could not be decoded, or was too large. Runs on the link's loop.
     func webSocketFailed(_ link: EngineWebSocketLink, reason: EngineCloseReason) {
         let isCurrent = lock.withLock { () -> Bool in
             if case .webSocket(let current) = transport, current === link { return true }
-            if case .upgrading(let current) = transport, current === link { transport = .polling }
+            if case .upgrading(let current) = transport, current === link { abandonUpgradeLocked() }
             return false
         }
         if isCurrent { close(reason: reason) } else { link.channel.close(promise: nil) }
@@ -532,7 +566,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     func webSocketClosed(_ link: EngineWebSocketLink) {
         let isCurrent = lock.withLock { () -> Bool in
             if case .webSocket(let current) = transport, current === link { return true }
-            if case .upgrading(let current) = transport, current === link { transport = .polling }
+            if case .upgrading(let current) = transport, current === link { abandonUpgradeLocked() }
             return false
         }
         if isCurrent { close(reason: .transportClose) }
@@ -665,6 +699,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         let transport = self.transport
         let poll = pendingPoll
         pendingPoll = nil
+        pollParkedAfterProbe = false
         let graceful = reason == .serverClose || reason == .serverShutdown
         var remainingPackets: [EnginePacket] = []
         var remainingFrames: [ByteBuffer] = []
