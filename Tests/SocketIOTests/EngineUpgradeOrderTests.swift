@@ -61,6 +61,20 @@ struct EngineUpgradeOrderTests {
         #expect(upgrading.poll().response?.status == .badRequest)
     }
 
+    /// The official suite also polls after the probe and expects a noop: without an upgrade
+    /// packet within the reference's 100 ms check, the parked poll is answered with a noop.
+    @Test func pollAfterTheProbeWithoutUpgradeGetsANoop() throws {
+        let upgrading = try Upgrading()
+        #expect(upgrading.session.beginUpgrade(upgrading.link))
+        upgrading.session.receive(.ping("probe"), from: upgrading.link)
+        let parked = upgrading.poll()
+        upgrading.loop.advanceTime(by: .milliseconds(99))
+        #expect(parked.response == nil)
+        upgrading.loop.advanceTime(by: .milliseconds(1))
+        #expect(parked.response?.status == .ok)
+        #expect(parked.bodyText == "6")
+    }
+
     /// The poll a client holds open before probing is released with a noop by the probe (the
     /// client waits for it before sending `5`), as before.
     @Test func pollBeforeTheProbeIsReleasedByTheProbe() throws {

@@ -388,6 +388,8 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
                 pendingPoll = promise
                 pollParkedAfterProbe = true
                 lock.unlock()
+                // As the reference's 100 ms upgrade check: without a `5` by then, a noop.
+                eventLoop.scheduleTask(in: Self.upgradeCheckInterval) { self.releaseParkedPoll(promise) }
                 return
             }
             let packets = pollQueue.isEmpty ? [EnginePacket.noop] : takePollQueueLocked()
@@ -412,6 +414,25 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         }
         pendingPoll = promise
         lock.unlock()
+    }
+
+    /// How long a poll read after the probe waits for the upgrade packet before it is answered
+    /// with a noop (the reference server checks every 100 ms).
+    static let upgradeCheckInterval = TimeAmount.milliseconds(100)
+
+    /// The upgrade packet did not come within `upgradeCheckInterval`: a parked poll gets a noop.
+    private func releaseParkedPoll(_ promise: EventLoopPromise<EngineHTTPResponse>) {
+        lock.lock()
+        guard pollParkedAfterProbe, let pending = pendingPoll, pending.futureResult === promise.futureResult,
+            case .upgrading = transport
+        else {
+            lock.unlock()
+            return
+        }
+        pendingPoll = nil
+        pollParkedAfterProbe = false
+        lock.unlock()
+        promise.succeed(pollResponse([.noop]))
     }
 
     /// The connection of a parked poll went away before it was answered.
