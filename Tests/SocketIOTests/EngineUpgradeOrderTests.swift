@@ -75,6 +75,20 @@ struct EngineUpgradeOrderTests {
         #expect(parked.bodyText == "6")
     }
 
+    /// The suite sends `2probe` and `5` without waiting, then polls: the poll can be read before
+    /// even the probe. It is still refused once the upgrade packet is read.
+    @Test func pollRacingTheProbeAndUpgradePacketIsRefused() throws {
+        let upgrading = try Upgrading()
+        #expect(upgrading.session.beginUpgrade(upgrading.link))
+        let racing = upgrading.poll()
+        #expect(racing.response == nil)
+        upgrading.session.receive(.ping("probe"), from: upgrading.link)
+        #expect(racing.response == nil)
+        upgrading.session.receive(.upgrade, from: upgrading.link)
+        upgrading.loop.run()
+        #expect(racing.response?.status == .badRequest)
+    }
+
     /// The poll a client holds open before probing is released with a noop by the probe (the
     /// client waits for it before sending `5`), as before.
     @Test func pollBeforeTheProbeIsReleasedByTheProbe() throws {

@@ -44,7 +44,8 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     /// Upgrading: the WebSocket's `2probe` was answered, so a conforming client sends no new
     /// poll before its `5` (it pauses polling first).
     private var probeAnswered = false
-    /// Upgrading: `pendingPoll` arrived after the probe was answered. Its fate is decided by
+    /// Upgrading: `pendingPoll` arrived after the WebSocket took over (the `2probe` and `5` may
+    /// still be unread on the other connection). Its fate is decided by
     /// what the WebSocket does next: `5` refuses it (400, as if it came after the upgrade), a
     /// failed WebSocket leaves it a normal poll. So the order of the two connections' events
     /// no longer depends on how their event loops are scheduled (issue 15).
@@ -382,7 +383,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
                 link.channel.eventLoop.execute { self.handlePoll(promise) }
                 return
             }
-            if probeAnswered && pollQueue.isEmpty && pendingPoll == nil {
+            if pollQueue.isEmpty && pendingPoll == nil {
                 // Racing the client's `5`: park it until the WebSocket decides (see
                 // `pollParkedAfterProbe`).
                 pendingPoll = promise
