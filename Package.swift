@@ -172,7 +172,8 @@ let package = Package(
             name: "IngestServiceTests", dependencies: ["IngestService", "TestSupport", "Bus"],
             path: "Tests/IngestServiceTests"),
         .testTarget(
-            name: "SocketIOTests", dependencies: ["SocketIO", "TestSupport"],
+            name: "SocketIOTests",
+            dependencies: ["SocketIO", "TestSupport", .product(name: "NIOEmbedded", package: "swift-nio")],
             path: "Tests/SocketIOTests", exclude: ["Clients"]),
         .testTarget(
             name: "RealtimeServiceTests",

@@ -41,6 +41,15 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     private var pollQueue: [EnginePacket] = []
     private var pendingPoll: EventLoopPromise<EngineHTTPResponse>?
     private var postActive = false
+    /// Upgrading: the WebSocket's `2probe` was answered, so a conforming client sends no new
+    /// poll before its `5` (it pauses polling first).
+    private var probeAnswered = false
+    /// Upgrading: `pendingPoll` arrived after the WebSocket took over (the `2probe` and `5` may
+    /// still be unread on the other connection). Its fate is decided by
+    /// what the WebSocket does next: `5` refuses it (400, as if it came after the upgrade), a
+    /// failed WebSocket leaves it a normal poll. So the order of the two connections' events
+    /// no longer depends on how their event loops are scheduled (issue 15).
+    private var pollParkedAfterProbe = false
     /// After a server-side close of a polling session without a pending poll: what the next
     /// poll receives (queued packets and the close packet).
     private var finalPollPackets: [EnginePacket]?
@@ -304,6 +313,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         }
         let packets = takePollQueueLocked()
         pendingPoll = nil
+        pollParkedAfterProbe = false
         lock.unlock()
         poll.succeed(pollResponse(packets))
     }
@@ -387,6 +397,16 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
                 link.channel.eventLoop.execute { self.handlePoll(promise) }
                 return
             }
+            if pollQueue.isEmpty && pendingPoll == nil {
+                // Racing the client's `5`: park it until the WebSocket decides (see
+                // `pollParkedAfterProbe`).
+                pendingPoll = promise
+                pollParkedAfterProbe = true
+                lock.unlock()
+                // As the reference's 100 ms upgrade check: without a `5` by then, a noop.
+                eventLoop.scheduleTask(in: Self.upgradeCheckInterval) { self.releaseParkedPoll(promise) }
+                return
+            }
             let packets = pollQueue.isEmpty ? [EnginePacket.noop] : takePollQueueLocked()
             lock.unlock()
             promise.succeed(pollResponse(packets))
@@ -411,11 +431,31 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         lock.unlock()
     }
 
+    /// How long a poll read after the probe waits for the upgrade packet before it is answered
+    /// with a noop (the reference server checks every 100 ms).
+    static let upgradeCheckInterval = TimeAmount.milliseconds(100)
+
+    /// The upgrade packet did not come within `upgradeCheckInterval`: a parked poll gets a noop.
+    private func releaseParkedPoll(_ promise: EventLoopPromise<EngineHTTPResponse>) {
+        lock.lock()
+        guard pollParkedAfterProbe, let pending = pendingPoll, pending.futureResult === promise.futureResult,
+            case .upgrading = transport
+        else {
+            lock.unlock()
+            return
+        }
+        pendingPoll = nil
+        pollParkedAfterProbe = false
+        lock.unlock()
+        promise.succeed(pollResponse([.noop]))
+    }
+
     /// The connection of a parked poll went away before it was answered.
     func pollConnectionClosed(_ promise: EventLoopPromise<EngineHTTPResponse>) {
         let wasPending = lock.withLock { () -> Bool in
             guard let pending = pendingPoll, pending.futureResult === promise.futureResult else { return false }
             pendingPoll = nil
+            pollParkedAfterProbe = false
             return true
         }
         if wasPending {
@@ -488,6 +528,8 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         lock.withLock {
             guard !isClosed, case .polling = transport else { return false }
             transport = .upgrading(link)
+            probeAnswered = false
+            pollParkedAfterProbe = false
             return true
         }
     }
@@ -502,15 +544,18 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         case .upgrading(let current) where current === link:
             switch packet {
             case .ping("probe"):
-                let poll = pendingPoll
-                pendingPoll = nil
+                let poll = pollParkedAfterProbe ? nil : pendingPoll
+                if !pollParkedAfterProbe { pendingPoll = nil }
+                probeAnswered = true
                 lock.unlock()
                 link.writePacket(.pong("probe"), version: protocolVersion)
                 poll?.succeed(pollResponse([.noop]))
             case .upgrade:
                 transport = .webSocket(link)
                 let poll = pendingPoll
+                let pollCameAfterProbe = pollParkedAfterProbe
                 pendingPoll = nil
+                pollParkedAfterProbe = false
                 let packets = pollQueue
                 pollQueue = []
                 for packet in packets {
@@ -522,7 +567,11 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
                 flushScheduled = needsFlush
                 lock.unlock()
                 logger.debug("upgraded to websocket")
-                poll?.succeed(pollResponse([.noop]))
+                if pollCameAfterProbe {
+                    poll?.succeed(EngineHTTPError.badRequest.response())
+                } else {
+                    poll?.succeed(pollResponse([.noop]))
+                }
                 if needsFlush { flushWebSocket(link) }
             default:
                 lock.unlock()
@@ -532,11 +581,18 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         }
     }
 
+    /// The upgrading WebSocket went away: back to polling; a parked poll becomes a normal one.
+    private func abandonUpgradeLocked() {
+        transport = .polling
+        probeAnswered = false
+        pollParkedAfterProbe = false
+    }
+
     /// A WebSocket frame could not be decoded, or was too large. Runs on the link's loop.
     func webSocketFailed(_ link: EngineWebSocketLink, reason: EngineCloseReason) {
         let isCurrent = lock.withLock { () -> Bool in
             if case .webSocket(let current) = transport, current === link { return true }
-            if case .upgrading(let current) = transport, current === link { transport = .polling }
+            if case .upgrading(let current) = transport, current === link { abandonUpgradeLocked() }
             return false
         }
         if isCurrent { close(reason: reason) } else { link.channel.close(promise: nil) }
@@ -546,7 +602,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     func webSocketClosed(_ link: EngineWebSocketLink) {
         let isCurrent = lock.withLock { () -> Bool in
             if case .webSocket(let current) = transport, current === link { return true }
-            if case .upgrading(let current) = transport, current === link { transport = .polling }
+            if case .upgrading(let current) = transport, current === link { abandonUpgradeLocked() }
             return false
         }
         if isCurrent { close(reason: .transportClose) }
@@ -679,6 +735,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         let transport = self.transport
         let poll = pendingPoll
         pendingPoll = nil
+        pollParkedAfterProbe = false
         let graceful = reason == .serverClose || reason == .serverShutdown
         var remainingPackets: [EnginePacket] = []
         var remainingFrames: [ByteBuffer] = []
