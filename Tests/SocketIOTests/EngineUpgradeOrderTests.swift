@@ -62,13 +62,13 @@ struct EngineUpgradeOrderTests {
     }
 
     /// The official suite also polls after the probe and expects a noop: without an upgrade
-    /// packet within the reference's 100 ms check, the parked poll is answered with a noop.
+    /// packet within `upgradeCheckInterval`, the parked poll is answered with a noop.
     @Test func pollAfterTheProbeWithoutUpgradeGetsANoop() throws {
         let upgrading = try Upgrading()
         #expect(upgrading.session.beginUpgrade(upgrading.link))
         upgrading.session.receive(.ping("probe"), from: upgrading.link)
         let parked = upgrading.poll()
-        upgrading.loop.advanceTime(by: .milliseconds(99))
+        upgrading.loop.advanceTime(by: EngineSession.upgradeCheckInterval - .milliseconds(1))
         #expect(parked.response == nil)
         upgrading.loop.advanceTime(by: .milliseconds(1))
         #expect(parked.response?.status == .ok)
@@ -116,5 +116,36 @@ struct EngineUpgradeOrderTests {
         upgrading.loop.run()
         #expect(parked.response?.status == .ok)
         #expect(parked.bodyText == "4hello")
+    }
+
+    /// The official suite POSTs a close beside a poll: when the close is read first, that poll
+    /// still gets the noop it would have got had it been read first; a later poll gets 400.
+    @Test func pollReadAfterTheClientsCloseGetsTheNoopThenTheSessionIsGone() throws {
+        let polling = try Upgrading()
+        polling.session.receive(.close)
+        polling.loop.run()
+        let racing = polling.poll()
+        polling.loop.run()
+        #expect(racing.response?.status == .ok)
+        #expect(racing.bodyText == "6")
+        let later = polling.poll()
+        polling.loop.run()
+        #expect(later.response?.status == .badRequest)
+    }
+
+    /// A heartbeat or message queued while a poll is held after the probe does not answer that
+    /// poll (the official suite expects its noop; under load a ping used to come first): the
+    /// poll gets the upgrade's outcome, the packet waits for the WebSocket.
+    @Test func packetsQueuedWhileAPollIsHeldDoNotAnswerIt() throws {
+        let upgrading = try Upgrading()
+        #expect(upgrading.session.beginUpgrade(upgrading.link))
+        upgrading.session.receive(.ping("probe"), from: upgrading.link)
+        let parked = upgrading.poll()
+        upgrading.session.send([.text("hello")])
+        upgrading.loop.run()
+        #expect(parked.response == nil)
+        upgrading.loop.advanceTime(by: EngineSession.upgradeCheckInterval)
+        #expect(parked.response?.status == .ok)
+        #expect(parked.bodyText == "6")
     }
 }

@@ -300,7 +300,9 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     private func flushPolling() {
         lock.lock()
         flushScheduled = false
-        guard !isClosed, !pollQueue.isEmpty, let poll = pendingPoll else {
+        // A poll held while upgrading is answered by the upgrade's outcome only (400 after `5`,
+        // a noop after `upgradeCheckInterval`); what is queued meanwhile goes to the WebSocket.
+        guard !isClosed, !pollQueue.isEmpty, let poll = pendingPoll, !pollParkedAfterProbe else {
             lock.unlock()
             return
         }
@@ -431,9 +433,11 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         lock.unlock()
     }
 
-    /// How long a poll read after the probe waits for the upgrade packet before it is answered
-    /// with a noop (the reference server checks every 100 ms).
-    static let upgradeCheckInterval = TimeAmount.milliseconds(100)
+    /// How long a poll read while upgrading waits for the upgrade packet before it is answered
+    /// with a noop. The reference server checks every 100 ms on its one thread; here the
+    /// WebSocket's frames may be read on a busy loop well after a poll sent later, so the wait
+    /// is longer (a client whose poll crossed the probe answer upgrades this much later).
+    static let upgradeCheckInterval = TimeAmount.milliseconds(500)
 
     /// The upgrade packet did not come within `upgradeCheckInterval`: a parked poll gets a noop.
     private func releaseParkedPoll(_ promise: EventLoopPromise<EngineHTTPResponse>) {
@@ -581,11 +585,15 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         }
     }
 
-    /// The upgrading WebSocket went away: back to polling; a parked poll becomes a normal one.
+    /// The upgrading WebSocket went away: back to polling; a parked poll becomes a normal one
+    /// and gets what was queued meanwhile.
     private func abandonUpgradeLocked() {
         transport = .polling
         probeAnswered = false
-        pollParkedAfterProbe = false
+        if pollParkedAfterProbe {
+            pollParkedAfterProbe = false
+            eventLoop.execute { self.flushPolling() }
+        }
     }
 
     /// A WebSocket frame could not be decoded, or was too large. Runs on the link's loop.
@@ -750,6 +758,12 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         var keepForFinalPoll = false
         if graceful, poll == nil, case .polling = transport {
             finalPollPackets = remainingPackets + [.close]
+            keepForFinalPoll = true
+        } else if reason == .clientClose, poll == nil, case .polling = transport {
+            // The client's close came in a POST read before the poll it sent beside it (two
+            // connections, two event loops): that poll still gets what it would have got had
+            // it been read first, a noop; any later one 400 (issue 15).
+            finalPollPackets = [.noop]
             keepForFinalPoll = true
         }
         lock.unlock()
