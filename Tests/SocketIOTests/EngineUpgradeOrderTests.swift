@@ -68,7 +68,7 @@ struct EngineUpgradeOrderTests {
         #expect(upgrading.session.beginUpgrade(upgrading.link))
         upgrading.session.receive(.ping("probe"), from: upgrading.link)
         let parked = upgrading.poll()
-        upgrading.loop.advanceTime(by: EngineSession.upgradeCheckInterval - .milliseconds(1))
+        upgrading.loop.advanceTime(by: upgrading.session.upgradeCheckInterval - .milliseconds(1))
         #expect(parked.response == nil)
         upgrading.loop.advanceTime(by: .milliseconds(1))
         #expect(parked.response?.status == .ok)
@@ -144,7 +144,7 @@ struct EngineUpgradeOrderTests {
         upgrading.session.send([.text("hello")])
         upgrading.loop.run()
         #expect(parked.response == nil)
-        upgrading.loop.advanceTime(by: EngineSession.upgradeCheckInterval)
+        upgrading.loop.advanceTime(by: upgrading.session.upgradeCheckInterval)
         #expect(parked.response?.status == .ok)
         #expect(parked.bodyText == "6")
     }

@@ -406,7 +406,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
                 pollParkedAfterProbe = true
                 lock.unlock()
                 // As the reference's 100 ms upgrade check: without a `5` by then, a noop.
-                eventLoop.scheduleTask(in: Self.upgradeCheckInterval) { self.releaseParkedPoll(promise) }
+                eventLoop.scheduleTask(in: upgradeCheckInterval) { self.releaseParkedPoll(promise) }
                 return
             }
             let packets = pollQueue.isEmpty ? [EnginePacket.noop] : takePollQueueLocked()
@@ -436,8 +436,12 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     /// How long a poll read while upgrading waits for the upgrade packet before it is answered
     /// with a noop. The reference server checks every 100 ms on its one thread; here the
     /// WebSocket's frames may be read on a busy loop well after a poll sent later, so the wait
-    /// is longer (a client whose poll crossed the probe answer upgrades this much later).
-    static let upgradeCheckInterval = TimeAmount.milliseconds(500)
+    /// is longer: 500 ms, or half the ping interval when that is shorter (the session must not
+    /// time out while a poll is held). A client whose poll crossed the probe's answer upgrades
+    /// this much later.
+    var upgradeCheckInterval: TimeAmount {
+        .milliseconds(min(500, max(1, configuration.pingIntervalMilliseconds / 2)))
+    }
 
     /// The upgrade packet did not come within `upgradeCheckInterval`: a parked poll gets a noop.
     private func releaseParkedPoll(_ promise: EventLoopPromise<EngineHTTPResponse>) {
