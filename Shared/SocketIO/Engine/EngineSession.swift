@@ -399,14 +399,17 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
                 link.channel.eventLoop.execute { self.handlePoll(promise) }
                 return
             }
-            if pollQueue.isEmpty && pendingPoll == nil {
+            if pendingPoll == nil {
                 // Racing the client's `5`: park it until the WebSocket decides (see
-                // `pollParkedAfterProbe`).
+                // `pollParkedAfterProbe`); what is queued meanwhile goes to the WebSocket.
                 pendingPoll = promise
                 pollParkedAfterProbe = true
                 lock.unlock()
-                // As the reference's 100 ms upgrade check: without a `5` by then, a noop.
-                eventLoop.scheduleTask(in: upgradeCheckInterval) { self.releaseParkedPoll(promise) }
+                // As the reference's 100 ms upgrade check: without a `5` by then, a noop. The
+                // check runs on the WebSocket's loop, which reads frames that already arrived
+                // before it runs due tasks: a `5` sent before this poll always wins, however
+                // late the loop gets to run.
+                link.channel.eventLoop.scheduleTask(in: upgradeCheckInterval) { self.releaseParkedPoll(promise) }
                 return
             }
             let packets = pollQueue.isEmpty ? [EnginePacket.noop] : takePollQueueLocked()
