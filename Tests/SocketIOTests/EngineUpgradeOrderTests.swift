@@ -148,4 +148,36 @@ struct EngineUpgradeOrderTests {
         #expect(parked.response?.status == .ok)
         #expect(parked.bodyText == "6")
     }
+
+    /// The WebSocket's 101 goes out before it is set up; a poll read in between (the client
+    /// already sent `2probe` and `5`) is held and refused once the upgrade packet is read.
+    @Test func pollReadBetweenTheAcceptedUpgradeAndItsSetUpIsRefused() throws {
+        let upgrading = try Upgrading()
+        upgrading.session.upgradeWasAccepted()
+        let racing = upgrading.poll()
+        upgrading.loop.run()
+        #expect(racing.response == nil)
+        #expect(upgrading.session.beginUpgrade(upgrading.link))
+        upgrading.session.receive(.ping("probe"), from: upgrading.link)
+        upgrading.session.receive(.upgrade, from: upgrading.link)
+        upgrading.loop.run()
+        #expect(racing.response?.status == .badRequest)
+    }
+
+    /// An accepted upgrade that never sets up: the held poll gets what is queued, and polling
+    /// goes on as before.
+    @Test func anAcceptedUpgradeThatNeverComesLeavesPollingAsItWas() throws {
+        let polling = try Upgrading()
+        polling.session.upgradeWasAccepted()
+        let held = polling.poll()
+        polling.session.send([.text("hello")])
+        polling.loop.run()
+        #expect(held.response == nil)
+        polling.loop.advanceTime(by: polling.session.upgradeCheckInterval)
+        #expect(held.bodyText == "4hello")
+        let next = polling.poll()
+        polling.session.send([.text("again")])
+        polling.loop.run()
+        #expect(next.bodyText == "4again")
+    }
 }

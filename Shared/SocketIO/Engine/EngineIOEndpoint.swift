@@ -236,6 +236,7 @@ public final class EngineIOEndpoint: Sendable {
         case .failure(let error):
             return eventLoop.makeSucceededFuture(error.response())
         case .success(.existing):
+            if let sid = query["sid"] { session(id: sid)?.upgradeWasAccepted() }
             return eventLoop.makeSucceededFuture(nil)
         case .success(.handshake):
             let info = requestInfo(headers: head.headers, query: query, remoteAddress: remoteAddress)

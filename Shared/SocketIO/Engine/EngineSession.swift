@@ -50,6 +50,8 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     /// failed WebSocket leaves it a normal poll. So the order of the two connections' events
     /// no longer depends on how their event loops are scheduled (issue 15).
     private var pollParkedAfterProbe = false
+    /// A WebSocket upgrade was accepted (its 101 answer may be out) but not set up yet.
+    private var upgradeAccepted = false
     /// After a server-side close of a polling session without a pending poll: what the next
     /// poll receives (queued packets and the close packet).
     private var finalPollPackets: [EnginePacket]?
@@ -426,6 +428,16 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
             close(reason: .transportError("overlapping poll requests"))
             return
         }
+        if upgradeAccepted {
+            // A WebSocket for this session was accepted but is not set up yet (its 101 went
+            // out, the client may already have sent `2probe` and `5` on it): held as during
+            // the upgrade itself.
+            pendingPoll = promise
+            pollParkedAfterProbe = true
+            lock.unlock()
+            eventLoop.scheduleTask(in: upgradeCheckInterval) { self.releaseParkedPoll(promise) }
+            return
+        }
         if !pollQueue.isEmpty {
             let packets = takePollQueueLocked()
             lock.unlock()
@@ -434,6 +446,15 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         }
         pendingPoll = promise
         lock.unlock()
+    }
+
+    /// A WebSocket upgrade for this session was accepted; its 101 answer goes out before the
+    /// WebSocket is set up (``beginUpgrade(_:)``), so polls read in between are held.
+    func upgradeWasAccepted() {
+        lock.withLock {
+            guard !isClosed, case .polling = transport else { return }
+            upgradeAccepted = true
+        }
     }
 
     /// How long a poll read while upgrading waits for the upgrade packet before it is answered
@@ -449,16 +470,21 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     /// The upgrade packet did not come within `upgradeCheckInterval`: a parked poll gets a noop.
     private func releaseParkedPoll(_ promise: EventLoopPromise<EngineHTTPResponse>) {
         lock.lock()
-        guard pollParkedAfterProbe, let pending = pendingPoll, pending.futureResult === promise.futureResult,
-            case .upgrading = transport
+        guard pollParkedAfterProbe, let pending = pendingPoll, pending.futureResult === promise.futureResult
         else {
             lock.unlock()
             return
         }
         pendingPoll = nil
         pollParkedAfterProbe = false
+        var packets: [EnginePacket] = [.noop]
+        if case .polling = transport {
+            // The accepted WebSocket never took over: polling goes on as before.
+            upgradeAccepted = false
+            if !pollQueue.isEmpty { packets = takePollQueueLocked() }
+        }
         lock.unlock()
-        promise.succeed(pollResponse([.noop]))
+        promise.succeed(pollResponse(packets))
     }
 
     /// The connection of a parked poll went away before it was answered.
@@ -540,7 +566,8 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
             guard !isClosed, case .polling = transport else { return false }
             transport = .upgrading(link)
             probeAnswered = false
-            pollParkedAfterProbe = false
+            upgradeAccepted = false
+            // A poll held since the upgrade was accepted stays held.
             return true
         }
     }
@@ -597,6 +624,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     private func abandonUpgradeLocked() {
         transport = .polling
         probeAnswered = false
+        upgradeAccepted = false
         if pollParkedAfterProbe {
             pollParkedAfterProbe = false
             eventLoop.execute { self.flushPolling() }
