@@ -66,8 +66,17 @@ let package = Package(
             ],
             path: "Shared/ServiceSupport"),
         .target(
+            name: "ConnectionGuard",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Shared/ConnectionGuard"),
+        .target(
             name: "SocketIO",
             dependencies: [
+                "ConnectionGuard",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -98,7 +107,7 @@ let package = Package(
             name: "RealtimeService",
             dependencies: [
                 "ServiceSupport",
-                "SocketIO", "Bus",
+                "SocketIO", "Bus", "ConnectionGuard",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -173,8 +182,17 @@ let package = Package(
             path: "Tests/IngestServiceTests"),
         .testTarget(
             name: "SocketIOTests",
-            dependencies: ["SocketIO", "TestSupport", .product(name: "NIOEmbedded", package: "swift-nio")],
+            dependencies: [
+                "SocketIO", "ConnectionGuard", "TestSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             path: "Tests/SocketIOTests", exclude: ["Clients"]),
+        .testTarget(
+            name: "ConnectionGuardTests",
+            dependencies: [
+                "ConnectionGuard", .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/ConnectionGuardTests"),
         .testTarget(
             name: "RealtimeServiceTests",
             dependencies: [

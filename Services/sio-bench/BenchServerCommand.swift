@@ -35,7 +35,7 @@ struct BenchServerCommand: AsyncParsableCommand {
             configuration: EngineIOConfiguration(
                 path: "/socket.io/", maxQueuedMessages: maxQueuedMessages, maxQueuedBytes: 64 * 1024 * 1024),
             delegate: io, logger: logger)
-        let server = EngineIOServer(host: host, port: port, endpoints: [endpoint], idleTimeout: nil, logger: logger)
+        let server = EngineIOServer(host: host, port: port, endpoints: [endpoint], requestTimeouts: nil, logger: logger)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: server), .init(service: io), .init(service: broadcaster)],

@@ -25,6 +25,8 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between the paced server's emits (events due meanwhile go in one batch).")
     var tick: Double = 1
     @Option(help: "Event loop threads of the load generator.") var threads = 1
+    @Option(help: "Spread the clients over this many loopback source addresses (127.0.0.1 to 127.0.0.N), so per-address caps and the ephemeral port range allow more clients; 1 binds nothing.")
+    var sourceAddresses = 1
     @Option(help: "The event counted as a delivery.") var event = "tick"
     @Option(help: "The payload field holding the send time.") var timestampField = "t"
     @Option(help: "Unit of the send time: us or ms since the Unix epoch.") var timestampUnit = "us"
@@ -42,6 +44,7 @@ struct LoadCommand: AsyncParsableCommand {
         guard batch >= 1, batch <= 10_000 else { throw ValidationError("batch must be 1...10000") }
         guard tick >= 0.1, tick <= 1_000 else { throw ValidationError("tick must be 0.1...1000 ms") }
         guard threads >= 1, threads <= 64 else { throw ValidationError("threads must be 1...64") }
+        guard (1...254).contains(sourceAddresses) else { throw ValidationError("source-addresses must be 1...254") }
         guard LoadEventMatcher.Unit(rawValue: timestampUnit) != nil else {
             throw ValidationError("timestamp-unit must be one of: us, ms")
         }
@@ -63,12 +66,17 @@ struct LoadCommand: AsyncParsableCommand {
             while next < clients {
                 let wave = min(250, clients - next)
                 var futures: [EventLoopFuture<any Channel>] = []
-                for _ in 0..<wave {
+                for index in next..<(next + wave) {
                     let clientStatistics = LoadClientStatistics()
                     statistics.append(clientStatistics)
                     let host = self.host
+                    var bootstrap = ClientBootstrap(group: group)
+                    if sourceAddresses > 1 {
+                        bootstrap = bootstrap.bind(
+                            to: try SocketAddress(ipAddress: "127.0.0.\(1 + index % sourceAddresses)", port: 0))
+                    }
                     futures.append(
-                        ClientBootstrap(group: group)
+                        bootstrap
                             .channelOption(.socketOption(.tcp_nodelay), value: 1)
                             .channelInitializer { channel in
                                 channel.eventLoop.makeCompletedFuture {

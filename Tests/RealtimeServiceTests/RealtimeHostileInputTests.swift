@@ -142,7 +142,8 @@ extension RealtimeHostileInputTests {
         #expect(await eventually(timeout: 10) { canConnect(port: port) })
         let started = Date()
         let load = try ChildProcess(bench, ["load", "--port", String(port), "--clients", String(clients), "--passive",
-                                            "--idle-seconds", "0.1", "--threads", "2"], label: "sio-bench-storm")
+                                            "--idle-seconds", "0.1", "--threads", "2",
+                                            "--source-addresses", "16"], label: "sio-bench-storm")
         defer { load.stop(signal: SIGKILL) }
         let connected = await eventually(timeout: timeout, interval: 0.05) {
             load.output.contains(#"{"connected":\#(clients)}"#)

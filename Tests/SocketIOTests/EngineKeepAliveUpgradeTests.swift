@@ -1,3 +1,4 @@
+import ConnectionGuard
 import Foundation
 import NIOCore
 @testable import SocketIO
@@ -122,7 +123,7 @@ struct EngineKeepAliveUpgradeTests {
     }
 
     @Test func upgradedConnectionOutlivesTheHTTPIdleTimeout() async throws {
-        try await withEngineServer(idleTimeout: .milliseconds(200)) { port, _, _ in
+        try await withEngineServer(requestTimeouts: HTTPRequestTimeouts(head: .milliseconds(200), body: .milliseconds(200))) { port, _, _ in
             try await EngineTestConnection.with(port: port) { connection in
                 let sid = try await Self.openPollingSession(on: connection)
                 #expect(try await connection.upgrade("/engine.io/?EIO=4&transport=websocket&sid=\(sid)").status == 101)

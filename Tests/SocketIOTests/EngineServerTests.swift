@@ -1,3 +1,4 @@
+import ConnectionGuard
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -53,7 +54,7 @@ struct EngineServerTests {
 
     @Test func idleConnectionsAreClosedButParkedPollsAreNot() async throws {
         let configuration = EngineIOConfiguration(path: "/engine.io/", pingInterval: .milliseconds(800))
-        try await withEngineServer(configuration, idleTimeout: .milliseconds(200)) { port, _, _ in
+        try await withEngineServer(configuration, requestTimeouts: HTTPRequestTimeouts(head: .milliseconds(200), body: .milliseconds(200))) { port, _, _ in
             let start = ContinuousClock.now
             try await EngineTestConnection.with(port: port) { connection in
                 #expect(try await connection.request("GET", "/engine.io/?EIO=4&transport=polling").status == 200)

@@ -1,3 +1,4 @@
+import ConnectionGuard
 import Logging
 import NIOCore
 import SocketIO
@@ -8,14 +9,16 @@ func withEngineServer<Result>(
     _ configuration: EngineIOConfiguration = EngineIOConfiguration(path: "/engine.io/"),
     delegate: EngineTestDelegate = EngineTestDelegate(),
     fallback: EngineHTTPFallback? = nil,
-    idleTimeout: Duration? = .seconds(60),
+    requestTimeouts: HTTPRequestTimeouts? = HTTPRequestTimeouts(head: .seconds(60), body: .seconds(30)),
+    connectionLimiter: ConnectionLimiter? = nil,
     _ body: (_ port: Int, _ endpoint: EngineIOEndpoint, _ delegate: EngineTestDelegate) async throws -> Result
 ) async throws -> Result {
     var logger = Logger(label: "engine-test")
     logger.logLevel = .warning
     let endpoint = try EngineIOEndpoint(configuration: configuration, delegate: delegate, logger: logger)
     let server = EngineIOServer(
-        host: "127.0.0.1", port: 0, endpoints: [endpoint], fallback: fallback, idleTimeout: idleTimeout, logger: logger)
+        host: "127.0.0.1", port: 0, endpoints: [endpoint], fallback: fallback,
+        requestTimeouts: requestTimeouts, connectionLimiter: connectionLimiter, logger: logger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
         let port = try await server.boundPort

@@ -2,6 +2,7 @@ import Bus
 import Kafka
 import Logging
 import Metrics
+import ServiceSupport
 import RecordDecoding
 
 /// Answers the bus side channel: snapshots from the cache, replays read from Kafka.

@@ -3,6 +3,7 @@ import Foundation
 import Kafka
 import Logging
 import RecordDecoding
+import ServiceSupport
 import ZeroMQ
 
 /// The consumer thread's work: follow the topic list, consume, decode, cache, publish.

@@ -1,4 +1,5 @@
 import Bus
+import ConnectionGuard
 import Logging
 import Metrics
 import Prometheus
@@ -22,7 +23,8 @@ public enum RealtimeApp {
             ? SocketIOConnectionStateRecovery(maximumDisconnectionDuration: .seconds(configuration.recoverySeconds))
             : nil
         let io = SocketIOServer(configuration: .init(connectionStateRecovery: recovery), logger: logger)
-        let hub = RealtimeHub(io: io, configuration: configuration, logger: logger)
+        let metrics = RealtimeMetrics()
+        let hub = RealtimeHub(io: io, configuration: configuration, metrics: metrics, logger: logger)
         let context = try ZMQContext()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for publisher in configuration.publishers {
@@ -34,6 +36,7 @@ public enum RealtimeApp {
         }
         // As the seed servers: any origin is echoed with credentials allowed (socket.io-client 1.x
         // polls with credentials); a list restricts it. Applies to Socket.IO and every HTTP route.
+        let refusals = SharedRateLimitedLog()
         let cors = EngineCORSConfiguration(
             allowedOrigins: configuration.corsOrigins == ["*"] ? .any : .list(configuration.corsOrigins),
             allowCredentials: true)
@@ -44,11 +47,24 @@ public enum RealtimeApp {
                 maxQueuedMessages: configuration.clientQueueMessages,
                 maxQueuedBytes: configuration.clientQueueBytes,
                 maxPollingResponseBytes: configuration.pollingResponseMaxBytes,
-                maxPollingResponsePackets: configuration.pollingResponseMaxPackets),
+                maxPollingResponsePackets: configuration.pollingResponseMaxPackets,
+                maxSessions: configuration.maxSessions, maxSessionsPerAddress: configuration.maxSessionsPerAddress,
+                onSessionRefused: {
+                    metrics.sessionsRefused.increment()
+                    refusals.log(logger, level: .warning, key: "sessions",
+                                 "Engine.IO handshake refused: MAX_SESSIONS or MAX_SESSIONS_PER_ADDRESS reached")
+                }),
             delegate: io, logger: logger)
         let routes = RealtimeHTTPRoutes(hub: hub, registry: registry, configuration: configuration)
         let server = EngineIOServer(host: configuration.host, port: configuration.port, endpoints: [endpoint],
                                     fallback: { request in routes.respond(to: request) }, fallbackCORS: cors,
+                                    requestTimeouts: HTTPRequestTimeouts(
+                                        head: .milliseconds(Int64(configuration.httpHeadTimeoutMilliseconds)),
+                                        body: .milliseconds(Int64(configuration.httpBodyTimeoutMilliseconds))),
+                                    connectionLimiter: Self.connectionLimiter(configuration, metrics, refusals, logger),
+                                    onRequestTimeout: { part in
+                                        (part == .head ? metrics.headTimeouts : metrics.bodyTimeouts).increment()
+                                    },
                                     logger: logger)
         services.append(.init(service: io))
         services.append(.init(service: ClientCountAnnouncer(hub: hub)))
@@ -58,5 +74,17 @@ public enum RealtimeApp {
         logger.info("realtimed \(configuration.replicaID) starting: bus \(configuration.busConnect.joined(separator: ",")), port \(configuration.port), families \(configuration.apiFamilies.map(\.rawValue).sorted().joined(separator: ","))")
         try await group.run()
         logger.info("realtimed stopped")
+    }
+
+    /// The listener's connection caps; refusals are counted and logged at most every 5 s.
+    private static func connectionLimiter(_ configuration: RealtimeConfiguration, _ metrics: RealtimeMetrics,
+                                          _ refusals: SharedRateLimitedLog, _ logger: Logger) -> ConnectionLimiter {
+        ConnectionLimiter(limits: ConnectionLimits(maxConnections: configuration.maxConnections,
+                                                   maxConnectionsPerAddress: configuration.maxConnectionsPerAddress)) {
+            reason, address in
+            (reason == .total ? metrics.connectionsRefusedTotal : metrics.connectionsRefusedPerAddress).increment()
+            refusals.log(logger, level: .warning, key: "connections-\(reason.rawValue)",
+                         "connection from \(address ?? "?") refused: \(ConnectionRefusalError(reason: reason))")
+        }
     }
 }

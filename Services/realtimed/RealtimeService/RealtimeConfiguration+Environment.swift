@@ -47,6 +47,14 @@ extension RealtimeConfiguration {
         if let v = value("SUBSCRIBE_MAX_PATTERN_LENGTH") {
             subscribeMaxPatternLength = try Self.integer(v, "SUBSCRIBE_MAX_PATTERN_LENGTH")
         }
+        if let v = value("MAX_CONNECTIONS") { maxConnections = try Self.integer(v, "MAX_CONNECTIONS") }
+        if let v = value("MAX_CONNECTIONS_PER_ADDRESS") {
+            maxConnectionsPerAddress = try Self.integer(v, "MAX_CONNECTIONS_PER_ADDRESS")
+        }
+        if let v = value("MAX_SESSIONS") { maxSessions = try Self.integer(v, "MAX_SESSIONS") }
+        if let v = value("MAX_SESSIONS_PER_ADDRESS") { maxSessionsPerAddress = try Self.integer(v, "MAX_SESSIONS_PER_ADDRESS") }
+        if let v = value("HTTP_HEAD_TIMEOUT_MS") { httpHeadTimeoutMilliseconds = try Self.integer(v, "HTTP_HEAD_TIMEOUT_MS") }
+        if let v = value("HTTP_BODY_TIMEOUT_MS") { httpBodyTimeoutMilliseconds = try Self.integer(v, "HTTP_BODY_TIMEOUT_MS") }
         if let v = value("PRESENCE_INTERVAL_MS") { presenceIntervalMilliseconds = try Self.integer(v, "PRESENCE_INTERVAL_MS") }
     }
 

@@ -63,6 +63,16 @@ extension RealtimeConfiguration {
             throw RealtimeConfigurationError(
                 "SUBSCRIBE_MAX_PATTERN_LENGTH", "\(subscribeMaxPatternLength) is not between 1 and 65536")
         }
+        for (name, value) in [("MAX_CONNECTIONS", maxConnections), ("MAX_CONNECTIONS_PER_ADDRESS", maxConnectionsPerAddress),
+                              ("MAX_SESSIONS", maxSessions), ("MAX_SESSIONS_PER_ADDRESS", maxSessionsPerAddress)]
+        where !(1...10_000_000).contains(value) {
+            throw RealtimeConfigurationError(name, "\(value) is not between 1 and 10000000")
+        }
+        for (name, value) in [("HTTP_HEAD_TIMEOUT_MS", httpHeadTimeoutMilliseconds),
+                              ("HTTP_BODY_TIMEOUT_MS", httpBodyTimeoutMilliseconds)]
+        where !(100...3_600_000).contains(value) {
+            throw RealtimeConfigurationError(name, "\(value) is not between 100 and 3600000")
+        }
         var isDirectory: ObjCBool = false
         if let dashboardDirectory,
            !FileManager.default.fileExists(atPath: dashboardDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {

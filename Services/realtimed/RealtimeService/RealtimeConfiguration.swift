@@ -64,6 +64,20 @@ public struct RealtimeConfiguration: Sendable, Equatable {
     public var subscribeMaxPatterns: Int = 1000
     /// Longest topic name or pattern a client may subscribe to, in bytes (`SUBSCRIBE_MAX_PATTERN_LENGTH`).
     public var subscribeMaxPatternLength: Int = 256
+    /// Open connections in all (`MAX_CONNECTIONS`); one more is closed as soon as it is accepted.
+    public var maxConnections: Int = 30_000
+    /// Open connections from one IP address (`MAX_CONNECTIONS_PER_ADDRESS`); behind a proxy every
+    /// connection comes from the proxy's address, so raise it to `MAX_CONNECTIONS` there.
+    public var maxConnectionsPerAddress: Int = 4096
+    /// Engine.IO sessions in all (`MAX_SESSIONS`); a handshake past it gets 503.
+    public var maxSessions: Int = 30_000
+    /// Engine.IO sessions from one IP address (`MAX_SESSIONS_PER_ADDRESS`); a handshake past it gets 503.
+    public var maxSessionsPerAddress: Int = 4096
+    /// Time for an HTTP request's head, from connecting or the previous answer, in ms
+    /// (`HTTP_HEAD_TIMEOUT_MS`): idle keep-alive connections and slow heads are closed after it.
+    public var httpHeadTimeoutMilliseconds: Int = 60_000
+    /// Time for an HTTP request's body, from its head, in ms (`HTTP_BODY_TIMEOUT_MS`).
+    public var httpBodyTimeoutMilliseconds: Int = 30_000
 
     /// The topics of the Price Wars proxy (`LoggerApp.py`): the history it sent on every connect.
     public static let originalPriceWarsTopics = [

@@ -25,5 +25,15 @@ public struct RealtimeMetrics: Sendable {
     /// Seconds from the Kafka timestamp of the newest live record to its arrival here.
     let busLag = Gauge(label: "realtime_bus_lag_seconds")
 
+    /// Connections closed at once because `MAX_CONNECTIONS` or `MAX_CONNECTIONS_PER_ADDRESS` was reached.
+    let connectionsRefusedTotal = Counter(label: "realtime_connections_refused_total", dimensions: [("limit", "total")])
+    let connectionsRefusedPerAddress = Counter(
+        label: "realtime_connections_refused_total", dimensions: [("limit", "per_address")])
+    /// Engine.IO handshakes refused with 503 because `MAX_SESSIONS` or `MAX_SESSIONS_PER_ADDRESS` was reached.
+    let sessionsRefused = Counter(label: "realtime_sessions_refused_total")
+    /// HTTP connections closed for not sending a request's head or body in time.
+    let headTimeouts = Counter(label: "realtime_http_timeouts_total", dimensions: [("part", "head")])
+    let bodyTimeouts = Counter(label: "realtime_http_timeouts_total", dimensions: [("part", "body")])
+
     public init() {}
 }

@@ -11,6 +11,8 @@ enum EngineHTTPError: Int, Sendable, Error {
     case unsupportedProtocolVersion = 5
     /// Not a code of the protocol: a handshake while the server shuts down (HTTP 503).
     case serverShuttingDown = 6
+    /// Not a code of the protocol: a handshake past the session caps (HTTP 503).
+    case serverFull = 7
 
     var message: String {
         switch self {
@@ -21,13 +23,14 @@ enum EngineHTTPError: Int, Sendable, Error {
         case .forbidden: return "Forbidden"
         case .unsupportedProtocolVersion: return "Unsupported protocol version"
         case .serverShuttingDown: return "Server shutting down"
+        case .serverFull: return "Too many sessions"
         }
     }
 
     var status: HTTPResponseStatus {
         switch self {
         case .forbidden: return .forbidden
-        case .serverShuttingDown: return .serviceUnavailable
+        case .serverShuttingDown, .serverFull: return .serviceUnavailable
         default: return .badRequest
         }
     }

@@ -1,3 +1,4 @@
+import ConnectionGuard
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
@@ -179,17 +180,6 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            // Only a connection with nothing in progress is idle (a parked poll is in progress).
-            if head == nil && !awaitingAnswer && activePost == nil {
-                context.close(promise: nil)
-            }
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
     private func endPost() {
         activePost?.endPost()
         activePost = nil
@@ -264,12 +254,12 @@ final class EngineHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         Self.remove(HTTPServerPipelineHandler.self, from: pipeline)
         Self.remove(NIOHTTPResponseHeadersValidator.self, from: pipeline)
         Self.remove(HTTPServerProtocolErrorHandler.self, from: pipeline)
+        // WebSocket sessions have their own heartbeat.
+        Self.remove(HTTPRequestDeadlineHandler<HTTPServerRequestPart, HTTPServerResponsePart>.self, from: pipeline)
         upgradeState = .installingWebSocket
         let response = HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: responseHeaders)
         context.writeAndFlush(wrapOutboundOut(.head(response)), promise: nil)
         Self.remove(HTTPResponseEncoder.self, from: pipeline)
-        // WebSocket sessions have their own heartbeat.
-        Self.remove(IdleStateHandler.self, from: pipeline)
         upgrader.upgrade(context: context, upgradeRequest: head).assumeIsolated().whenComplete { result in
             switch result {
             case .success:

@@ -1,3 +1,4 @@
+import ConnectionGuard
 import NIOCore
 
 /// Where the server sends HTTP requests: Engine.IO endpoints by path, everything else to the
@@ -8,8 +9,12 @@ struct EngineHTTPRoutes: Sendable {
     let maxFallbackBodySize: Int
     /// Cross-origin policy of the fallback's answers (nil: no CORS headers).
     let fallbackCORS: EngineCORSConfiguration?
-    /// Idle HTTP connections are closed after this long (nil: never).
-    let idleTimeout: TimeAmount?
+    /// The time a connection has for each request's head and body (nil: unlimited).
+    let requestTimeouts: HTTPRequestTimeouts?
+    /// Admits or refuses each accepted connection (nil: no cap).
+    let connectionLimiter: ConnectionLimiter?
+    /// Called when a connection is closed for missing its request deadline.
+    let onRequestTimeout: @Sendable (HTTPRequestTimeoutKind) -> Void
 
     func endpoint(forPath path: String) -> EngineIOEndpoint? {
         endpoints.first { $0.matches(path: path) }

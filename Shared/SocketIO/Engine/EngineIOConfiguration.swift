@@ -34,6 +34,14 @@ public struct EngineIOConfiguration: Sendable {
     /// response of more than 16 packets (the handshake fails, a later poll aborts the
     /// connection). WebSocket frames are not affected.
     public var maxPollingResponsePackets: Int
+    /// The most sessions open at once (a closed polling session counts until its final poll);
+    /// a handshake past it is refused with 503.
+    public var maxSessions: Int
+    /// The most sessions open at once from one remote IP address; a handshake past it is
+    /// refused with 503.
+    public var maxSessionsPerAddress: Int
+    /// Called for every handshake refused by `maxSessions` or `maxSessionsPerAddress` (to count it).
+    public var onSessionRefused: (@Sendable () -> Void)?
     /// Decides whether a handshake may proceed (authentication, origin checks).
     public var allowRequest: (@Sendable (EngineRequestInfo) async -> EngineHandshakeDecision)?
     /// When set, a WebSocket connection writes each send unit on its own, this long after the
@@ -58,6 +66,9 @@ public struct EngineIOConfiguration: Sendable {
         maxQueuedBytes: Int = 16 * 1024 * 1024,
         maxPollingResponseBytes: Int = 64 * 1024,
         maxPollingResponsePackets: Int = 16,
+        maxSessions: Int = 100_000,
+        maxSessionsPerAddress: Int = 100_000,
+        onSessionRefused: (@Sendable () -> Void)? = nil,
         allowRequest: (@Sendable (EngineRequestInfo) async -> EngineHandshakeDecision)? = nil,
         webSocketWriteSpacing: Duration? = nil
     ) {
@@ -74,6 +85,9 @@ public struct EngineIOConfiguration: Sendable {
         self.maxQueuedBytes = maxQueuedBytes
         self.maxPollingResponseBytes = maxPollingResponseBytes
         self.maxPollingResponsePackets = maxPollingResponsePackets
+        self.maxSessions = maxSessions
+        self.maxSessionsPerAddress = maxSessionsPerAddress
+        self.onSessionRefused = onSessionRefused
         self.allowRequest = allowRequest
         self.webSocketWriteSpacing = webSocketWriteSpacing
     }
@@ -103,6 +117,10 @@ public struct EngineIOConfiguration: Sendable {
         }
         guard maxPollingResponsePackets > 0 else {
             throw ValidationError(description: "maxPollingResponsePackets must be positive")
+        }
+        guard maxSessions > 0 else { throw ValidationError(description: "maxSessions must be positive") }
+        guard maxSessionsPerAddress > 0 else {
+            throw ValidationError(description: "maxSessionsPerAddress must be positive")
         }
         if let webSocketWriteSpacing, webSocketWriteSpacing < .zero {
             throw ValidationError(description: "webSocketWriteSpacing must not be negative")

@@ -13,9 +13,10 @@ public final class EngineIOEndpoint: Sendable {
     /// Receives the connections' events.
     let delegate: any EngineConnectionDelegate
     let logger: Logger
-    private let sessions = NIOLockedValueBox<[String: EngineSession]>([:])
+    private let sessions = NIOLockedValueBox(EngineSessionTable())
     /// Open WebSocket channels (including ones whose session already closed).
     private let openWebSockets = NIOLockedValueBox(0)
+    private let refusedSessions = NIOLockedValueBox(0)
     /// Set when the server shuts down: new handshakes are refused.
     private let isShuttingDown = NIOLockedValueBox(false)
 
@@ -33,7 +34,7 @@ public final class EngineIOEndpoint: Sendable {
 
     /// The number of open sessions.
     public var connectionCount: Int {
-        sessions.withLockedValue { $0.count }
+        sessions.withLockedValue { $0.total }
     }
 
     /// The open connection with this session id, if any.
@@ -43,7 +44,7 @@ public final class EngineIOEndpoint: Sendable {
 
     /// Closes every session (`reason` `.serverShutdown` sends close packets first).
     public func closeAll(reason: EngineCloseReason = .serverShutdown) {
-        let all = sessions.withLockedValue { Array($0.values) }
+        let all = sessions.withLockedValue { Array($0.byID.values) }
         for session in all { session.close(reason: reason) }
     }
 
@@ -60,7 +61,7 @@ public final class EngineIOEndpoint: Sendable {
     /// Whether a session (also a closed polling session waiting for its final poll) or a
     /// WebSocket channel is still open.
     var hasOpenTransports: Bool {
-        sessions.withLockedValue { !$0.isEmpty } || openWebSockets.withLockedValue { $0 > 0 }
+        sessions.withLockedValue { $0.total > 0 } || openWebSockets.withLockedValue { $0 > 0 }
     }
 
     /// The session a polling request (`transport=polling&sid=...`) is for, if it exists.
@@ -74,9 +75,7 @@ public final class EngineIOEndpoint: Sendable {
     }
 
     func remove(_ session: EngineSession) {
-        sessions.withLockedValue { sessions in
-            if sessions[session.id] === session { sessions[session.id] = nil }
-        }
+        sessions.withLockedValue { $0.remove(session) }
     }
 
     /// Whether a request path belongs to this endpoint (with or without the trailing slash).
@@ -157,9 +156,28 @@ public final class EngineIOEndpoint: Sendable {
         return .open(json)
     }
 
-    private func register(_ session: EngineSession) {
-        sessions.withLockedValue { $0[session.id] = session }
+    /// Registers a new session; false (and the refusal counted) when a session cap is reached.
+    private func register(_ session: EngineSession) -> Bool {
+        let configuration = self.configuration
+        let added = sessions.withLockedValue { $0.add(session, configuration: configuration) }
+        if !added { onSessionRefused() }
+        return added
     }
+
+    /// Whether a handshake from `remoteAddress` would fit under the session caps now.
+    private func admitsSession(from remoteAddress: String?) -> Bool {
+        let configuration = self.configuration
+        let address = EngineSessionTable.address(of: remoteAddress)
+        return sessions.withLockedValue { $0.admits(address, configuration: configuration) }
+    }
+
+    private func onSessionRefused() {
+        refusedSessions.withLockedValue { $0 += 1 }
+        configuration.onSessionRefused?()
+    }
+
+    /// Handshakes refused because a session cap was reached.
+    public var refusedSessionCount: Int { refusedSessions.withLockedValue { $0 } }
 
     // MARK: - HTTP requests
 
@@ -207,7 +225,7 @@ public final class EngineIOEndpoint: Sendable {
                     supportsBinary: version == .v4 || request.query["b64"] == nil,
                     jsonpIndex: EngineJSONP.callbackIndex(query: request.query), eventLoop: eventLoop,
                     webSocket: nil, endpoint: self, configuration: self.configuration, logger: self.logger)
-                self.register(session)
+                guard self.register(session) else { return EngineHTTPError.serverFull.response() }
                 session.start()
                 let upgrades = self.configuration.allowWebSocket && self.configuration.allowUpgrades
                 return session.handshakeResponse(
@@ -239,6 +257,10 @@ public final class EngineIOEndpoint: Sendable {
             if let sid = query["sid"] { session(id: sid)?.upgradeWasAccepted() }
             return eventLoop.makeSucceededFuture(nil)
         case .success(.handshake):
+            guard admitsSession(from: remoteAddress) else {
+                onSessionRefused()
+                return eventLoop.makeSucceededFuture(EngineHTTPError.serverFull.response())
+            }
             let info = requestInfo(headers: head.headers, query: query, remoteAddress: remoteAddress)
             return checkHandshake(info, on: eventLoop).map { decision in
                 if case .reject(let message) = decision {
@@ -279,8 +301,12 @@ public final class EngineIOEndpoint: Sendable {
                     id: Self.makeSessionID(), protocolVersion: version, request: info, supportsBinary: true,
                     eventLoop: channel.eventLoop, webSocket: link, endpoint: self, configuration: configuration,
                     logger: logger)
+                guard register(session) else {
+                    // The caps filled up since the upgrade was accepted: try again later.
+                    link.closeWithFrame(code: 1013)
+                    return
+                }
                 try pipeline.addHandler(EngineWebSocketHandler(session: session, link: link))
-                register(session)
                 link.writePacket(openPacket(sid: session.id, version: version, upgrades: false), version: version)
                 session.start()
             }

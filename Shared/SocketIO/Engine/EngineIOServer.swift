@@ -1,3 +1,4 @@
+import ConnectionGuard
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -46,15 +47,22 @@ public final class EngineIOServer: Service, Sendable {
     ///   - maxFallbackBodySize: the largest request body handed to `fallback`.
     ///   - fallbackCORS: the cross-origin policy of every request that is not for an endpoint
     ///     (`OPTIONS` preflights are answered, other answers get the headers); nil sends none.
-    ///   - idleTimeout: an HTTP connection without a request in progress (a parked poll counts
-    ///     as one) and without traffic for this long is closed; nil keeps idle connections.
+    ///   - requestTimeouts: an HTTP connection must complete each request's head within
+    ///     `head` of connecting or of its previous answer (idle keep-alive connections and heads
+    ///     sent slowly are closed then) and its body within `body` of the head; while a request
+    ///     is answered (a parked poll too) no deadline runs. nil: no deadline.
+    ///   - connectionLimiter: admits each accepted connection or closes it at once (total and
+    ///     per-address caps); nil: no cap.
     ///   - shutdownGracePeriod: on graceful shutdown, the longest time to wait for polling
     ///     clients to collect their close packet and for WebSocket closes to complete.
     public init(
         host: String = "0.0.0.0", port: Int, endpoints: [EngineIOEndpoint],
         fallback: EngineHTTPFallback? = nil, maxFallbackBodySize: Int = 1 << 20,
         fallbackCORS: EngineCORSConfiguration? = nil,
-        idleTimeout: Duration? = .seconds(60), shutdownGracePeriod: Duration = .seconds(5),
+        requestTimeouts: HTTPRequestTimeouts? = HTTPRequestTimeouts(head: .seconds(60), body: .seconds(30)),
+        connectionLimiter: ConnectionLimiter? = nil,
+        onRequestTimeout: @escaping @Sendable (HTTPRequestTimeoutKind) -> Void = { _ in },
+        shutdownGracePeriod: Duration = .seconds(5),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "engine.io.server")
     ) {
@@ -63,7 +71,8 @@ public final class EngineIOServer: Service, Sendable {
         self.routes = EngineHTTPRoutes(
             endpoints: endpoints, fallback: fallback, maxFallbackBodySize: maxFallbackBodySize,
             fallbackCORS: fallbackCORS,
-            idleTimeout: idleTimeout.map { .milliseconds(EngineIOConfiguration.milliseconds($0)) })
+            requestTimeouts: requestTimeouts, connectionLimiter: connectionLimiter,
+            onRequestTimeout: onRequestTimeout)
         self.eventLoopGroup = eventLoopGroup
         self.shutdownGracePeriod = shutdownGracePeriod
         self.logger = logger
@@ -167,11 +176,16 @@ public final class EngineIOServer: Service, Sendable {
                 }
                 return endpoint.webSocketUpgraded(channel: channel, head: head, query: query)
             })
-        if let idleTimeout = routes.idleTimeout {
-            try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idleTimeout))
+        if let limiter = routes.connectionLimiter {
+            try channel.pipeline.syncOperations.addHandler(limiter.handler())
         }
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(
             withPipeliningAssistance: true, withErrorHandling: true)
+        if let timeouts = routes.requestTimeouts {
+            try channel.pipeline.syncOperations.addHandler(
+                HTTPRequestDeadlineHandler<HTTPServerRequestPart, HTTPServerResponsePart>(
+                    timeouts: timeouts, onTimeout: routes.onRequestTimeout))
+        }
         try channel.pipeline.syncOperations.addHandler(EngineHTTPHandler(routes: routes, upgrader: upgrader))
     }
 }

@@ -1,0 +1,87 @@
+import ConnectionGuard
+import NIOCore
+import SocketIO
+import TestSupport
+import Testing
+
+/// The engine's HTTP listener cuts off slow and silent peers and caps connections (issue 11).
+@Suite struct EngineListenerLimitTests {
+    private let short = HTTPRequestTimeouts(head: .milliseconds(300), body: .milliseconds(300))
+
+    @Test func aHeadWithContentLengthAndThenSilenceIsClosedAfterTheBodyTimeout() async throws {
+        try await withEngineServer(requestTimeouts: short) { port, _, _ in
+            let start = ContinuousClock.now
+            try await EngineTestConnection.with(port: port) { connection in
+                try await connection.write("POST /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+                try await connection.readUntilClosed()
+            }
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(3))
+        }
+    }
+
+    @Test func aHeadSentSlowlyIsClosedAtTheHeadDeadlineThoughBytesKeepComing() async throws {
+        try await withEngineServer(requestTimeouts: short) { port, _, _ in
+            let start = ContinuousClock.now
+            let closed = try await EngineTestConnection.with(port: port) { connection in
+                try await connection.write("GET /status HTTP/1.1\r\n")
+                // One header line every 50 ms: an idle timer that any read resets never fires.
+                for index in 0..<100 {
+                    do {
+                        try await connection.write("X-Slow-\(index): 1\r\n")
+                    } catch {
+                        return true
+                    }
+                    try await Task.sleep(for: .milliseconds(50))
+                    if ContinuousClock.now - start > .seconds(2) { return false }
+                }
+                return false
+            }
+            #expect(closed)
+            #expect(ContinuousClock.now - start < .seconds(2))
+        }
+    }
+
+    @Test func aConnectionPastThePerAddressCapIsClosedTheOthersAreServed() async throws {
+        let limiter = ConnectionLimiter(limits: ConnectionLimits(maxConnections: 100, maxConnectionsPerAddress: 2))
+        try await withEngineServer(connectionLimiter: limiter) { port, _, _ in
+            try await EngineTestConnection.with(port: port) { first in
+                try await EngineTestConnection.with(port: port) { second in
+                    try await EngineTestConnection.with(port: port) { third in
+                        // The third is closed at once, without an answer (a reset when the
+                        // request was already sent).
+                        try? await third.write("GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\n\r\n")
+                        try? await third.readUntilClosed()
+                    }
+                    #expect(try await first.request("GET", "/engine.io/?EIO=4&transport=polling").status == 200)
+                    #expect(try await second.request("GET", "/engine.io/?EIO=4&transport=polling").status == 200)
+                }
+            }
+            #expect(limiter.refusedConnections(.perAddress) == 1)
+            // Closed connections give their slots back.
+            #expect(await eventually { limiter.openConnections == 0 })
+            #expect(try await EngineTestConnection.request(port: port, "GET", "/engine.io/?EIO=4&transport=polling").status == 200)
+        }
+    }
+
+    @Test func aHandshakePastTheSessionCapIsRefusedWith503AndCounted() async throws {
+        let configuration = EngineIOConfiguration(path: "/engine.io/", maxSessions: 10, maxSessionsPerAddress: 2)
+        try await withEngineServer(configuration) { port, endpoint, _ in
+            // Polling handshakes hold no connection: one keep-alive connection could open any number.
+            try await EngineTestConnection.with(port: port) { connection in
+                #expect(try await connection.request("GET", "/engine.io/?EIO=4&transport=polling").status == 200)
+                #expect(try await connection.request("GET", "/engine.io/?EIO=4&transport=polling").status == 200)
+                let refused = try await connection.request("GET", "/engine.io/?EIO=4&transport=polling")
+                #expect(refused.status == 503)
+                #expect(refused.text == #"{"code":7,"message":"Too many sessions"}"#)
+                let upgrade = try await connection.upgrade("/engine.io/?EIO=4&transport=websocket")
+                #expect(upgrade.status == 503)
+            }
+            #expect(endpoint.refusedSessionCount == 2)
+            #expect(endpoint.connectionCount == 2)
+            endpoint.closeAll(reason: .transportClose)
+            #expect(await eventually { endpoint.connectionCount == 0 })
+            #expect(try await EngineTestConnection.request(port: port, "GET", "/engine.io/?EIO=4&transport=polling").status == 200)
+        }
+    }
+}
