@@ -84,4 +84,29 @@ import Testing
             #expect(try await EngineTestConnection.request(port: port, "GET", "/engine.io/?EIO=4&transport=polling").status == 200)
         }
     }
+
+    @Test func aClientThatPingsAndNeverReadsIsDroppedAsASlowConsumer() async throws {
+        let configuration = EngineIOConfiguration(path: "/engine.io/", maxQueuedBytes: 64 * 1024)
+        try await withEngineServer(configuration) { port, endpoint, delegate in
+            try await EngineTestConnection.with(port: port, receiveBufferSize: 4096) { connection in
+                let upgrade = try await connection.upgrade("/engine.io/?EIO=4&transport=websocket")
+                #expect(upgrade.status == 101)
+                #expect(await eventually { !delegate.connections.isEmpty })
+                let sid = try #require(delegate.connections.first?.id)
+                // 40,000 pings of 125 bytes ask for 5 MB of pongs; the client reads none of them.
+                var payload = ByteBuffer()
+                payload.writeRepeatingByte(0x61, count: 125)
+                for _ in 0..<40_000 {
+                    do {
+                        try await connection.sendFrame(opcode: 0x9, payload: payload)
+                    } catch {
+                        break
+                    }
+                    if delegate.closeReason(sid) != nil { break }
+                }
+                #expect(await delegate.waitForClose(sid) == .slowConsumer)
+            }
+            #expect(await eventually { endpoint.connectionCount == 0 })
+        }
+    }
 }

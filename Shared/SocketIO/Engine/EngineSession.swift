@@ -190,6 +190,27 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         }
     }
 
+    /// Answers a WebSocket ping frame with `pong` (the framed pong). On the session's transport the
+    /// pong goes through the bounded queue, so a client that pings and never reads is dropped as a
+    /// slow consumer instead of growing the server's memory; on a link that is still a probe it is
+    /// written only while the channel is writable, else the probe is closed.
+    func answerWebSocketPing(_ pong: ByteBuffer, on link: EngineWebSocketLink) {
+        let isTransport = lock.withLock { () -> Bool in
+            if case .webSocket(let current) = transport { return current === link }
+            return false
+        }
+        if isTransport {
+            enqueue(messageCount: 1, byteCount: pong.readableBytes) { transport in
+                if case .webSocket = transport { frameQueue.append(pong) }
+            }
+        } else if link.channel.isWritable {
+            link.writer.write(pong)
+            link.writer.flush()
+        } else {
+            link.closeWithFrame(code: 1008)
+        }
+    }
+
     /// Checks the bound, lets `append` queue under the lock, and schedules one flush.
     @inline(__always)
     private func enqueue(messageCount: Int, byteCount: Int, _ append: (Transport) -> Void) -> Bool {

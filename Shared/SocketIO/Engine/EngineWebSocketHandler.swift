@@ -38,8 +38,7 @@ final class EngineWebSocketHandler: ChannelInboundHandler {
         case .ping:
             var buffer = context.channel.allocator.buffer(capacity: frame.length + 2)
             WebSocketServerFrame.writeControl(.pong, payload: frame.unmaskedData, into: &buffer)
-            link.writer.write(buffer)
-            link.writer.flush()
+            session.answerWebSocketPing(buffer, on: link)
         case .connectionClose:
             closing = true
             var code: UInt16 = 1000
