@@ -67,6 +67,12 @@ final class EngineWebSocketLink: @unchecked Sendable {
         writer.write(buffer, promise: promise)
         writer.flush()
         let channel = self.channel
-        promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
+        // A peer that does not read never lets the close frame out: close without it after a
+        // second, so what is buffered for it is freed.
+        let forced = channel.eventLoop.scheduleTask(in: .seconds(1)) { channel.close(promise: nil) }
+        promise.futureResult.whenComplete { _ in
+            forced.cancel()
+            channel.close(promise: nil)
+        }
     }
 }
