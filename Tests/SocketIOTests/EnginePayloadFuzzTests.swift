@@ -34,9 +34,9 @@ struct EnginePayloadFuzzTests {
     }
 
     @Test func decodersNeverCrashAndRoundTripWhatTheyAccept() {
-        var random = SplitMix64(seed: 0xE1_0F)
+        var random = SplitMix64(seed: FuzzSettings.seed(0xE1_0F))
         var accepted = 0
-        for round in 0..<10_000 {
+        for round in 0..<FuzzSettings.iterations(short: 10_000) {
             let input: [UInt8]
             if round % 3 == 0 {
                 input = (0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }

@@ -34,9 +34,9 @@ struct SocketParserFuzzTests {
     }
 
     @Test func mutatedAndRandomJSONNeverCrashes() {
-        var rng = SplitMix64(seed: 0x5EED_0001)
+        var rng = SplitMix64(seed: FuzzSettings.seed(0x5EED_0001))
         var accepted = 0
-        for i in 0..<20_000 {
+        for i in 0..<FuzzSettings.iterations(short: 20_000) {
             let bytes: [UInt8]
             if i % 4 == 0 {
                 bytes = (0..<Int.random(in: 0...24, using: &rng)).map { _ in Self.alphabet.randomElement(using: &rng)! }
@@ -56,12 +56,12 @@ struct SocketParserFuzzTests {
     }
 
     @Test func mutatedAndRandomPacketsNeverCrashTheDecoder() {
-        var rng = SplitMix64(seed: 0x5EED_0002)
+        var rng = SplitMix64(seed: FuzzSettings.seed(0x5EED_0002))
         var decoded = 0
         var rejected = 0
         for version in [SocketIOProtocolVersion.v5, .v4] {
             var decoder = SocketIOPacketDecoder(version: version)
-            for i in 0..<15_000 {
+            for i in 0..<FuzzSettings.iterations(short: 30_000) / 2 {
                 let message: EngineMessage
                 if i % 7 == 0 {
                     message = .binary(ByteBuffer(bytes: (0..<Int.random(in: 0...8, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }))
@@ -82,7 +82,7 @@ struct SocketParserFuzzTests {
     }
 
     @Test func mutatedPacketsNeverCrashTheServer() {
-        var rng = SplitMix64(seed: 0x5EED_0003)
+        var rng = SplitMix64(seed: FuzzSettings.seed(0x5EED_0003))
         let server = SocketIOServer(configuration: .init(connectionStateRecovery: .init()))
         _ = server.of("/admin")
         server.main.onConnection { socket in
@@ -90,7 +90,7 @@ struct SocketParserFuzzTests {
             socket.onAny { _, _, _ in socket.join("r") }
         }
         var closedByServer = 0
-        for i in 0..<400 {
+        for i in 0..<FuzzSettings.iterations(short: 8_000) / 20 {
             let client = SocketTestClient(server: server, version: i % 2 == 0 ? .v4 : .v3)
             client.receive("0")
             for _ in 0..<20 where !client.connection.isClosed {
