@@ -81,4 +81,34 @@ import TestSupport
         #expect(all, "exported \(allCount) rows")
         _ = exportd.process.stop()
     }
+
+    /// A real full disk: exportd's data directory on a 256 KiB tmpfs. Writes fail with `ENOSPC`,
+    /// exportd answers 503 and holds back; when the tmpfs grows, every record is stored once.
+    @Test func aFullDiskLosesNothing() async throws {
+        let directory = try ExportFixtures.temporaryDirectory()
+        let mount = try ChildProcess("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", directory])
+        try #require(mount.waitForExit(timeout: 10) == 0, "mounting a tmpfs needs root: \(mount.output)")
+        defer { _ = try? ChildProcess("/usr/bin/umount", ["-l", directory]).waitForExit(timeout: 10) }
+        try producer.createTopics(["buyOffer"])
+        let ingestd = try IngestdProcess(broker: broker, group: "disk-full", environment: ["ALLOWED_TOPICS_REGEX": "^buyOffer$"])
+        try await ingestd.waitUntilReady()
+        let exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: directory, environment: ["MERCHANT_TOPICS": "buyOffer"])
+        try await exportd.waitUntilReady()
+
+        try send(0..<3000)  // about 450 KB of journal: the disk fills up
+        let failing = await eventually(timeout: 30, interval: 0.1) { await health(exportd) == 503 }
+        #expect(failing, "\(exportd.process.output.suffix(3000))")
+        #expect(await exportd.metric("export_storage_errors_total") ?? 0 >= 1)
+        #expect(exportd.process.output.contains("No space left on device") || exportd.process.output.contains("ENOSPC"),
+                "\(exportd.process.output.suffix(2000))")
+
+        let grow = try ChildProcess("/usr/bin/mount", ["-o", "remount,size=16m", directory])
+        #expect(grow.waitForExit(timeout: 10) == 0, "\(grow.output)")
+        let recovered = await eventually(timeout: 30, interval: 0.1) { await health(exportd) == 200 }
+        #expect(recovered, "\(exportd.process.output.suffix(3000))")
+        let complete = await eventually(timeout: 30, interval: 0.2) { await exported(exportd) == Array(0..<3000) }
+        let count = await exported(exportd).count
+        #expect(complete, "exported \(count) rows")
+        _ = exportd.process.stop()
+    }
 }
