@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
     ],
     targets: [
         // MARK: C libraries (Debian packages, found by pkg-config)
@@ -121,6 +122,7 @@ let package = Package(
         .target(
             name: "ExportService",
             dependencies: [
+                "ConnectionGuard", .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 "ServiceSupport",
                 "Bus", "ZeroMQ", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),

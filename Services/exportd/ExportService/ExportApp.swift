@@ -33,7 +33,7 @@ public enum ExportApp {
             store = try ExportStore(directory: configuration.dataDirectory, topics: configuration.merchantTopics,
                                     maxRows: configuration.maxRows, logger: logger)
             files = try ExportFileRegistry(directory: configuration.dataDirectory + "/exports",
-                                           ttl: .seconds(configuration.fileTTLSeconds))
+                                           ttl: .seconds(configuration.fileTTLSeconds), limits: configuration.limits)
         } catch {
             throw ExportConfigurationError("DATA_DIR", "\(error)")
         }

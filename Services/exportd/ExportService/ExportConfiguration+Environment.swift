@@ -24,6 +24,24 @@ extension ExportConfiguration {
         } catch {
             throw ExportConfigurationError(error.setting, error.problem)
         }
+        if let v = value("EXPORT_MAX_FILES_PER_MERCHANT") {
+            limits.maxFilesPerMerchant = try Self.integer(v, "EXPORT_MAX_FILES_PER_MERCHANT")
+        }
+        if let v = value("EXPORT_MAX_BYTES_PER_MERCHANT") {
+            limits.maxBytesPerMerchant = try Self.integer(v, "EXPORT_MAX_BYTES_PER_MERCHANT")
+        }
+        if let v = value("EXPORT_MAX_FILES") { limits.maxFiles = try Self.integer(v, "EXPORT_MAX_FILES") }
+        if let v = value("EXPORT_MAX_BYTES") { limits.maxBytes = try Self.integer(v, "EXPORT_MAX_BYTES") }
+        if let v = value("EXPORT_MAX_STREAMS_PER_MERCHANT") {
+            limits.maxStreamsPerMerchant = try Self.integer(v, "EXPORT_MAX_STREAMS_PER_MERCHANT")
+        }
+        if let v = value("EXPORT_MAX_STREAMS") { limits.maxStreams = try Self.integer(v, "EXPORT_MAX_STREAMS") }
+        if let v = value("MAX_CONNECTIONS") { maxConnections = try Self.integer(v, "MAX_CONNECTIONS") }
+        if let v = value("MAX_CONNECTIONS_PER_ADDRESS") {
+            maxConnectionsPerAddress = try Self.integer(v, "MAX_CONNECTIONS_PER_ADDRESS")
+        }
+        if let v = value("HTTP_HEAD_TIMEOUT_MS") { httpHeadTimeoutMilliseconds = try Self.integer(v, "HTTP_HEAD_TIMEOUT_MS") }
+        if let v = value("HTTP_BODY_TIMEOUT_MS") { httpBodyTimeoutMilliseconds = try Self.integer(v, "HTTP_BODY_TIMEOUT_MS") }
         if let v = value("LOGGING_LEVEL") { loggingLevel = try SettingParser.loggingLevel(v, "LOGGING_LEVEL") }
     }
 

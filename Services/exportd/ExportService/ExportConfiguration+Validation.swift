@@ -30,6 +30,20 @@ extension ExportConfiguration {
         }
         guard (0...65_535).contains(port) else { throw ExportConfigurationError("PORT", "\(port) is not a TCP port") }
         if host.isEmpty { throw ExportConfigurationError("HOST", "must not be empty") }
+        let counts = [("EXPORT_MAX_FILES_PER_MERCHANT", limits.maxFilesPerMerchant),
+                      ("EXPORT_MAX_BYTES_PER_MERCHANT", limits.maxBytesPerMerchant),
+                      ("EXPORT_MAX_FILES", limits.maxFiles), ("EXPORT_MAX_BYTES", limits.maxBytes),
+                      ("EXPORT_MAX_STREAMS_PER_MERCHANT", limits.maxStreamsPerMerchant),
+                      ("EXPORT_MAX_STREAMS", limits.maxStreams), ("MAX_CONNECTIONS", maxConnections),
+                      ("MAX_CONNECTIONS_PER_ADDRESS", maxConnectionsPerAddress)]
+        for (setting, value) in counts where value < 1 {
+            throw ExportConfigurationError(setting, "\(value) is not positive")
+        }
+        for (setting, value) in [("HTTP_HEAD_TIMEOUT_MS", httpHeadTimeoutMilliseconds),
+                                 ("HTTP_BODY_TIMEOUT_MS", httpBodyTimeoutMilliseconds)]
+        where !(100...3_600_000).contains(value) {
+            throw ExportConfigurationError(setting, "\(value) is not between 100 and 3600000")
+        }
         if corsOrigins.isEmpty { throw ExportConfigurationError("CORS_ORIGINS", "must name at least one origin, or *") }
     }
 }

@@ -34,6 +34,19 @@ public struct ExportConfiguration: Sendable {
     public var port = 8001
     /// `HOST`: the HTTP address.
     public var host = "0.0.0.0"
+    /// Export files and streams per merchant and in all (`EXPORT_MAX_FILES_PER_MERCHANT`,
+    /// `EXPORT_MAX_BYTES_PER_MERCHANT`, `EXPORT_MAX_FILES`, `EXPORT_MAX_BYTES`,
+    /// `EXPORT_MAX_STREAMS_PER_MERCHANT`, `EXPORT_MAX_STREAMS`).
+    public var limits = ExportLimits()
+    /// `MAX_CONNECTIONS`: open HTTP connections in all.
+    public var maxConnections = 4096
+    /// `MAX_CONNECTIONS_PER_ADDRESS`: open HTTP connections from one IP address (behind a proxy,
+    /// raise it to `MAX_CONNECTIONS`).
+    public var maxConnectionsPerAddress = 256
+    /// `HTTP_HEAD_TIMEOUT_MS`: time for a request's head from connecting or the previous answer.
+    public var httpHeadTimeoutMilliseconds = 60_000
+    /// `HTTP_BODY_TIMEOUT_MS`: time for a request's body from its head.
+    public var httpBodyTimeoutMilliseconds = 30_000
     /// `LOGGING_LEVEL`: CRITICAL, ERROR, WARNING, INFO or DEBUG.
     public var loggingLevel: Logger.Level = .info
 

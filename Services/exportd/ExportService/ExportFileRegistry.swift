@@ -7,16 +7,30 @@ import Glibc
 /// The export files under `DATA_DIR/exports/`: `<id>.csv` where the id is 128 random bits in
 /// hex (the URL is the capability). Each expires `ttl` after it was written and is then deleted.
 /// Files left by an earlier run keep their expiry (from their modification time).
+///
+/// It also keeps the files' and streams' usage per merchant and in all against ``ExportLimits``:
+/// a file is reserved before it is written and counts until it expires.
 public final class ExportFileRegistry: Sendable {
+    private struct Entry {
+        var expiry: ContinuousClock.Instant
+        var owner: String
+        var bytes: Int
+    }
+
+    private struct State {
+        var entries: [String: Entry] = [:]
+        var usage: ExportUsage
+    }
+
     public let directory: String
     public let ttl: Duration
-    private let expiries: Mutex<[String: ContinuousClock.Instant]>
+    private let state: Mutex<State>
 
-    public init(directory: String, ttl: Duration) throws(ExportStorageError) {
+    public init(directory: String, ttl: Duration, limits: ExportLimits = ExportLimits()) throws(ExportStorageError) {
         self.directory = directory
         self.ttl = ttl
         try ExportStore.makeDirectory(directory)
-        var expiries: [String: ContinuousClock.Instant] = [:]
+        var state = State(usage: ExportUsage(limits: limits))
         let now = ContinuousClock.now
         let wallNow = Date()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
@@ -25,11 +39,15 @@ public final class ExportFileRegistry: Sendable {
                 if name.hasSuffix(".tmp") { try? FileManager.default.removeItem(atPath: path) }
                 continue
             }
-            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? wallNow
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            let modified = attributes?[.modificationDate] as? Date ?? wallNow
+            let bytes = (attributes?[.size] as? NSNumber)?.intValue ?? 0
             let age = max(0, wallNow.timeIntervalSince(modified))
-            expiries[id] = now.advanced(by: ttl - .milliseconds(Int64(age * 1000)))
+            state.entries[id] = Entry(expiry: now.advanced(by: ttl - .milliseconds(Int64(age * 1000))),
+                                      owner: ExportUsage.unknown, bytes: bytes)
+            state.usage.adopt(bytes: bytes)
         }
-        self.expiries = Mutex(expiries)
+        self.state = Mutex(state)
     }
 
     /// A fresh random id (128 bits, 32 hex digits).
@@ -58,30 +76,65 @@ public final class ExportFileRegistry: Sendable {
     /// Where a file with `id` is written before it is published.
     public func temporaryPath(id: String) -> String { directory + "/" + id + ".csv.tmp" }
 
-    /// Publishes a written file: it can be downloaded until its TTL passes.
-    public func register(id: String) {
-        expiries.withLock { $0[id] = ContinuousClock.now.advanced(by: ttl) }
+    /// Reserves a file for `owner` before it is written, or says which limit refuses it. Follow
+    /// with ``register(id:owner:bytes:)`` or ``cancel(owner:)``.
+    func reserve(owner: String) -> ExportRefusal? {
+        state.withLock { $0.usage.reserveFile(owner: owner) }
+    }
+
+    /// A reserved file could not be written.
+    func cancel(owner: String) {
+        state.withLock { $0.usage.fileRemoved(owner: owner, bytes: 0) }
+    }
+
+    /// Publishes a file reserved for `owner` and written with `bytes` bytes: it can be downloaded
+    /// until its TTL passes.
+    func register(id: String, owner: String, bytes: Int) {
+        state.withLock { state in
+            state.usage.fileWritten(owner: owner, bytes: bytes)
+            state.entries[id] = Entry(expiry: ContinuousClock.now.advanced(by: ttl), owner: owner, bytes: bytes)
+        }
+    }
+
+    /// Counts a stream of `owner`, or says which limit refuses it.
+    func beginStream(owner: String) -> ExportRefusal? {
+        state.withLock { $0.usage.beginStream(owner: owner) }
+    }
+
+    /// A stream of `owner` ended.
+    func endStream(owner: String) {
+        state.withLock { $0.usage.endStream(owner: owner) }
     }
 
     /// The path of a live (registered, unexpired) file, or nil.
     public func livePath(id: String) -> String? {
-        let live = expiries.withLock { expiries in
-            guard let expiry = expiries[id] else { return false }
-            return ContinuousClock.now < expiry
+        let live = state.withLock { state in
+            guard let entry = state.entries[id] else { return false }
+            return ContinuousClock.now < entry.expiry
         }
         return live ? path(id: id) : nil
     }
 
     /// Number of live files.
-    public var count: Int { expiries.withLock { $0.count } }
+    public var count: Int { state.withLock { $0.entries.count } }
+
+    /// Bytes of all live files.
+    public var bytes: Int { state.withLock { $0.usage.bytes } }
+
+    /// Streamed exports in progress.
+    public var streams: Int { state.withLock { $0.usage.streams } }
 
     /// Forgets and deletes expired files; returns how many. Blocking (file deletion).
     @discardableResult
     public func deleteExpired() -> Int {
         let now = ContinuousClock.now
-        let expired: [String] = expiries.withLock { expiries in
-            let ids = expiries.filter { $0.value <= now }.map(\.key)
-            for id in ids { expiries[id] = nil }
+        let expired: [String] = state.withLock { state in
+            let ids = state.entries.filter { $0.value.expiry <= now }.map(\.key)
+            for id in ids {
+                if let entry = state.entries.removeValue(forKey: id) {
+                    state.usage.fileRemoved(owner: entry.owner, bytes: entry.bytes)
+                }
+            }
             return ids
         }
         for id in expired { unlink(path(id: id)) }

@@ -1,7 +1,11 @@
+import ConnectionGuard
 import Hummingbird
 import Logging
+import NIOCore
+import NIOHTTPTypes
 import NIOPosix
 import Prometheus
+import ServiceSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -18,6 +22,7 @@ struct ExportHTTPServer {
     let metrics: ExportMetrics
     let registry: PrometheusCollectorRegistry
     let logger: Logger
+    let refusalLog = SharedRateLimitedLog()
 
     /// Size of the chunks a streamed export is written (and compressed) in.
     static let chunkSize = 256 * 1024
@@ -57,10 +62,35 @@ struct ExportHTTPServer {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(bytes: output)))
         }
+        let connectionGuards = guards()
         return Application(router: router,
+                           server: .http1(configuration: .init(additionalChannelHandlers: connectionGuards())),
                            configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                                 serverName: "exportd"),
                            logger: logger)
+    }
+
+    /// The connection caps and request deadlines every connection gets (as realtimed's listener),
+    /// refusals and timeouts counted and logged at most every 5 s.
+    private func guards() -> @Sendable () -> [any RemovableChannelHandler] {
+        let metrics = self.metrics
+        let logger = self.logger
+        let refusalLog = self.refusalLog
+        let limiter = ConnectionLimiter(limits: ConnectionLimits(maxConnections: configuration.maxConnections,
+                                                                 maxConnectionsPerAddress: configuration.maxConnectionsPerAddress)) {
+            reason, address in
+            (reason == .total ? metrics.connectionsRefusedTotal : metrics.connectionsRefusedPerAddress).increment()
+            refusalLog.log(logger, level: .warning, key: "connections-\(reason.rawValue)",
+                           "connection from \(address ?? "?") refused: \(ConnectionRefusalError(reason: reason))")
+        }
+        let timeouts = HTTPRequestTimeouts(head: .milliseconds(Int64(configuration.httpHeadTimeoutMilliseconds)),
+                                           body: .milliseconds(Int64(configuration.httpBodyTimeoutMilliseconds)))
+        return {
+            [limiter.handler(),
+             HTTPRequestDeadlineHandler<HTTPRequestPart, HTTPResponsePart>(timeouts: timeouts) { part in
+                 (part == .head ? metrics.headTimeouts : metrics.bodyTimeouts).increment()
+             }]
+        }
     }
 
     /// The merchant id of the request's token, or nil without a token (anonymous: public rows
@@ -69,23 +99,36 @@ struct ExportHTTPServer {
         MerchantIdentity.token(authorization: request.headers[.authorization]).map(MerchantIdentity.merchantID(token:))
     }
 
+    /// Answers a request refused by a limit: 429 or 503 with `Retry-After`, counted and logged
+    /// at most every 5 s.
+    private func refuse(_ refusal: ExportRefusal) -> Response {
+        metrics.refused(refusal)
+        refusalLog.log(logger, level: .warning, key: refusal.rawValue, "export refused: \(refusal.message)")
+        return JSONResponse.error(refusal.status, refusal.message,
+                                  headers: [.retryAfter: String(refusal.retryAfterSeconds)])
+    }
+
     /// Renders the export into a new file and answers its URL.
     private func exportURL(_ request: Request, topics: [String], topicColumn: Bool) async throws -> Response {
         let merchant = merchant(request)
+        let owner = merchant ?? ExportUsage.anonymous
+        if let refusal = files.reserve(owner: owner) { return refuse(refusal) }
         let start = ContinuousClock.now
         let renderer = store.renderer(topics: topics, merchant: merchant, topicColumn: topicColumn)
         let id = ExportFileRegistry.newID()
         let files = self.files
+        let bytes: Int
         do {
-            try await NIOThreadPool.singleton.runIfActive {
+            bytes = try await NIOThreadPool.singleton.runIfActive {
                 try Self.writeFile(renderer, temporary: files.temporaryPath(id: id), path: files.path(id: id))
             }
         } catch {
+            files.cancel(owner: owner)
             logger.error("cannot write export file", metadata: ["error": "\(error)"])
             return JSONResponse.error(.internalServerError, "cannot write the export file")
         }
         metrics.exportDuration.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
-        files.register(id: id)
+        files.register(id: id, owner: owner, bytes: bytes)
         metrics.exportsServed.increment()
         return JSONResponse.response(.ok, JSONResponse.object([("url", "data/\(id).csv")]))
     }
@@ -104,6 +147,10 @@ struct ExportHTTPServer {
             }
             bounds.append(value)
         }
+        let owner = merchant ?? ExportUsage.anonymous
+        if let refusal = files.beginStream(owner: owner) { return refuse(refusal) }
+        // Ends the stream's count when the body is done or dropped unsent.
+        let slot = ExportStreamSlot(files: files, owner: owner)
         let renderer = store.renderer(topics: [topic], merchant: merchant, since: bounds[0], until: bounds[1])
         metrics.streamsServed.increment()
         var headers: HTTPFields = [.contentType: "text/csv; charset=utf-8",
@@ -113,6 +160,7 @@ struct ExportHTTPServer {
         if gzip { headers[.contentEncoding] = "gzip" }
         let metrics = self.metrics
         return Response(status: .ok, headers: headers, body: .init { writer in
+            defer { slot.end() }
             let start = ContinuousClock.now
             var renderer = renderer
             let compressor = gzip ? GzipCompressor() : nil
@@ -164,12 +212,13 @@ struct ExportHTTPServer {
     }
 
     /// Writes the rendered export to `temporary` in chunks, then renames it to `path` (readers
-    /// never see a partial file). Blocking.
-    static func writeFile(_ renderer: CSVExportRenderer, temporary: String, path: String) throws(ExportStorageError) {
+    /// never see a partial file); returns its size. Blocking.
+    static func writeFile(_ renderer: CSVExportRenderer, temporary: String, path: String) throws(ExportStorageError) -> Int {
         var renderer = renderer
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw ExportStorageError(path: temporary, operation: "create", errno: errno) }
         var failure: Int32 = 0
+        var size = 0
         while failure == 0, let chunk = renderer.nextChunk(size: 1 << 20) {
             chunk.withUnsafeReadableBytes { bytes in
                 var written = 0
@@ -183,6 +232,7 @@ struct ExportHTTPServer {
                     written += result
                 }
             }
+            size += chunk.readableBytes
         }
         close(descriptor)
         if failure != 0 {
@@ -194,6 +244,7 @@ struct ExportHTTPServer {
             unlink(temporary)
             throw ExportStorageError(path: path, operation: "rename", errno: error)
         }
+        return size
     }
 }
 

@@ -16,6 +16,21 @@ struct ExportMetrics: Sendable {
     let streamsServed = Counter(label: "export_requests_total", dimensions: [("kind", "stream")])
     let filesServed = Counter(label: "export_requests_total", dimensions: [("kind", "file")])
     let exportDuration = Timer(label: "export_render_duration_seconds")
+    /// Export requests refused by a limit of `ExportLimits`, per limit.
+    let refusals: [ExportRefusal: Counter] = Dictionary(uniqueKeysWithValues: ExportRefusal.allCases.map {
+        ($0, Counter(label: "export_requests_refused_total", dimensions: [("limit", $0.rawValue)]))
+    })
+    /// Connections closed at once by `MAX_CONNECTIONS` / `MAX_CONNECTIONS_PER_ADDRESS`.
+    let connectionsRefusedTotal = Counter(label: "export_connections_refused_total", dimensions: [("limit", "total")])
+    let connectionsRefusedPerAddress = Counter(
+        label: "export_connections_refused_total", dimensions: [("limit", "per_address")])
+    /// Connections closed for not sending a request's head or body in time.
+    let headTimeouts = Counter(label: "export_http_timeouts_total", dimensions: [("part", "head")])
+    let bodyTimeouts = Counter(label: "export_http_timeouts_total", dimensions: [("part", "body")])
+
+    func refused(_ refusal: ExportRefusal) {
+        refusals[refusal]?.increment()
+    }
 
     func record(_ result: ExportStore.StoreResult) {
         if result.stored > 0 { recordsStored.increment(by: result.stored) }
