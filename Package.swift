@@ -72,6 +72,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             path: "Shared/ConnectionGuard"),
         .target(
@@ -92,6 +93,7 @@ let package = Package(
         .target(
             name: "IngestService",
             dependencies: [
+                "ConnectionGuard",
                 "ServiceSupport",
                 "Kafka", "RecordDecoding", "Bus", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
@@ -122,8 +124,7 @@ let package = Package(
         .target(
             name: "ExportService",
             dependencies: [
-                "ConnectionGuard", .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                "ServiceSupport",
+                "ConnectionGuard", "ServiceSupport",
                 "Bus", "ZeroMQ", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,7 +2,6 @@ import ConnectionGuard
 import Hummingbird
 import Logging
 import NIOCore
-import NIOHTTPTypes
 import NIOPosix
 import Prometheus
 import ServiceSupport
@@ -86,10 +85,9 @@ struct ExportHTTPServer {
         let timeouts = HTTPRequestTimeouts(head: .milliseconds(Int64(configuration.httpHeadTimeoutMilliseconds)),
                                            body: .milliseconds(Int64(configuration.httpBodyTimeoutMilliseconds)))
         return {
-            [limiter.handler(),
-             HTTPRequestDeadlineHandler<HTTPRequestPart, HTTPResponsePart>(timeouts: timeouts) { part in
-                 (part == .head ? metrics.headTimeouts : metrics.bodyTimeouts).increment()
-             }]
+            HTTPTypesGuards.handlers(limiter: limiter, timeouts: timeouts) { part in
+                (part == .head ? metrics.headTimeouts : metrics.bodyTimeouts).increment()
+            }
         }
     }
 

@@ -1,5 +1,7 @@
+import ConnectionGuard
 import Foundation
 import Hummingbird
+import Metrics
 import Logging
 import Prometheus
 
@@ -29,7 +31,17 @@ enum IngestHTTPServer {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: .init(byteBuffer: ByteBuffer(bytes: output)))
         }
-        return Application(router: router,
+        // An operators' listener: fixed guards against slow peers and connection floods.
+        let limiter = ConnectionLimiter(limits: ConnectionLimits(maxConnections: 256, maxConnectionsPerAddress: 64)) { reason, _ in
+            Counter(label: "ingest_http_connections_refused_total", dimensions: [("limit", reason.rawValue)]).increment()
+        }
+        let timeouts = HTTPRequestTimeouts(head: .seconds(10), body: .seconds(10))
+        let guards = { @Sendable in
+            HTTPTypesGuards.handlers(limiter: limiter, timeouts: timeouts) { part in
+                Counter(label: "ingest_http_timeouts_total", dimensions: [("part", part.rawValue)]).increment()
+            }
+        }
+        return Application(router: router, server: .http1(configuration: .init(additionalChannelHandlers: guards())),
                            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
                                                 serverName: "ingestd"),
                            logger: logger)
