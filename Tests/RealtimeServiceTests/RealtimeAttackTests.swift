@@ -1,11 +1,13 @@
+import Bus
 import Foundation
 import Kafka
 import Testing
 import TestSupport
+import ZeroMQ
 
 /// Each attack of issue 11 against the real processes (Tansu, ingestd, realtimed), while a
 /// well-behaved python-socketio client follows a topic that receives records during the attack.
-/// For every attack: realtimed lives, `/health` answers within 1 s throughout, the well-behaved
+/// For every attack: realtimed lives, its and ingestd's `/health` answer within 1 s throughout, the well-behaved
 /// client receives every record exactly once, and realtimed's RSS stays under
 /// ``RealtimeAttackTests/rssBoundKiB`` (a debug build; a release build needs less than half).
 @Suite(.serialized) struct RealtimeAttackTests {
@@ -29,7 +31,7 @@ import TestSupport
     /// client, then runs `attack` while producing 60 records (20/s) and probing `/health` every
     /// 100 ms; checks the guarantees and hands realtimed to `check` for the attack's own counters.
     func underAttack(_ name: String, environment: [String: String] = [:],
-                     attack: @escaping @Sendable (RealtimedProcess) async throws -> Void,
+                     attack: @escaping @Sendable (RealtimedProcess, IngestdProcess) async throws -> Void,
                      check: (RealtimedProcess) async throws -> Void = { _ in }) async throws {
         let topic = "steady-\(name)"
         try producer.createTopics([topic])
@@ -48,16 +50,19 @@ import TestSupport
             let attacking = AttackFlag()
             group.addTask {
                 defer { attacking.stop() }
-                try await attack(realtimed)
+                try await attack(realtimed, ingestd)
                 return nil
             }
             group.addTask {
                 var outcome = Outcome(slowestHealth: 0, peakRSSKiB: 0)
                 repeat {
-                    let start = Date()
+                    var start = Date()
                     let status = await realtimed.get("/health")?.status
-                    let took = status == nil ? .infinity : Date().timeIntervalSince(start)
-                    outcome.slowestHealth = max(outcome.slowestHealth, took)
+                    outcome.slowestHealth = max(outcome.slowestHealth, status == nil ? .infinity : Date().timeIntervalSince(start))
+                    start = Date()
+                    let ingestStatus = await ingestd.get("/health")?.status
+                    outcome.slowestHealth = max(outcome.slowestHealth,
+                                                ingestStatus == nil ? .infinity : Date().timeIntervalSince(start))
                     outcome.peakRSSKiB = max(outcome.peakRSSKiB, Self.rssKiB(pid))
                     try? await Task.sleep(for: .milliseconds(100))
                 } while attacking.isOn
@@ -99,7 +104,7 @@ import TestSupport
     /// both cut off at the head / body deadline, counted.
     @Test func slowAndSilentHTTPPeersAreCutOff() async throws {
         try await underAttack("slow-http", environment: ["HTTP_HEAD_TIMEOUT_MS": "1000", "HTTP_BODY_TIMEOUT_MS": "1000"],
-                              attack: { realtimed in
+                              attack: { realtimed, _ in
             let port = realtimed.port
             let cutOff = try await RawConnection.onThread { () -> Int in
                 var slow: [RawConnection] = []
@@ -126,7 +131,7 @@ import TestSupport
 
     /// 1,000 connections from one address against a cap of 100 per address: 900 closed at once.
     @Test func aConnectionFloodFromOneAddressIsCapped() async throws {
-        try await underAttack("connection-flood", environment: ["MAX_CONNECTIONS_PER_ADDRESS": "100"], attack: { realtimed in
+        try await underAttack("connection-flood", environment: ["MAX_CONNECTIONS_PER_ADDRESS": "100"], attack: { realtimed, _ in
             let port = realtimed.port
             let refused = try await RawConnection.onThread { () -> Int in
                 let flood = (0..<1000).compactMap { _ in try? RawConnection(port: port, source: "127.0.0.3") }
@@ -141,7 +146,7 @@ import TestSupport
     /// 2,000 polling handshakes over keep-alive connections from one address against a cap of
     /// 100 sessions per address: the rest are answered 503.
     @Test func aHandshakeFloodIsCappedWith503() async throws {
-        try await underAttack("session-flood", environment: ["MAX_SESSIONS_PER_ADDRESS": "100"], attack: { realtimed in
+        try await underAttack("session-flood", environment: ["MAX_SESSIONS_PER_ADDRESS": "100"], attack: { realtimed, _ in
             let port = realtimed.port
             let refused = try await RawConnection.onThread { () -> Int in
                 var refused = 0
@@ -165,7 +170,7 @@ import TestSupport
 
     /// WebSocket clients that ping without end and never read are dropped as slow consumers.
     @Test func pingingWithoutReadingIsDropped() async throws {
-        try await underAttack("ping-flood", environment: ["CLIENT_QUEUE_BYTES": "262144"], attack: { realtimed in
+        try await underAttack("ping-flood", environment: ["CLIENT_QUEUE_BYTES": "262144"], attack: { realtimed, _ in
             let port = realtimed.port
             let dropped = try await RawConnection.onThread { () -> Int in
                 var dropped = 0
@@ -186,7 +191,7 @@ import TestSupport
     /// Subscribing to 60,000 names and unsubscribing 60,000 others, twenty times, and garbage
     /// frames from 50 connections: refused with clear errors (or the connection closed), cheap.
     @Test func subscribeFloodsAndGarbageFramesAreRefusedCheaply() async throws {
-        try await underAttack("subscribe-flood", attack: { realtimed in
+        try await underAttack("subscribe-flood", attack: { realtimed, _ in
             let port = realtimed.port
             try await RawConnection.onThread {
                 let connection = try RawConnection(port: port, source: "127.0.0.6")
@@ -212,6 +217,29 @@ import TestSupport
             }
         }, check: { realtimed in
             #expect(await realtimed.metric("realtime_subscriptions_refused_total") ?? 0 >= 40)
+        })
+    }
+
+    /// Bus peers: PRESENCE with `Int.max` clients from two replica ids (it overflowed every
+    /// realtimed), then 300 concurrent REPLAYs of the steady topic: refused or served, counted.
+    @Test func hostileBusPeersAreRefusedAndCounted() async throws {
+        try await underAttack("bus-peers", attack: { _, ingestd in
+            let context = try ZMQContext()
+            for replica in ["evil-1", "evil-2"] {
+                await #expect(throws: BusClientError.self) {
+                    _ = try await ingestd.request(.presence(BusPresenceReport(replica: replica, clients: Int.max,
+                                                                              ttlMilliseconds: 60_000)), context: context)
+                }
+            }
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<300 {
+                    group.addTask {
+                        _ = try? await ingestd.request(.replay(BusReplayOffsets(["steady-bus-peers": [0: 0]])), context: context)
+                    }
+                }
+            }
+        }, check: { realtimed in
+            #expect(await realtimed.metric("realtime_presence_counts_clamped_total") ?? 0 == 0)
         })
     }
 }
