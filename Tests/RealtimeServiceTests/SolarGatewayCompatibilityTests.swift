@@ -53,11 +53,15 @@ import TestSupport
     /// python-socketio 4.6.1 over polling only, with one-argument handlers as the seed's users
     /// wrote them; prints one JSON line per event.
     static let pythonClient = #"""
-        import json, sys, time
+        import json, sys, threading, time
         import socketio
         sio = socketio.Client(reconnection=False)
+        lock = threading.Lock()
         def report(event, value):
-            print(json.dumps({"event": event, "value": value}, ensure_ascii=False), flush=True)
+            # python-socketio 4 runs each handler on its own thread: one whole line per write.
+            with lock:
+                sys.stdout.write(json.dumps({"event": event, "value": value}, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
         @sio.on('sensor_values_cache')
         def on_cache(value):
             report('sensor_values_cache', value)
