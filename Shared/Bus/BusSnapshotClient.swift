@@ -21,9 +21,14 @@ public final class BusSnapshotClient: @unchecked Sendable {
         socket = try Self.makeSocket(endpoint: endpoint, context: context, security: security)
     }
 
+    /// Reply messages buffered by the client's socket before the server waits.
+    static let receiveHighWaterMark: Int32 = 1000
+
     static func makeSocket(endpoint: String, context: ZMQContext, security: BusSocketSecurity) throws(ZMQError) -> ZMQSocket {
         let socket = try ZMQSocket(context: context, type: .dealer)
-        try socket.setReceiveHighWaterMark(0)
+        // Bounded: a client that applies a long reply slowly holds the server back (its ROUTER
+        // waits) instead of buffering the whole reply here.
+        try socket.setReceiveHighWaterMark(receiveHighWaterMark)
         try security.applyAsClient(socket)
         try socket.connect(endpoint)
         return socket
@@ -37,8 +42,26 @@ public final class BusSnapshotClient: @unchecked Sendable {
     /// long replays work as long as records keep coming. After a failure the socket is replaced,
     /// so late replies of the failed request never mix into the next one.
     public func request(_ request: BusRequest, idleTimeout: Duration = .seconds(10)) throws(BusClientError) -> BusSnapshot {
+        var records: [BusRecord] = []
         do {
-            return try exchange(request, idleTimeout: idleTimeout)
+            let end = try stream(request, idleTimeout: idleTimeout, batchSize: 1000) { records += $0 }
+            return BusSnapshot(records: records, end: end)
+        } catch let error as BusClientError {
+            throw error
+        } catch {
+            preconditionFailure("unexpected error \(error)")
+        }
+    }
+
+    /// Sends `request` and hands its records to `onBatch` as they arrive, in batches of at most
+    /// `batchSize`, so a reply of any length is held in bounded memory; returns the END marker.
+    /// Throws ``BusClientError`` for the reply's failures and whatever `onBatch` throws (which
+    /// abandons the reply). After a failure the socket is replaced, so late replies of the failed
+    /// request never mix into the next one.
+    public func stream(_ request: BusRequest, idleTimeout: Duration = .seconds(10), batchSize: Int,
+                       onBatch: ([BusRecord]) throws -> Void) throws -> BusEndMarker {
+        do {
+            return try exchange(request, idleTimeout: idleTimeout, batchSize: max(1, batchSize), onBatch: onBatch)
         } catch {
             socket.close()
             if let fresh = try? Self.makeSocket(endpoint: endpoint, context: context, security: security) { socket = fresh }
@@ -46,19 +69,17 @@ public final class BusSnapshotClient: @unchecked Sendable {
         }
     }
 
-    private func exchange(_ request: BusRequest, idleTimeout: Duration) throws(BusClientError) -> BusSnapshot {
+    private func exchange(_ request: BusRequest, idleTimeout: Duration, batchSize: Int,
+                          onBatch: ([BusRecord]) throws -> Void) throws -> BusEndMarker {
         do {
             guard try socket.send(request.frames, dontWait: false) else {
                 throw BusClientError.timedOut(request, after: idleTimeout)
             }
         } catch let error as ZMQError {
-            throw .transport(error)
-        } catch let error as BusClientError {
-            throw error
-        } catch {
-            preconditionFailure("unexpected error \(error)")
+            throw BusClientError.transport(error)
         }
         var records: [BusRecord] = []
+        records.reserveCapacity(min(batchSize, 1000))
         while true {
             let frames: [[UInt8]]
             do {
@@ -67,22 +88,26 @@ public final class BusSnapshotClient: @unchecked Sendable {
                 }
                 frames = received
             } catch let error as ZMQError {
-                throw .transport(error)
-            } catch let error as BusClientError {
-                throw error
-            } catch {
-                preconditionFailure("unexpected error \(error)")
+                throw BusClientError.transport(error)
             }
             let reply: BusReply
             do {
                 reply = try BusReply(frames: frames)
             } catch {
-                throw .protocolViolation(error)
+                throw BusClientError.protocolViolation(error)
             }
             switch reply {
-            case let .record(record): records.append(record)
-            case let .end(marker): return BusSnapshot(records: records, end: marker)
-            case let .error(message): throw .server(message)
+            case let .record(record):
+                records.append(record)
+                if records.count >= batchSize {
+                    try onBatch(records)
+                    records.removeAll(keepingCapacity: true)
+                }
+            case let .end(marker):
+                if !records.isEmpty { try onBatch(records) }
+                return marker
+            case let .error(message):
+                throw BusClientError.server(message)
             }
         }
     }

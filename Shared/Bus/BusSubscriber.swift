@@ -77,4 +77,52 @@ public final class BusSubscriber: Service, Sendable {
             .replay(offsets), endpoint: configuration.snapshotEndpoint, context: context, idleTimeout: idleTimeout,
             security: configuration.security)
     }
+
+    /// Replays like ``replay(_:idleTimeout:)`` but hands the records to `apply` in batches of at
+    /// most `batchSize` as they arrive, one batch at a time (the next is read only once `apply`
+    /// returned), so a replay of any length is held in bounded memory. Returns the END marker;
+    /// throws the reply's failure or whatever `apply` throws (the batches applied before stay
+    /// applied).
+    public func replay(_ offsets: BusReplayOffsets, idleTimeout: Duration = .seconds(10), batchSize: Int,
+                       apply: ([BusRecord]) async throws -> Void) async throws -> BusEndMarker {
+        let (batches, continuation) = AsyncThrowingStream<[BusRecord], any Error>.makeStream()
+        let handoff = BusBatchHandoff()
+        // A cancelled consumer ends the stream without reaching the catch below: release the
+        // reading thread then too (after a normal finish this does nothing).
+        continuation.onTermination = { _ in handoff.abandon() }
+        let endpoint = configuration.snapshotEndpoint
+        let security = configuration.security
+        let context = self.context
+        async let end = DedicatedThread.run(name: "bus-replay") { () throws -> BusEndMarker in
+            do {
+                let client: BusSnapshotClient
+                do {
+                    client = try BusSnapshotClient(endpoint: endpoint, context: context, security: security)
+                } catch let error as ZMQError {
+                    throw BusClientError.transport(error)
+                }
+                defer { client.close() }
+                let marker = try client.stream(.replay(offsets), idleTimeout: idleTimeout, batchSize: batchSize) { batch in
+                    continuation.yield(batch)
+                    try handoff.waitUntilApplied()
+                }
+                continuation.finish()
+                return marker
+            } catch {
+                continuation.finish(throwing: error)
+                throw error
+            }
+        }
+        do {
+            for try await batch in batches {
+                try await apply(batch)
+                handoff.markApplied()
+            }
+        } catch {
+            handoff.abandon()
+            _ = try? await end
+            throw error
+        }
+        return try await end
+    }
 }

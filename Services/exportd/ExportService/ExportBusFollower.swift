@@ -14,6 +14,9 @@ struct ExportBusFollower: Service {
     let metrics: ExportMetrics
     let logger: Logger
 
+    /// Records of a replay held and stored at once.
+    static let replayBatchSize = 1000
+
     func run() async throws {
         for await event in subscriber.events.cancelOnGracefulShutdown() {
             switch event {
@@ -42,12 +45,18 @@ struct ExportBusFollower: Service {
             attempt += 1
             let offsets = store.replayOffsets(topic: topic)
             do {
-                let reply = try await subscriber.replay(offsets, idleTimeout: .seconds(10))
+                // Stored batch by batch as it arrives: memory holds one batch, not the topic. A
+                // replay that fails halfway keeps what it stored; the retry starts after it.
+                var count = 0
+                _ = try await subscriber.replay(offsets, idleTimeout: .seconds(10), batchSize: Self.replayBatchSize) { batch in
+                    count += batch.count
+                    metrics.replayBatchRecords.record(batch.count)
+                    await apply(batch)
+                }
                 metrics.replays.increment()
                 status.setServed(topic, true)
                 metrics.unservedTopics.record(status.unservedTopics.count)
-                logger.info("replayed", metadata: ["topic": "\(topic)", "from": "\(offsets.json)", "records": "\(reply.records.count)"])
-                await apply(reply.records)
+                logger.info("replayed", metadata: ["topic": "\(topic)", "from": "\(offsets.json)", "records": "\(count)"])
                 return true
             } catch BusClientError.server(let message) where message.contains("unknown topic") {
                 logger.info("topic does not exist yet; nothing to replay", metadata: ["topic": "\(topic)"])

@@ -7,6 +7,8 @@ struct ExportMetrics: Sendable {
     let recordsMalformed = Counter(label: "export_records_malformed_total")
     let rowsStored = Counter(label: "export_rows_stored_total")
     let replays = Counter(label: "export_replays_total")
+    /// Records in the replay batch stored last (at most `ExportBusFollower.replayBatchSize`).
+    let replayBatchRecords = Gauge(label: "export_replay_batch_records")
     /// Merchant topics ingestd does not serve (their exports get no new rows).
     let unservedTopics = Gauge(label: "export_unserved_topics")
     let storageErrors = Counter(label: "export_storage_errors_total")
