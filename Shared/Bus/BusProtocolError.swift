@@ -12,12 +12,16 @@ public enum BusProtocolError: Error, Sendable, Hashable, CustomStringConvertible
     case unknownRequest(String)
     /// A request's argument is unusable; the text says why.
     case malformedRequest(String)
-    /// The first frame of a reply is not RECORD, END or ERROR.
+    /// The first frame of a reply is not RECORD, GAP, END or ERROR.
     case unknownReply(String)
     /// An END marker whose payload is not 16 bytes.
     case invalidEndMarkerLength(Int)
     /// A heartbeat whose payload is not 17 bytes.
     case invalidHeartbeatLength(Int)
+    /// A GAP reply whose payload is not 21 bytes.
+    case invalidGapLength(Int)
+    /// A GAP reply of an unknown kind.
+    case invalidGapKind(UInt8)
 
     public var description: String {
         switch self {
@@ -34,11 +38,15 @@ public enum BusProtocolError: Error, Sendable, Hashable, CustomStringConvertible
         case let .malformedRequest(reason):
             "malformed request: \(reason)"
         case let .unknownReply(kind):
-            "unknown reply \(kind.debugDescription) (expected RECORD, END or ERROR)"
+            "unknown reply \(kind.debugDescription) (expected RECORD, GAP, END or ERROR)"
         case let .invalidEndMarkerLength(length):
             "END marker must carry 16 bytes, got \(length)"
         case let .invalidHeartbeatLength(length):
             "heartbeat must carry \(BusHeartbeat.payloadSize) bytes, got \(length)"
+        case let .invalidGapLength(length):
+            "GAP must carry \(BusReplayGap.payloadSize) bytes, got \(length)"
+        case let .invalidGapKind(kind):
+            "GAP kind must be 1 (deleted) or 2 (rewound), got \(kind)"
         }
     }
 }

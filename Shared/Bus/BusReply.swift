@@ -2,12 +2,16 @@
 public enum BusReply: Sendable, Hashable {
     /// `["RECORD", topic, header, key, value]`.
     case record(BusRecord)
+    /// `["GAP", topic, payload]`: records a REPLAY asked for that Kafka no longer holds; before
+    /// that partition's records.
+    case gap(BusReplayGap)
     /// `["END", epoch u64 + sequence u64]`: the reply is complete.
     case end(BusEndMarker)
     /// `["ERROR", message]`: the request failed; no END follows.
     case error(String)
 
     static let recordCommand = Array("RECORD".utf8)
+    static let gapCommand = Array("GAP".utf8)
     static let endCommand = Array("END".utf8)
     static let errorCommand = Array("ERROR".utf8)
 
@@ -16,6 +20,8 @@ public enum BusReply: Sendable, Hashable {
         switch self {
         case let .record(record):
             [Self.recordCommand] + record.liveFrames
+        case let .gap(gap):
+            [Self.gapCommand, Array(gap.topic.utf8), gap.payload]
         case let .end(marker):
             [Self.endCommand, marker.frame]
         case let .error(message):
@@ -34,6 +40,11 @@ public enum BusReply: Sendable, Hashable {
                 throw .wrongFrameCount(kind: "RECORD reply", expected: 5, actual: frames.count)
             }
             self = .record(try BusRecord(topic: frames[1], header: frames[2], key: frames[3], value: frames[4]))
+        case Self.gapCommand:
+            guard frames.count == 3 else {
+                throw .wrongFrameCount(kind: "GAP reply", expected: 3, actual: frames.count)
+            }
+            self = .gap(try BusReplayGap(topic: frames[1], payload: frames[2]))
         case Self.endCommand:
             guard frames.count == 2 else {
                 throw .wrongFrameCount(kind: "END reply", expected: 2, actual: frames.count)

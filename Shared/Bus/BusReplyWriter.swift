@@ -47,6 +47,12 @@ public final class BusReplyWriter: Sendable {
         try await enqueue(frames, final: false)
     }
 
+    /// Queues a `GAP` reply: records of a REPLAY that Kafka no longer holds (before that
+    /// partition's records).
+    public func send(_ gap: BusReplayGap) async throws {
+        try await enqueue([identity, BusReply.gapCommand] + [Array(gap.topic.utf8), gap.payload], final: false)
+    }
+
     /// Queues the `END` marker: the reply is complete and consistent with `marker.sequence`.
     public func finish(_ marker: BusEndMarker) async throws {
         try await enqueue([identity, BusReply.endCommand, marker.frame], final: true)

@@ -5,9 +5,12 @@ public struct BusSnapshot: Sendable, Hashable {
     public var records: [BusRecord]
     /// The publisher epoch and last sequence the records are consistent with.
     public var end: BusEndMarker
+    /// Partitions of a REPLAY whose requested records Kafka no longer holds.
+    public var gaps: [BusReplayGap]
 
-    public init(records: [BusRecord], end: BusEndMarker) {
+    public init(records: [BusRecord], end: BusEndMarker, gaps: [BusReplayGap] = []) {
         self.records = records
         self.end = end
+        self.gaps = gaps
     }
 }

@@ -43,9 +43,10 @@ public final class BusSnapshotClient: @unchecked Sendable {
     /// so late replies of the failed request never mix into the next one.
     public func request(_ request: BusRequest, idleTimeout: Duration = .seconds(10)) throws(BusClientError) -> BusSnapshot {
         var records: [BusRecord] = []
+        var gaps: [BusReplayGap] = []
         do {
-            let end = try stream(request, idleTimeout: idleTimeout, batchSize: 1000) { records += $0 }
-            return BusSnapshot(records: records, end: end)
+            let end = try stream(request, idleTimeout: idleTimeout, batchSize: 1000, onGap: { gaps.append($0) }) { records += $0 }
+            return BusSnapshot(records: records, end: end, gaps: gaps)
         } catch let error as BusClientError {
             throw error
         } catch {
@@ -55,13 +56,15 @@ public final class BusSnapshotClient: @unchecked Sendable {
 
     /// Sends `request` and hands its records to `onBatch` as they arrive, in batches of at most
     /// `batchSize`, so a reply of any length is held in bounded memory; returns the END marker.
-    /// Throws ``BusClientError`` for the reply's failures and whatever `onBatch` throws (which
-    /// abandons the reply). After a failure the socket is replaced, so late replies of the failed
-    /// request never mix into the next one.
+    /// A GAP goes to `onGap` in its place in the reply: the records before it were handed over
+    /// first. Throws ``BusClientError`` for the reply's failures and whatever the callbacks throw
+    /// (which abandons the reply). After a failure the socket is replaced, so late replies of the
+    /// failed request never mix into the next one.
     public func stream(_ request: BusRequest, idleTimeout: Duration = .seconds(10), batchSize: Int,
+                       onGap: (BusReplayGap) throws -> Void = { _ in },
                        onBatch: ([BusRecord]) throws -> Void) throws -> BusEndMarker {
         do {
-            return try exchange(request, idleTimeout: idleTimeout, batchSize: max(1, batchSize), onBatch: onBatch)
+            return try exchange(request, idleTimeout: idleTimeout, batchSize: max(1, batchSize), onGap: onGap, onBatch: onBatch)
         } catch {
             socket.close()
             if let fresh = try? Self.makeSocket(endpoint: endpoint, context: context, security: security) { socket = fresh }
@@ -70,6 +73,7 @@ public final class BusSnapshotClient: @unchecked Sendable {
     }
 
     private func exchange(_ request: BusRequest, idleTimeout: Duration, batchSize: Int,
+                          onGap: (BusReplayGap) throws -> Void,
                           onBatch: ([BusRecord]) throws -> Void) throws -> BusEndMarker {
         do {
             guard try socket.send(request.frames, dontWait: false) else {
@@ -103,6 +107,12 @@ public final class BusSnapshotClient: @unchecked Sendable {
                     try onBatch(records)
                     records.removeAll(keepingCapacity: true)
                 }
+            case let .gap(gap):
+                if !records.isEmpty {
+                    try onBatch(records)
+                    records.removeAll(keepingCapacity: true)
+                }
+                try onGap(gap)
             case let .end(marker):
                 if !records.isEmpty { try onBatch(records) }
                 return marker

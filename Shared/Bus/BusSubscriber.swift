@@ -80,12 +80,14 @@ public final class BusSubscriber: Service, Sendable {
 
     /// Replays like ``replay(_:idleTimeout:)`` but hands the records to `apply` in batches of at
     /// most `batchSize` as they arrive, one batch at a time (the next is read only once `apply`
-    /// returned), so a replay of any length is held in bounded memory. Returns the END marker;
-    /// throws the reply's failure or whatever `apply` throws (the batches applied before stay
-    /// applied).
+    /// returned), so a replay of any length is held in bounded memory. A GAP goes to `onGap` in
+    /// its place (after the records before it were applied). Returns the END marker; throws the
+    /// reply's failure or whatever the callbacks throw (the batches applied before stay applied).
     public func replay(_ offsets: BusReplayOffsets, idleTimeout: Duration = .seconds(10), batchSize: Int,
+                       onGap: (BusReplayGap) async throws -> Void = { _ in },
                        apply: ([BusRecord]) async throws -> Void) async throws -> BusEndMarker {
-        let (batches, continuation) = AsyncThrowingStream<[BusRecord], any Error>.makeStream()
+        enum Part: Sendable { case records([BusRecord]), gap(BusReplayGap) }
+        let (parts, continuation) = AsyncThrowingStream<Part, any Error>.makeStream()
         let handoff = BusBatchHandoff()
         // A cancelled consumer ends the stream without reaching the catch below: release the
         // reading thread then too (after a normal finish this does nothing).
@@ -102,10 +104,13 @@ public final class BusSubscriber: Service, Sendable {
                     throw BusClientError.transport(error)
                 }
                 defer { client.close() }
-                let marker = try client.stream(.replay(offsets), idleTimeout: idleTimeout, batchSize: batchSize) { batch in
-                    continuation.yield(batch)
+                let marker = try client.stream(.replay(offsets), idleTimeout: idleTimeout, batchSize: batchSize, onGap: { gap in
+                    continuation.yield(.gap(gap))
                     try handoff.waitUntilApplied()
-                }
+                }, onBatch: { batch in
+                    continuation.yield(.records(batch))
+                    try handoff.waitUntilApplied()
+                })
                 continuation.finish()
                 return marker
             } catch {
@@ -114,8 +119,11 @@ public final class BusSubscriber: Service, Sendable {
             }
         }
         do {
-            for try await batch in batches {
-                try await apply(batch)
+            for try await part in parts {
+                switch part {
+                case .records(let batch): try await apply(batch)
+                case .gap(let gap): try await onGap(gap)
+                }
                 handoff.markApplied()
             }
         } catch {

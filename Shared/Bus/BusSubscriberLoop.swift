@@ -358,6 +358,12 @@ final class BusSubscriberLoop: @unchecked Sendable {
             switch reply {
             case let .record(record):
                 if configuration.matches(record.topic) { snapshotRecords.append(record) }
+            case .gap:
+                // Only REPLAY replies have gaps; a snapshot is ingestd's cache.
+                requestSentAt = nil
+                replaceSnapshotSocket()
+                failJoin("invalid reply: GAP in a SNAPSHOT reply")
+                return
             case let .error(message):
                 requestSentAt = nil
                 failJoin("server error: \(message)")

@@ -7,12 +7,20 @@ import Logging
 /// scan ends even while producers keep writing, at the first record stamped at or after the
 /// scan's cutoff time, which is left out. Blocking: use it from a dedicated thread, one scan at a
 /// time.
+///
+/// A partition whose first record (or end) is not at the requested offset is reported as a
+/// ``KafkaScanGap`` (`takeGaps()`) when the records asked for are gone: deleted before the
+/// partition's log start, or past its end because it was recreated or truncated. Offsets that are
+/// not records (transaction markers, compaction) are not gaps.
 public final class KafkaPartitionReader {
     private let client: RDKafkaClient
     private let logger: Logger
     private var pending: [PartitionKey: Int64] = [:]  // partition -> next offset (-1 unknown)
     private var ends: [KafkaTopicPartition] = []
     private var cutoff: Int64?
+    /// Requested start offsets of partitions whose first record has not been seen yet.
+    private var unchecked: [PartitionKey: Int64] = [:]
+    private var gaps: [KafkaScanGap] = []
 
     public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
         self.logger = logger
@@ -28,6 +36,9 @@ public final class KafkaPartitionReader {
                              uniquingKeysWith: { first, _ in first })
         ends = []
         cutoff = cutoffTimestamp
+        unchecked = Dictionary(starts.filter { $0.offset >= 0 }.map { (PartitionKey(topic: $0.topic, partition: $0.partition), $0.offset) },
+                               uniquingKeysWith: { first, _ in first })
+        gaps = []
         try client.assign(starts)
     }
 
@@ -45,6 +56,7 @@ public final class KafkaPartitionReader {
             case .message(let message):
                 let key = PartitionKey(topic: message.topic, partition: message.partition)
                 guard pending[key] != nil else { continue }
+                check(key, firstOffset: message.offset)
                 if let cutoff, message.timestamp >= cutoff {
                     finish(key, at: message.offset)
                     continue
@@ -52,12 +64,42 @@ public final class KafkaPartitionReader {
                 messages.append(message)
                 pending[key] = message.offset + 1
             case .partitionEOF(let topic, let partition, let offset):
-                finish(PartitionKey(topic: topic, partition: partition), at: offset)
+                let key = PartitionKey(topic: topic, partition: partition)
+                if pending[key] != nil { check(key, firstOffset: offset) }
+                finish(key, at: offset)
             case .error(let error):
                 logger.debug("Kafka reader: \(error)")
             }
         }
         return messages
+    }
+
+    /// Gaps found since the last call (see the type's notes).
+    public func takeGaps() -> [KafkaScanGap] {
+        defer { gaps = [] }
+        return gaps
+    }
+
+    /// Compares the first offset seen on a partition (a record's, or the end's) with the one
+    /// requested. Before it: the partition restarted. After it: records were deleted if the log
+    /// now starts after the requested offset (asked from the leader; otherwise the offsets
+    /// between are transaction markers or compacted away).
+    private func check(_ key: PartitionKey, firstOffset: Int64) {
+        guard let requested = unchecked.removeValue(forKey: key), firstOffset != requested, firstOffset >= 0 else { return }
+        if firstOffset < requested {
+            gaps.append(KafkaScanGap(topic: key.topic, partition: key.partition, requested: requested,
+                                     available: firstOffset, kind: .rewound))
+            return
+        }
+        do {
+            let (low, _) = try client.queryWatermarks(topic: key.topic, partition: key.partition, timeoutMs: 5000)
+            if low > requested {
+                gaps.append(KafkaScanGap(topic: key.topic, partition: key.partition, requested: requested,
+                                         available: low, kind: .deleted))
+            }
+        } catch {
+            logger.warning("Kafka reader: \(key) starts at \(firstOffset), not at \(requested), and its log start is unknown: \(error)")
+        }
     }
 
     private func finish(_ key: PartitionKey, at offset: Int64) {

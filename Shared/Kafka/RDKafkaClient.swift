@@ -172,6 +172,15 @@ final class RDKafkaClient {
         return high
     }
 
+    /// The partition's low and high watermarks, asked from its leader (ListOffsets). Blocks up
+    /// to `timeoutMs`: call from a dedicated thread.
+    func queryWatermarks(topic: String, partition: Int32, timeoutMs: Int32) throws(KafkaError) -> (low: Int64, high: Int64) {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        try Self.check(rd_kafka_query_watermark_offsets(handle, topic, partition, &low, &high, timeoutMs), "query watermarks")
+        return (low, high)
+    }
+
     // MARK: Metadata
 
     /// All topics of the cluster. Blocks up to `timeoutMs`: call from a dedicated thread.

@@ -23,7 +23,7 @@ struct BusStreamedReplayTests {
         let sent: SentCounter
         let records: [BusRecord]
 
-        init(count: Int, valueSize: Int, maxQueuedReplies: Int = 100) throws {
+        init(count: Int, valueSize: Int, maxQueuedReplies: Int = 100, gapAt: Int? = nil) throws {
             context = try ZMQContext()
             let publisher = try BusPublisher(endpoint: randomLoopback, context: context)
             let value = [UInt8](repeating: 0x61, count: valueSize)
@@ -39,6 +39,9 @@ struct BusStreamedReplayTests {
                     return try await writer.fail("unknown topic")
                 }
                 for record in records where record.offset >= first {
+                    if let gapAt, record.offset == Int64(gapAt) {
+                        try await writer.send(BusReplayGap(topic: "orders", partition: 1, requested: 5, available: 9, kind: .deleted))
+                    }
                     try await writer.send(record)
                     sent.count.add(1, ordering: .relaxed)
                 }
@@ -143,6 +146,27 @@ struct BusStreamedReplayTests {
             try await waitUntil("the first batch") { firstBatch.load(ordering: .relaxed) }
             task.cancel()
             await #expect(throws: CancellationError.self) { _ = try await task.value }
+        }
+    }
+
+    @Test func aGapArrivesInItsPlaceAfterTheRecordsBeforeIt() async throws {
+        let fixture = try Fixture(count: 1_000, valueSize: 16, gapAt: 250)
+        try await fixture.serving {
+            enum Seen: Equatable { case records(ClosedRange<Int64>), gap(BusReplayGap) }
+            var seen: [Seen] = []
+            _ = try await fixture.subscriber.replay(BusReplayOffsets(["orders": [0: 0]]), batchSize: 100, onGap: { gap in
+                seen.append(.gap(gap))
+            }) { batch in
+                seen.append(.records(batch.first!.offset...batch.last!.offset))
+            }
+            let gap = BusReplayGap(topic: "orders", partition: 1, requested: 5, available: 9, kind: .deleted)
+            #expect(seen[0..<4] == [.records(0...99), .records(100...199), .records(200...249), .gap(gap)])
+            #expect(seen[4] == .records(250...349))
+            #expect(seen.last == .records(950...999))
+            // The whole-reply API has it too.
+            let whole = try await fixture.subscriber.replay(BusReplayOffsets(["orders": [0: 0]]))
+            #expect(whole.gaps == [gap])
+            #expect(whole.records.count == 1_000)
         }
     }
 

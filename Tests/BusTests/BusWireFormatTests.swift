@@ -72,12 +72,16 @@ struct BusWireFormatTests {
     @Test func replyRoundTrips() throws {
         let replies: [BusReply] = [
             .record(Self.sample), .end(BusEndMarker(epoch: 5, sequence: 99)), .error("no such topic"),
+            .gap(BusReplayGap(topic: "orders", partition: 3, requested: 10, available: 250, kind: .deleted)),
+            .gap(BusReplayGap(topic: "ördérs", partition: 0, requested: 900, available: 0, kind: .rewound)),
         ]
         for reply in replies {
             #expect(try BusReply(frames: reply.frames) == reply)
         }
         #expect(BusReply.end(BusEndMarker(epoch: 1, sequence: 2)).frames[1]
             == [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2])
+        #expect(BusReply.gap(BusReplayGap(topic: "t", partition: 1, requested: 2, available: 3, kind: .rewound)).frames
+            == [Array("GAP".utf8), Array("t".utf8), [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 2]])
     }
 
     @Test func malformedRepliesAreRejected() {
@@ -90,6 +94,13 @@ struct BusWireFormatTests {
         }
         #expect(throws: BusProtocolError.wrongFrameCount(kind: "reply", expected: 2, actual: 0)) {
             try BusReply(frames: [])
+        }
+        let gap = [Array("GAP".utf8), Array("t".utf8), [UInt8](repeating: 0, count: 20) + [1]]
+        #expect(throws: BusProtocolError.invalidGapLength(20)) { try BusReply(frames: [gap[0], gap[1], Array(gap[2].prefix(20))]) }
+        #expect(throws: BusProtocolError.invalidGapKind(7)) { try BusReply(frames: [gap[0], gap[1], Array(gap[2].prefix(20)) + [7]]) }
+        #expect(throws: BusProtocolError.invalidTopic) { try BusReply(frames: [gap[0], [0xFF], gap[2]]) }
+        #expect(throws: BusProtocolError.wrongFrameCount(kind: "GAP reply", expected: 3, actual: 2)) {
+            try BusReply(frames: Array(gap.prefix(2)))
         }
     }
 

@@ -48,7 +48,8 @@ struct ExportBusFollower: Service {
                 // Stored batch by batch as it arrives: memory holds one batch, not the topic. A
                 // replay that fails halfway keeps what it stored; the retry starts after it.
                 var count = 0
-                _ = try await subscriber.replay(offsets, idleTimeout: .seconds(10), batchSize: Self.replayBatchSize) { batch in
+                _ = try await subscriber.replay(offsets, idleTimeout: .seconds(10), batchSize: Self.replayBatchSize,
+                                                onGap: reportGap) { batch in
                     count += batch.count
                     metrics.replayBatchRecords.record(batch.count)
                     await apply(batch)
@@ -80,6 +81,24 @@ struct ExportBusFollower: Service {
             }
         }
         return false
+    }
+
+    /// Kafka no longer holds records this export lacks: said in `/health` (`replayGaps`), counted
+    /// and logged. Deleted records are gone for good. A rewound partition (recreated topic) is
+    /// an operator's call: its new records reuse offsets this export already holds, so they are
+    /// skipped as duplicates until its journal is removed (docs/operations.md).
+    private func reportGap(_ gap: BusReplayGap) {
+        metrics.replayGap(gap)
+        status.recordGap(gap)
+        switch gap.kind {
+        case .deleted:
+            logger.warning("records deleted from Kafka before this export stored them", metadata: [
+                "topic": "\(gap.topic)", "partition": "\(gap.partition)", "from": "\(gap.requested)", "to": "\(gap.available)"])
+        case .rewound:
+            logger.error("partition restarted below the stored offset (topic recreated or truncated); its new records are not stored", metadata: [
+                "topic": "\(gap.topic)", "partition": "\(gap.partition)", "stored up to": "\(gap.requested - 1)",
+                "starts at": "\(gap.available)"])
+        }
     }
 
     private func apply(_ records: [BusRecord]) async {

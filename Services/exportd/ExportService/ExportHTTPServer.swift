@@ -52,6 +52,8 @@ struct ExportHTTPServer {
                            ("storage", storing ? "ok" : "failing")]
             let unserved = status.unservedTopics
             if !unserved.isEmpty { members.append(("unservedTopics", unserved.joined(separator: ","))) }
+            let gaps = status.replayGaps
+            if !gaps.isEmpty { members.append(("replayGaps", gaps.map(\.description).joined(separator: "; "))) }
             if let error = status.error { members.append(("lastError", error)) }
             return JSONResponse.response(synced && storing ? .ok : .serviceUnavailable, JSONResponse.object(members))
         }

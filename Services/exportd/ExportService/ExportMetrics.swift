@@ -1,4 +1,5 @@
 import Metrics
+import Bus
 
 /// exportd's metrics (swift-metrics; exported in Prometheus format on `/metrics`).
 struct ExportMetrics: Sendable {
@@ -9,6 +10,13 @@ struct ExportMetrics: Sendable {
     let replays = Counter(label: "export_replays_total")
     /// Records in the replay batch stored last (at most `ExportBusFollower.replayBatchSize`).
     let replayBatchRecords = Gauge(label: "export_replay_batch_records")
+    /// Replay gaps: records a replay asked for that Kafka no longer holds, by kind.
+    func replayGap(_ gap: BusReplayGap) {
+        Counter(label: "export_replay_gaps_total", dimensions: [("kind", gap.kind.name)]).increment()
+        replayLostOffsets.increment(by: gap.lostOffsets)
+    }
+    /// Offsets deleted from Kafka before exportd stored them (retention while it was down).
+    let replayLostOffsets = Counter(label: "export_replay_lost_offsets_total")
     /// Merchant topics ingestd does not serve (their exports get no new rows).
     let unservedTopics = Gauge(label: "export_unserved_topics")
     let storageErrors = Counter(label: "export_storage_errors_total")

@@ -1,12 +1,14 @@
+import Bus
 import Synchronization
 
 /// What `/health` reports: whether exportd has joined the bus and caught up at least once, the
-/// merchant topics ingestd does not serve, and the last error.
+/// merchant topics ingestd does not serve, the replay gaps Kafka reported, and the last error.
 final class ExportStatus: Sendable {
     private let synced = Atomic<Bool>(false)
     private let lastError = Mutex<String?>(nil)
     private let unserved = Mutex<Set<String>>([])
     private let storageFailing = Atomic<Bool>(false)
+    private let gaps = Mutex<[String: BusReplayGap]>([:])
 
     /// Whether journal writes fail (rows in memory, not yet on disk): `/health` is 503.
     var isStorageFailing: Bool { storageFailing.load(ordering: .acquiring) }
@@ -21,6 +23,17 @@ final class ExportStatus: Sendable {
     /// Records whether ingestd serves `topic`.
     func setServed(_ topic: String, _ served: Bool) {
         unserved.withLock { if served { $0.remove(topic) } else { $0.insert(topic) } }
+    }
+
+    /// Partitions whose replay asked for records Kafka no longer holds (the latest gap of each),
+    /// by topic and partition.
+    var replayGaps: [BusReplayGap] {
+        gaps.withLock { $0.values.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) } }
+    }
+
+    /// Records a gap a replay reported.
+    func recordGap(_ gap: BusReplayGap) {
+        gaps.withLock { $0["\(gap.topic)\u{0}\(gap.partition)"] = gap }
     }
 
     func markSynced() { synced.store(true, ordering: .releasing) }

@@ -86,7 +86,14 @@ public struct BusRequestHandler: Sendable {
         }
         let clock = ContinuousClock()
         var idleSince = clock.now
-        while let batch = try await scan.next() {
+        while let (gaps, batch) = try await scan.next() {
+            for gap in gaps {
+                // Said, counted and logged: never a replay that pretends to be complete.
+                Counter(label: "ingest_replay_gaps_total", dimensions: [("kind", gap.kind.rawValue)]).increment()
+                logger.warning("replay gap: \(gap)")
+                try await reply.send(BusReplayGap(topic: gap.topic, partition: gap.partition, requested: gap.requested,
+                                                  available: gap.available, kind: gap.kind == .deleted ? .deleted : .rewound))
+            }
             if batch.isEmpty {
                 if clock.now - idleSince > .seconds(30) {
                     try await reply.fail("replay stalled: Kafka did not deliver the rest within 30 s")

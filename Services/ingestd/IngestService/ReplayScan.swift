@@ -42,10 +42,12 @@ final class ReplayScan: @unchecked Sendable {
         }
     }
 
-    /// The next records (possibly none yet), or nil when every partition reached its end.
-    func next() async throws -> [KafkaMessage]? {
+    /// The next records (possibly none yet) and the gaps found reading them, or nil when every
+    /// partition reached its end. A gap comes before any record of its partition.
+    func next() async throws -> (gaps: [KafkaScanGap], messages: [KafkaMessage])? {
         try await DedicatedThread.run(name: "replay") { [self] in
-            reader?.nextBatch(maxMessages: 1000, timeout: .milliseconds(200))
+            guard let reader, let messages = reader.nextBatch(maxMessages: 1000, timeout: .milliseconds(200)) else { return nil }
+            return (reader.takeGaps(), messages)
         }
     }
 }

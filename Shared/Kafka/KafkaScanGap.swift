@@ -1,0 +1,40 @@
+/// Records a scan asked for that the partition no longer holds, found when the partition's first
+/// record (or its end) is not at the requested offset.
+public struct KafkaScanGap: Hashable, Sendable, CustomStringConvertible {
+    /// Why the requested offset is not there.
+    public enum Kind: String, Sendable, Hashable {
+        /// The records from the requested offset up to `available` were deleted (retention,
+        /// DeleteRecords): the partition's log now starts after the requested offset.
+        case deleted
+        /// The partition ends before the requested offset: it was deleted and created again, or
+        /// truncated. Its offsets start again; what it holds now starts at `available`.
+        case rewound
+    }
+
+    public var topic: String
+    public var partition: Int32
+    /// Where the scan asked to start.
+    public var requested: Int64
+    /// The first offset the partition holds now (its log start for `deleted`).
+    public var available: Int64
+    public var kind: Kind
+
+    public init(topic: String, partition: Int32, requested: Int64, available: Int64, kind: Kind) {
+        self.topic = topic
+        self.partition = partition
+        self.requested = requested
+        self.available = available
+        self.kind = kind
+    }
+
+    /// Offsets lost for `deleted` (`available - requested`); 0 for `rewound`, where how many
+    /// records were lost is not known.
+    public var lostOffsets: Int64 { kind == .deleted ? max(0, available - requested) : 0 }
+
+    public var description: String {
+        switch kind {
+        case .deleted: "\(topic)[\(partition)]: offsets \(requested)..<\(available) were deleted"
+        case .rewound: "\(topic)[\(partition)]: ends before offset \(requested) (recreated or truncated); it starts at \(available) now"
+        }
+    }
+}
