@@ -111,4 +111,112 @@ import TestSupport
         #expect(complete, "exported \(count) rows")
         _ = exportd.process.stop()
     }
+
+    /// Input/output errors from the disk, injected into exportd's own system calls: while the
+    /// trigger file exists, writes to a journal are torn (half written, then `EIO`) and its fsyncs
+    /// fail with `EIO`, as a failing disk does. Nothing else in the process is touched.
+    static let ioErrorShim = #"""
+        #define _GNU_SOURCE
+        #include <dlfcn.h>
+        #include <errno.h>
+        #include <stdio.h>
+        #include <stdlib.h>
+        #include <string.h>
+        #include <unistd.h>
+        static int failing(int fd) {
+            const char *trigger = getenv("EIO_TRIGGER_FILE");
+            if (!trigger || access(trigger, F_OK) != 0) return 0;
+            char link[64], target[4096];
+            snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+            ssize_t n = readlink(link, target, sizeof target - 1);
+            if (n <= 0) return 0;
+            target[n] = 0;
+            return strstr(target, ".journal") != NULL;
+        }
+        static __thread int torn;
+        ssize_t write(int fd, const void *buffer, size_t count) {
+            static ssize_t (*real)(int, const void *, size_t);
+            if (!real) real = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+            if (failing(fd) && count > 1) {
+                if (!torn) { torn = 1; return real(fd, buffer, count / 2); }
+                torn = 0; errno = EIO; return -1;
+            }
+            return real(fd, buffer, count);
+        }
+        int fdatasync(int fd) {
+            static int (*real)(int);
+            if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+            if (failing(fd)) { errno = EIO; return -1; }
+            return real(fd);
+        }
+        int fsync(int fd) {
+            static int (*real)(int);
+            if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+            if (failing(fd)) { errno = EIO; return -1; }
+            return real(fd);
+        }
+        """#
+
+    /// Builds the shim with the toolchain's C compiler.
+    static func buildIOErrorShim() throws -> String {
+        let directory = try ExportFixtures.temporaryDirectory()
+        let source = directory + "/eio.c", library = directory + "/eio.so"
+        try ioErrorShim.write(toFile: source, atomically: true, encoding: .utf8)
+        let compiler = ["/usr/bin/cc", "/opt/swift/usr/bin/clang", "/usr/bin/clang"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        let cc = try #require(compiler, "no C compiler")
+        let build = try ChildProcess(cc, ["-shared", "-fPIC", "-O1", "-o", library, source, "-ldl"])
+        try #require(build.waitForExit(timeout: 60) == 0, "\(build.output)")
+        return library
+    }
+
+    @Test func ioErrorsOnTheJournalLoseNothing() async throws {
+        let shim = try Self.buildIOErrorShim()
+        let trigger = try ExportFixtures.temporaryDirectory() + "/failing"
+        try producer.createTopics(["buyOffer"])
+        let ingestd = try IngestdProcess(broker: broker, group: "journal-eio", environment: ["ALLOWED_TOPICS_REGEX": "^buyOffer$"])
+        try await ingestd.waitUntilReady()
+        let directory = try ExportFixtures.temporaryDirectory()
+        let environment = ["MERCHANT_TOPICS": "buyOffer", "LD_PRELOAD": shim, "EIO_TRIGGER_FILE": trigger]
+        var exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: directory, environment: environment)
+        try await exportd.waitUntilReady()
+        try send(0..<300)
+        #expect(await eventually(timeout: 30, interval: 0.1) { await exported(exportd) == Array(0..<300) })
+
+        // The disk fails: torn writes and failed fsyncs. exportd says so and holds back.
+        FileManager.default.createFile(atPath: trigger, contents: nil)
+        try send(300..<600)
+        let failing = await eventually(timeout: 30, interval: 0.1) { await health(exportd) == 503 }
+        #expect(failing, "\(exportd.process.output.suffix(3000))")
+        #expect(await exportd.metric("export_storage_errors_total") ?? 0 >= 1)
+        #expect(exportd.process.output.contains("Input/output error") || exportd.process.output.contains("EIO"),
+                "\(exportd.process.output.suffix(2000))")
+
+        // The disk recovers: every record once, in memory and after a restart from the journal.
+        try FileManager.default.removeItem(atPath: trigger)
+        let recovered = await eventually(timeout: 30, interval: 0.1) { await health(exportd) == 200 }
+        #expect(recovered, "\(exportd.process.output.suffix(3000))")
+        #expect(await eventually(timeout: 30, interval: 0.2) { await exported(exportd) == Array(0..<600) })
+        _ = exportd.process.stop()
+        exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: directory, environment: ["MERCHANT_TOPICS": "buyOffer"])
+        try await exportd.waitUntilReady()
+        #expect(await exported(exportd) == Array(0..<600))
+        #expect(!exportd.process.output.contains("torn journal tail"), "the torn writes were cut back before the restart")
+
+        // It fails again and exportd is killed meanwhile: the restart keeps every intact entry and
+        // replays the rest from Kafka.
+        _ = exportd.process.stop()
+        exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: directory, environment: environment)
+        try await exportd.waitUntilReady()
+        FileManager.default.createFile(atPath: trigger, contents: nil)
+        try send(600..<900)
+        #expect(await eventually(timeout: 30, interval: 0.1) { await health(exportd) == 503 })
+        _ = exportd.process.stop(signal: SIGKILL)
+        try FileManager.default.removeItem(atPath: trigger)
+        exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: directory, environment: ["MERCHANT_TOPICS": "buyOffer"])
+        try await exportd.waitUntilReady()
+        let all = await eventually(timeout: 30, interval: 0.2) { await exported(exportd) == Array(0..<900) }
+        let count = await exported(exportd).count
+        #expect(all, "exported \(count) rows")
+        _ = exportd.process.stop()
+    }
 }
