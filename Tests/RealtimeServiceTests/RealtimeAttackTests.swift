@@ -63,7 +63,7 @@ import ZeroMQ
                     let ingestStatus = await ingestd.get("/health")?.status
                     outcome.slowestHealth = max(outcome.slowestHealth,
                                                 ingestStatus == nil ? .infinity : Date().timeIntervalSince(start))
-                    outcome.peakRSSKiB = max(outcome.peakRSSKiB, Self.rssKiB(pid))
+                    outcome.peakRSSKiB = max(outcome.peakRSSKiB, ProcessStats.residentKiB(pid))
                     try? await Task.sleep(for: .milliseconds(100))
                 } while attacking.isOn
                 return outcome
@@ -90,12 +90,6 @@ import ZeroMQ
         })
         #expect(received == Array(0..<records), "\(name): the well-behaved client got \(received)")
         try await check(realtimed)
-    }
-
-    static func rssKiB(_ pid: Int32) -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
-        return Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0
     }
 
     // MARK: - Attacks
