@@ -51,6 +51,17 @@ public final class KafkaConsumer {
         try client.assign(partitions)
     }
 
+    /// Moves consumption of assigned partitions to their offsets (real or logical), blocking up
+    /// to `timeout`.
+    public func seek(_ partitions: [KafkaTopicPartition], timeout: Duration = .seconds(5)) throws(KafkaError) {
+        try client.seek(partitions, timeoutMs: Int32(timeout.components.seconds * 1000))
+    }
+
+    /// The partition's low and high watermarks, asked from its leader (blocking up to `timeout`).
+    public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(5)) throws(KafkaError) -> (low: Int64, high: Int64) {
+        try client.queryWatermarks(topic: topic, partition: partition, timeoutMs: Int32(timeout.components.seconds * 1000))
+    }
+
     /// Returns at most `maxEvents` records and events as soon as there is at least one, waiting
     /// up to `timeout` when there are none.
     ///

@@ -21,7 +21,9 @@ public struct KafkaConsumerConfiguration: Sendable {
             "group.id": groupID,
             "enable.partition.eof": "false",
             "enable.auto.commit": "true",
-            "auto.offset.reset": "latest",
+            // A position Kafka no longer holds (retention, a recreated topic) is reported to the
+            // application (KafkaConsumerEvent.offsetOutOfRange), never skipped to the end.
+            "auto.offset.reset": "error",
             "allow.auto.create.topics": "false",
             // A small prefetch queue (librdkafka's default 64 MB would dominate the process's
             // memory), refilled as soon as it drains: librdkafka 2.x otherwise waits

@@ -67,6 +67,10 @@ public final class KafkaPartitionReader {
                 let key = PartitionKey(topic: topic, partition: partition)
                 if pending[key] != nil { check(key, firstOffset: offset) }
                 finish(key, at: offset)
+            case let .offsetOutOfRange(topic, partition, offset):
+                // Not with this reader's `auto.offset.reset=earliest`; ends the partition if seen.
+                logger.warning("Kafka reader: \(topic)[\(partition)] no longer holds offset \(offset)")
+                finish(PartitionKey(topic: topic, partition: partition), at: offset)
             case .error(let error):
                 logger.debug("Kafka reader: \(error)")
             }

@@ -63,6 +63,38 @@ extension RDKafkaClient {
     }
 }
 
+extension RDKafkaClient {
+    /// Deletes topics with the admin API; topics that do not exist are not an error.
+    func deleteTopics(_ names: [String], timeoutMs: Int32) throws(KafkaError) {
+        var errorBuffer = [CChar](repeating: 0, count: 512)
+        var deletions: [OpaquePointer?] = names.map { rd_kafka_DeleteTopic_new($0) }
+        defer { for deletion in deletions { rd_kafka_DeleteTopic_destroy(deletion) } }
+        let queue = rd_kafka_queue_new(handle)
+        defer { rd_kafka_queue_destroy(queue) }
+        let options = rd_kafka_AdminOptions_new(handle, RD_KAFKA_ADMIN_OP_DELETETOPICS)
+        defer { rd_kafka_AdminOptions_destroy(options) }
+        rd_kafka_AdminOptions_set_operation_timeout(options, timeoutMs, &errorBuffer, errorBuffer.count)
+        deletions.withUnsafeMutableBufferPointer { buffer in
+            rd_kafka_DeleteTopics(handle, buffer.baseAddress, buffer.count, options, queue)
+        }
+        guard let event = rd_kafka_queue_poll(queue, timeoutMs + 1000) else {
+            throw KafkaError(message: "delete topics: no answer from the broker")
+        }
+        defer { rd_kafka_event_destroy(event) }
+        try Self.check(rd_kafka_event_error(event), "delete topics")
+        guard let result = rd_kafka_event_DeleteTopics_result(event) else { return }
+        var count = 0
+        guard let results = rd_kafka_DeleteTopics_result_topics(result, &count) else { return }
+        for index in 0..<count {
+            let err = rd_kafka_topic_result_error(results[index])
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART {
+                let name = String(cString: rd_kafka_topic_result_name(results[index]))
+                throw Self.error(err, "delete topic \(name)")
+            }
+        }
+    }
+}
+
 /// Calls `body` with a pointer and length for optional bytes (null pointer for `nil`).
 private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeMutableRawPointer?, Int) -> R) -> R {
     guard let bytes else { return body(nil, 0) }

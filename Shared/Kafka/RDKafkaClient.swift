@@ -172,6 +172,21 @@ final class RDKafkaClient {
         return high
     }
 
+    /// Moves the consumption of assigned partitions to their offsets (real or logical). Blocks up
+    /// to `timeoutMs`.
+    func seek(_ partitions: [KafkaTopicPartition], timeoutMs: Int32) throws(KafkaError) {
+        let list = Self.nativeList(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        if let error = rd_kafka_seek_partitions(handle, list, timeoutMs) {
+            defer { rd_kafka_error_destroy(error) }
+            throw KafkaError(code: rd_kafka_error_code(error).rawValue, name: String(cString: rd_kafka_error_name(error)),
+                             message: "seek: \(String(cString: rd_kafka_error_string(error)))")
+        }
+        for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            try Self.check(list.pointee.elems[index].err, "seek \(partitions[index])")
+        }
+    }
+
     /// The partition's low and high watermarks, asked from its leader (ListOffsets). Blocks up
     /// to `timeoutMs`: call from a dedicated thread.
     func queryWatermarks(topic: String, partition: Int32, timeoutMs: Int32) throws(KafkaError) -> (low: Int64, high: Int64) {
@@ -220,6 +235,9 @@ final class RDKafkaClient {
         let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
         if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
             return .partitionEOF(topic: topic, partition: m.partition, offset: m.offset)
+        }
+        if m.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET, !topic.isEmpty {
+            return .offsetOutOfRange(topic: topic, partition: m.partition, offset: m.offset)
         }
         if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
             var reason: String? = nil

@@ -209,6 +209,8 @@ final class IngestConsumerLoop {
                 }
             case .partitionEOF:
                 break
+            case let .offsetOutOfRange(topic, partition, offset):
+                outOfRange(PartitionKey(topic: topic, partition: partition), at: offset)
             case .error(let error):
                 kafkaError(error)
             }
@@ -254,6 +256,41 @@ final class IngestConsumerLoop {
     }
 
     // MARK: Health
+
+    /// Kafka no longer holds the partition's position. Records before its log start were deleted
+    /// (retention while ingestd was down or behind): consumption resumes at the log start, and
+    /// the loss is counted and logged. A position past its end means the topic was recreated or
+    /// truncated: it is read again from its beginning, also counted and logged. Never a silent
+    /// jump to the end.
+    private func outOfRange(_ key: PartitionKey, at offset: Int64) {
+        let restart: Int64
+        do {
+            let (low, high) = try consumer.watermarks(topic: key.topic, partition: key.partition)
+            if offset < low {
+                restart = low
+                metrics.positionsDeleted.increment()
+                metrics.deletedOffsets.increment(by: low - offset)
+                logger.warning("\(key): offsets \(offset)..<\(low) were deleted from Kafka before ingestd read them; continuing at \(low)")
+            } else if offset > high {
+                restart = KafkaOffset.beginning
+                metrics.positionsRewound.increment()
+                logger.error("\(key): ends at \(high), before ingestd's position \(offset) (topic recreated or truncated); reading it again from its beginning")
+            } else {
+                restart = offset  // the log moved meanwhile: try the same position again
+            }
+        } catch {
+            logLimiter.log(logger, level: .warning, key: "watermarks", "\(key): position \(offset) out of range and its watermarks unknown: \(error); retrying")
+            restart = offset
+        }
+        positions[key] = restart
+        do {
+            try consumer.seek([KafkaTopicPartition(topic: key.topic, partition: key.partition, offset: restart)])
+        } catch {
+            logLimiter.log(logger, level: .warning, key: "seek", "\(key): seek to \(restart) failed: \(error); reassigning")
+            let starts = assigned.map { KafkaTopicPartition(topic: $0.topic, partition: $0.partition, offset: positions[$0] ?? KafkaOffset.beginning) }
+            try? consumer.assign(starts)
+        }
+    }
 
     private func kafkaError(_ error: KafkaError) {
         let name = error.name ?? ""

@@ -11,6 +11,11 @@ final class IngestMetrics {
     private var lag: [String: Gauge] = [:]
     let subscribers = Gauge(label: "ingest_bus_subscribers")
     let publishErrors = Counter(label: "ingest_bus_publish_errors_total")
+    /// Partitions whose position Kafka no longer held, by kind (`deleted`, `rewound`).
+    let positionsDeleted = Counter(label: "ingest_position_gaps_total", dimensions: [("kind", "deleted")])
+    let positionsRewound = Counter(label: "ingest_position_gaps_total", dimensions: [("kind", "rewound")])
+    /// Offsets deleted from Kafka before ingestd consumed them.
+    let deletedOffsets = Counter(label: "ingest_deleted_offsets_total")
 
     func recordConsumed(_ topic: String, count: Int) {
         counter(&consumed, "ingest_records_consumed_total", topic).increment(by: count)
