@@ -43,9 +43,4 @@ public final class KafkaProducer: @unchecked Sendable {
     public func createTopics(_ names: [String], partitions: Int32 = 1, timeout: Duration = .seconds(10)) throws(KafkaError) {
         try client.createTopics(names.map { ($0, partitions) }, timeoutMs: Int32(timeout.components.seconds * 1000))
     }
-
-    /// Deletes topics (missing ones are not an error).
-    public func deleteTopics(_ names: [String], timeout: Duration = .seconds(10)) throws(KafkaError) {
-        try client.deleteTopics(names, timeoutMs: Int32(timeout.components.seconds * 1000))
-    }
 }

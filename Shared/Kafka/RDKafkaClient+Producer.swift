@@ -36,60 +36,43 @@ extension RDKafkaClient {
             }
             newTopics.append(newTopic)
         }
-        let queue = rd_kafka_queue_new(handle)
-        defer { rd_kafka_queue_destroy(queue) }
-        let options = rd_kafka_AdminOptions_new(handle, RD_KAFKA_ADMIN_OP_CREATETOPICS)
-        defer { rd_kafka_AdminOptions_destroy(options) }
-        rd_kafka_AdminOptions_set_operation_timeout(options, timeoutMs, &errorBuffer, errorBuffer.count)
-        newTopics.withUnsafeMutableBufferPointer { buffer in
-            rd_kafka_CreateTopics(handle, buffer.baseAddress, buffer.count, options, queue)
-        }
-        guard let event = rd_kafka_queue_poll(queue, timeoutMs + 1000) else {
-            throw KafkaError(message: "create topics: no answer from the broker")
-        }
-        defer { rd_kafka_event_destroy(event) }
-        try Self.check(rd_kafka_event_error(event), "create topics")
-        guard let result = rd_kafka_event_CreateTopics_result(event) else { return }
-        var count = 0
-        guard let results = rd_kafka_CreateTopics_result_topics(result, &count) else { return }
-        for index in 0..<count {
-            let err = rd_kafka_topic_result_error(results[index])
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS {
-                let name = String(cString: rd_kafka_topic_result_name(results[index]))
-                let text = rd_kafka_topic_result_error_string(results[index]).map { String(cString: $0) }
-                throw Self.error(err, "create topic \(name): \(text ?? String(cString: rd_kafka_err2str(err)))")
-            }
-        }
+        try topicAdminRequest(RD_KAFKA_ADMIN_OP_CREATETOPICS, "create", timeoutMs: timeoutMs, tolerated: RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS,
+                              start: { options, queue in
+                                  newTopics.withUnsafeMutableBufferPointer { buffer in
+                                      rd_kafka_CreateTopics(handle, buffer.baseAddress, buffer.count, options, queue)
+                                  }
+                              }, results: { event, count in
+                                  rd_kafka_event_CreateTopics_result(event).flatMap { rd_kafka_CreateTopics_result_topics($0, &count) }
+                              })
     }
-}
 
-extension RDKafkaClient {
-    /// Deletes topics with the admin API; topics that do not exist are not an error.
-    func deleteTopics(_ names: [String], timeoutMs: Int32) throws(KafkaError) {
+    /// Runs one topic admin request (`start` sends it with the options and reply queue) and
+    /// throws the first per-topic error other than `tolerated`.
+    private func topicAdminRequest(
+        _ operation: rd_kafka_admin_op_t, _ verb: String, timeoutMs: Int32, tolerated: rd_kafka_resp_err_t,
+        start: (OpaquePointer?, OpaquePointer?) -> Void,
+        results: (OpaquePointer, inout Int) -> UnsafeMutablePointer<OpaquePointer?>?
+    ) throws(KafkaError) {
         var errorBuffer = [CChar](repeating: 0, count: 512)
-        var deletions: [OpaquePointer?] = names.map { rd_kafka_DeleteTopic_new($0) }
-        defer { for deletion in deletions { rd_kafka_DeleteTopic_destroy(deletion) } }
         let queue = rd_kafka_queue_new(handle)
         defer { rd_kafka_queue_destroy(queue) }
-        let options = rd_kafka_AdminOptions_new(handle, RD_KAFKA_ADMIN_OP_DELETETOPICS)
+        let options = rd_kafka_AdminOptions_new(handle, operation)
         defer { rd_kafka_AdminOptions_destroy(options) }
         rd_kafka_AdminOptions_set_operation_timeout(options, timeoutMs, &errorBuffer, errorBuffer.count)
-        deletions.withUnsafeMutableBufferPointer { buffer in
-            rd_kafka_DeleteTopics(handle, buffer.baseAddress, buffer.count, options, queue)
-        }
+        start(options, queue)
         guard let event = rd_kafka_queue_poll(queue, timeoutMs + 1000) else {
-            throw KafkaError(message: "delete topics: no answer from the broker")
+            throw KafkaError(message: "\(verb) topics: no answer from the broker")
         }
         defer { rd_kafka_event_destroy(event) }
-        try Self.check(rd_kafka_event_error(event), "delete topics")
-        guard let result = rd_kafka_event_DeleteTopics_result(event) else { return }
+        try Self.check(rd_kafka_event_error(event), "\(verb) topics")
         var count = 0
-        guard let results = rd_kafka_DeleteTopics_result_topics(result, &count) else { return }
+        guard let topics = results(event, &count) else { return }
         for index in 0..<count {
-            let err = rd_kafka_topic_result_error(results[index])
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART {
-                let name = String(cString: rd_kafka_topic_result_name(results[index]))
-                throw Self.error(err, "delete topic \(name)")
+            let err = rd_kafka_topic_result_error(topics[index])
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR && err != tolerated {
+                let name = String(cString: rd_kafka_topic_result_name(topics[index]))
+                let text = rd_kafka_topic_result_error_string(topics[index]).map { String(cString: $0) }
+                throw Self.error(err, "\(verb) topic \(name): \(text ?? String(cString: rd_kafka_err2str(err)))")
             }
         }
     }
