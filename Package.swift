@@ -166,7 +166,7 @@ let package = Package(
             path: "Services/sio-bench"),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Kafka", "Bus", "ZeroMQ"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Avro", "Kafka", "Bus", "ZeroMQ"], path: "Tests/TestSupport"),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "TestSupport"], path: "Tests/AvroTests"),
         .testTarget(
             name: "RecordDecodingTests", dependencies: ["RecordDecoding", "TestSupport"],

@@ -129,14 +129,18 @@ public final class BusSnapshotClient: @unchecked Sendable {
         security: BusSocketSecurity = .subscriberDefault
     ) async throws -> BusSnapshot {
         try await DedicatedThread.run(name: "bus-snapshot-client") {
-            let client: BusSnapshotClient
-            do {
-                client = try BusSnapshotClient(endpoint: endpoint, context: context, security: security)
-            } catch let error as ZMQError {
-                throw BusClientError.transport(error)
-            }
+            let client = try connect(endpoint: endpoint, context: context, security: security)
             defer { client.close() }
             return try client.request(request, idleTimeout: idleTimeout)
+        }
+    }
+
+    /// A client on a fresh connection, its socket failures as ``BusClientError/transport(_:)``.
+    static func connect(endpoint: String, context: ZMQContext, security: BusSocketSecurity) throws(BusClientError) -> BusSnapshotClient {
+        do {
+            return try BusSnapshotClient(endpoint: endpoint, context: context, security: security)
+        } catch {
+            throw .transport(error)
         }
     }
 }

@@ -97,12 +97,7 @@ public final class BusSubscriber: Service, Sendable {
         let context = self.context
         async let end = DedicatedThread.run(name: "bus-replay") { () throws -> BusEndMarker in
             do {
-                let client: BusSnapshotClient
-                do {
-                    client = try BusSnapshotClient(endpoint: endpoint, context: context, security: security)
-                } catch let error as ZMQError {
-                    throw BusClientError.transport(error)
-                }
+                let client = try BusSnapshotClient.connect(endpoint: endpoint, context: context, security: security)
                 defer { client.close() }
                 let marker = try client.stream(.replay(offsets), idleTimeout: idleTimeout, batchSize: batchSize, onGap: { gap in
                     continuation.yield(.gap(gap))

@@ -56,7 +56,7 @@ public final class KafkaPartitionReader {
             case .message(let message):
                 let key = PartitionKey(topic: message.topic, partition: message.partition)
                 guard pending[key] != nil else { continue }
-                check(key, firstOffset: message.offset)
+                if !unchecked.isEmpty { check(key, firstOffset: message.offset) }
                 if let cutoff, message.timestamp >= cutoff {
                     finish(key, at: message.offset)
                     continue

@@ -1,6 +1,6 @@
 /// Records a scan asked for that the partition no longer holds, found when the partition's first
 /// record (or its end) is not at the requested offset.
-public struct KafkaScanGap: Hashable, Sendable, CustomStringConvertible {
+public struct KafkaScanGap: Hashable, Sendable {
     /// Why the requested offset is not there.
     public enum Kind: String, Sendable, Hashable {
         /// The records from the requested offset up to `available` were deleted (retention,
@@ -25,16 +25,5 @@ public struct KafkaScanGap: Hashable, Sendable, CustomStringConvertible {
         self.requested = requested
         self.available = available
         self.kind = kind
-    }
-
-    /// Offsets lost for `deleted` (`available - requested`); 0 for `rewound`, where how many
-    /// records were lost is not known.
-    public var lostOffsets: Int64 { kind == .deleted ? max(0, available - requested) : 0 }
-
-    public var description: String {
-        switch kind {
-        case .deleted: "\(topic)[\(partition)]: offsets \(requested)..<\(available) were deleted"
-        case .rewound: "\(topic)[\(partition)]: ends before offset \(requested) (recreated or truncated); it starts at \(available) now"
-        }
     }
 }

@@ -1,20 +1,12 @@
 import Avro
 import Testing
+import TestSupport
 
 /// Issue 11: nested arrays of zero-size items cannot expand a small datum into gigabytes of JSON.
 @Suite struct AvroOutputBoundTests {
     /// `array<array<null>>` with `outer` inner arrays of 65,536 nulls each: 4 bytes per inner
     /// array (a 3-byte count and the end marker), about 327 KB of JSON each.
-    func expandingDatum(outer: Int) -> [UInt8] {
-        func long(_ value: Int64) -> [UInt8] {
-            var raw = UInt64(bitPattern: (value << 1) ^ (value >> 63))
-            var bytes: [UInt8] = []
-            while raw >= 0x80 { bytes.append(UInt8(raw & 0x7F) | 0x80); raw >>= 7 }
-            return bytes + [UInt8(raw)]
-        }
-        let inner = long(Int64(AvroJSONDecoder.maximumZeroSizeItems)) + [0]
-        return long(Int64(outer)) + Array([[UInt8]](repeating: inner, count: outer).joined()) + [0]
-    }
+    func expandingDatum(outer: Int) -> [UInt8] { AvroExpandingDatum.nestedNullArrays(outer: outer) }
 
     let decoder: AvroJSONDecoder
 

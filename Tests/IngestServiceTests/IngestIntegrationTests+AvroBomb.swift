@@ -5,19 +5,6 @@ import Testing
 import TestSupport
 
 extension IngestIntegrationTests {
-    /// `array<array<null>>` with `outer` inner arrays of the most zero-size items a block may
-    /// hold: about 4 bytes in, 327 KB of JSON out, per inner array.
-    static func expandingAvroDatum(outer: Int) -> [UInt8] {
-        func long(_ value: Int64) -> [UInt8] {
-            var raw = UInt64(bitPattern: (value << 1) ^ (value >> 63))
-            var bytes: [UInt8] = []
-            while raw >= 0x80 { bytes.append(UInt8(raw & 0x7F) | 0x80); raw >>= 7 }
-            return bytes + [UInt8(raw)]
-        }
-        let inner = long(Int64(AvroJSONDecoder.maximumZeroSizeItems)) + [0]
-        return long(Int64(outer)) + Array([[UInt8]](repeating: inner, count: outer).joined()) + [0]
-    }
-
     /// Issue 11, against the real process: a 100 KB Avro datum that would expand to gigabytes of
     /// JSON is refused at `AVRO_MAX_JSON_BYTES`, counted as a failed record, and ingestd keeps
     /// answering `/health` fast and publishing the records after it, with bounded memory.
@@ -31,11 +18,11 @@ extension IngestIntegrationTests {
         let tap = try BusTap(endpoint: ingestd.publishEndpoint, context: context)
         try await ingestd.waitForBusSubscribers(1)
 
-        let bomb = Self.expandingAvroDatum(outer: 25_000)
+        let bomb = AvroExpandingDatum.nestedNullArrays(outer: 25_000)
         #expect(bomb.count > 99_000 && bomb.count < 110_000)
         let started = Date()
         for _ in 0..<5 { try producer.send(topic: "bomb", value: bomb) }
-        try producer.send(topic: "bomb", value: Self.expandingAvroDatum(outer: 1))  // small: fine
+        try producer.send(topic: "bomb", value: AvroExpandingDatum.nestedNullArrays(outer: 1))  // small: fine
         for n in 0..<50 { try producer.send(topic: "steady", value: Array(#"{"n":\#(n)}"#.utf8)) }
         try producer.flush()
 

@@ -87,12 +87,13 @@ public struct BusRequestHandler: Sendable {
         let clock = ContinuousClock()
         var idleSince = clock.now
         while let (gaps, batch) = try await scan.next() {
-            for gap in gaps {
+            for found in gaps {
                 // Said, counted and logged: never a replay that pretends to be complete.
-                Counter(label: "ingest_replay_gaps_total", dimensions: [("kind", gap.kind.rawValue)]).increment()
+                let gap = BusReplayGap(topic: found.topic, partition: found.partition, requested: found.requested,
+                                       available: found.available, kind: found.kind == .deleted ? .deleted : .rewound)
+                Counter(label: "ingest_replay_gaps_total", dimensions: [("kind", gap.kind.name)]).increment()
                 logger.warning("replay gap: \(gap)")
-                try await reply.send(BusReplayGap(topic: gap.topic, partition: gap.partition, requested: gap.requested,
-                                                  available: gap.available, kind: gap.kind == .deleted ? .deleted : .rewound))
+                try await reply.send(gap)
             }
             if batch.isEmpty {
                 if clock.now - idleSince > .seconds(30) {
