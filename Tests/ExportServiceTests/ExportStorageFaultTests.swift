@@ -162,7 +162,10 @@ import TestSupport
         let directory = try ExportFixtures.temporaryDirectory()
         let source = directory + "/eio.c", library = directory + "/eio.so"
         try ioErrorShim.write(toFile: source, atomically: true, encoding: .utf8)
-        let compiler = ["/usr/bin/cc", "/opt/swift/usr/bin/clang", "/usr/bin/clang"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        // Any C compiler on PATH (the Swift toolchain ships clang), else the usual places.
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+        let candidates = path.flatMap { ["\($0)/cc", "\($0)/clang"] } + ["/usr/bin/cc", "/opt/swift/usr/bin/clang"]
+        let compiler = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
         let cc = try #require(compiler, "no C compiler")
         let build = try ChildProcess(cc, ["-shared", "-fPIC", "-O1", "-o", library, source, "-ldl"])
         try #require(build.waitForExit(timeout: 60) == 0, "\(build.output)")
