@@ -43,16 +43,17 @@ let package = Package(
         .target(
             name: "Kafka", dependencies: ["CRdkafka", .product(name: "Logging", package: "swift-log")],
             path: "Shared/Kafka"),
-        .target(name: "Avro", dependencies: ["CAvro"], path: "Shared/Avro"),
+        .target(name: "JSON", path: "Shared/JSON"),
+        .target(name: "Avro", dependencies: ["CAvro", "JSON"], path: "Shared/Avro"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Shared/ZeroMQ"),
         .target(
             name: "RecordDecoding",
-            dependencies: ["Avro", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Avro", "JSON", .product(name: "Logging", package: "swift-log")],
             path: "Shared/RecordDecoding"),
         .target(
             name: "Bus",
             dependencies: [
-                "ZeroMQ",
+                "ZeroMQ", "JSON",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -78,7 +79,7 @@ let package = Package(
         .target(
             name: "SocketIO",
             dependencies: [
-                "ConnectionGuard",
+                "ConnectionGuard", "JSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -110,7 +111,7 @@ let package = Package(
             name: "RealtimeService",
             dependencies: [
                 "ServiceSupport",
-                "SocketIO", "Bus", "ConnectionGuard",
+                "SocketIO", "Bus", "ConnectionGuard", "JSON",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -125,7 +126,7 @@ let package = Package(
             name: "ExportService",
             dependencies: [
                 "ConnectionGuard", "ServiceSupport",
-                "Bus", "ZeroMQ", "CZlib",
+                "Bus", "ZeroMQ", "CZlib", "JSON",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -137,7 +138,7 @@ let package = Package(
             path: "Services/exportd/ExportService"),
         .executableTarget(
             name: "exportd", dependencies: ["ExportService", "ServiceSupport"], path: "Services/exportd/Main"),
-        .target(name: "DemoData", dependencies: ["Avro"], path: "Services/demo-producer/DemoData"),
+        .target(name: "DemoData", dependencies: ["Avro", "JSON"], path: "Services/demo-producer/DemoData"),
         .executableTarget(
             name: "kafka-demo-producer",
             dependencies: [
@@ -167,7 +168,8 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Avro", "Kafka", "Bus", "ZeroMQ"], path: "Tests/TestSupport"),
-        .testTarget(name: "AvroTests", dependencies: ["Avro", "TestSupport"], path: "Tests/AvroTests"),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"], path: "Tests/JSONTests"),
+        .testTarget(name: "AvroTests", dependencies: ["Avro", "JSON", "TestSupport"], path: "Tests/AvroTests"),
         .testTarget(
             name: "RecordDecodingTests", dependencies: ["RecordDecoding", "TestSupport"],
             path: "Tests/RecordDecodingTests"),
@@ -186,7 +188,7 @@ let package = Package(
         .testTarget(
             name: "SocketIOTests",
             dependencies: [
-                "SocketIO", "ConnectionGuard", "TestSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
+                "SocketIO", "ConnectionGuard", "JSON", "TestSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             path: "Tests/SocketIOTests", exclude: ["Clients"]),
         .testTarget(

@@ -1,3 +1,4 @@
+import JSON
 import CAvro
 
 /// A schema compiled from avro-c's tree into `AvroSchemaNode`s, ready for decoding.

@@ -1,3 +1,5 @@
+import JSON
+
 /// Decodes Avro binary datums straight into JSON text, for one writer schema.
 ///
 /// The JSON is what the replaced Python services sent to their clients:

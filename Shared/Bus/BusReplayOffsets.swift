@@ -1,3 +1,4 @@
+import JSON
 import Foundation
 
 /// The start positions of a REPLAY request: for each topic, the first offset wanted per partition.
@@ -51,7 +52,7 @@ public struct BusReplayOffsets: Sendable, Hashable {
         var text = "{"
         for (topicIndex, topic) in topics.keys.sorted().enumerated() {
             if topicIndex > 0 { text += "," }
-            text += Self.jsonString(topic) + ":{"
+            text += JSONText.quoted(topic) + ":{"
             let partitions = topics[topic] ?? [:]
             for (index, partition) in partitions.keys.sorted().enumerated() {
                 if index > 0 { text += "," }
@@ -60,24 +61,6 @@ public struct BusReplayOffsets: Sendable, Hashable {
             text += "}"
         }
         return text + "}"
-    }
-
-    private static func jsonString(_ string: String) -> String {
-        var text = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        return text + "\""
     }
 
     private static func describe(_ error: any Error) -> String {

@@ -1,3 +1,4 @@
+import JSON
 import Avro
 import Foundation
 import Testing

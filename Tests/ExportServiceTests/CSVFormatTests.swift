@@ -36,7 +36,7 @@ import Testing
 
     @Test func malformedJSONIsRejectedNotCrashing() {
         for bad in ["", "[1]", "{", "{\"a\":}", "{\"a\":1,}", "{\"a\":\"unterminated}", "{\"a\":tru}", "{\"a\":1} x", "{\"a\":\"\\q\"}"] {
-            #expect(throws: JSONScanError.self) { try RowBuilder.rows(topic: "t", value: Array(bad.utf8), kafkaTimestamp: 0) }
+            #expect(throws: RowBuildError.self) { try RowBuilder.rows(topic: "t", value: Array(bad.utf8), kafkaTimestamp: 0) }
         }
     }
 

@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func marketSituationWithoutOffersIsRejected() {
-        #expect(throws: JSONScanError.self) {
+        #expect(throws: RowBuildError.self) {
             try RowBuilder.rows(topic: "marketSituation", value: Array(#"{"timestamp":"2018-03-16T10:02:00.000Z"}"#.utf8), kafkaTimestamp: 0)
         }
     }

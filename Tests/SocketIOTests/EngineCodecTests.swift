@@ -4,16 +4,6 @@ import Testing
 
 @Suite("Engine.IO packet and payload codecs")
 struct EngineCodecTests {
-    @Test func base64RoundTripsAllLengths() throws {
-        for length in 0..<10 {
-            let bytes = ByteBuffer(bytes: (0..<length).map { UInt8(truncatingIfNeeded: $0 * 37 + 1) })
-            let encoded = EngineBase64.encode(bytes)
-            #expect(EngineBase64.decode(Array(encoded.utf8)) == bytes)
-        }
-        #expect(EngineBase64.encode(ByteBuffer(bytes: [1, 2, 3, 4])) == "AQIDBA==")
-        #expect(EngineBase64.decode(Array("AQ!D".utf8)) == nil)
-    }
-
     @Test func v4PayloadRoundTrip() throws {
         let body = ByteBuffer(string: "4hello\u{1e}bAQIDBA==\u{1e}2")
         let packets = try EnginePollingPayload.decode(body, version: .v4, isBinary: false)

@@ -1,3 +1,4 @@
+import JSON
 import SocketIO
 import Testing
 
@@ -149,7 +150,7 @@ struct SocketReservedEventTests {
     }
 
     @Test func rawValidatingRejectsInvalidJSON() throws {
-        #expect(throws: JSONParseError.self) { try JSONValue.raw(validating: Array("{oops".utf8)) }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.raw(validating: Array("{oops".utf8)) }
         #expect(try JSONValue.raw(validating: Array("[1]".utf8)) == .raw(Array("[1]".utf8)))
     }
 }

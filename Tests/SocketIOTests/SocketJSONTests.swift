@@ -1,3 +1,4 @@
+import JSON
 import NIOCore
 import SocketIO
 import Testing
@@ -22,20 +23,33 @@ struct SocketJSONTests {
 
     @Test(arguments: [
         "", " ", "{", "[1,]", "{\"a\":}", "{\"a\" 1}", "{a:1}", "01", "1.", ".5", "-", "1e", "+1", "tru", "nul",
-        "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00x\"", "\"a\u{01}b\"", "[1] 2", "NaN", "1e999",
+        "\"abc", "\"\\x\"", "\"\\u12\"", "\"a\u{01}b\"", "[1] 2", "NaN", "Infinity",
         "[\"a\",]", "{\"a\":1,}", "'a'",
     ])
     func rejectsMalformedText(_ text: String) {
-        #expect(throws: JSONParseError.self) { try JSONValue(parsing: text) }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue(parsing: text) }
+    }
+
+    /// What ingestd's validator passes, the parser takes (one grammar, ``JSONPolicy``).
+    @Test func acceptsEverythingThePolicyAllows() throws {
+        #expect(try JSONValue(parsing: #""\ud800""#) == .string("\u{FFFD}"))
+        #expect(try JSONValue(parsing: #""a\udc00\ud800x""#) == .string("a\u{FFFD}\u{FFFD}x"))
+        #expect(try JSONValue(parsing: #""\ud83d\ud83d\ude00""#) == .string("\u{FFFD}😀"))
+        let huge = try JSONValue(parsing: #"{"v":1e400,"w":-1E+999}"#)
+        #expect(huge == .object([("v", .raw(Array("1e400".utf8))), ("w", .raw(Array("-1E+999".utf8)))]))
+        #expect(huge.jsonText == #"{"v":1e400,"w":-1E+999}"#)
+        let deepest = String(repeating: "[", count: JSONPolicy.maximumDepth) + String(repeating: "]", count: JSONPolicy.maximumDepth)
+        _ = try JSONValue(parsing: deepest)
+        #expect(throws: JSONSyntaxError(.tooDeep, at: JSONPolicy.maximumDepth)) { try JSONValue(parsing: "[" + deepest + "]") }
     }
 
     @Test func rejectsInvalidUTF8() {
-        #expect(throws: JSONParseError.self) { try JSONValue(parsing: [0x22, 0xC3, 0x28, 0x22]) }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue(parsing: [0x22, 0xC3, 0x28, 0x22]) }
     }
 
     @Test func limitsNestingDepth() throws {
         let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
-        #expect(throws: JSONParseError.self) { try JSONParser(maximumDepth: 64).parse(deep) }
+        #expect(throws: JSONSyntaxError.self) { try JSONParser(maximumDepth: 64).parse(deep) }
         let shallow = String(repeating: "[", count: 10) + String(repeating: "]", count: 10)
         _ = try JSONParser(maximumDepth: 64).parse(shallow)
     }

@@ -1,3 +1,4 @@
+import JSON
 import Avro
 
 /// Writes one flat or nested JSON object into a byte buffer, field by field, without

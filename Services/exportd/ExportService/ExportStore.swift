@@ -136,7 +136,7 @@ public final class ExportStore: Sendable {
         var record: BusRecord
         var owner: RowOwner
         var rows: [BuiltRow]
-        var problem: JSONScanError?
+        var problem: RowBuildError?
     }
 
     private func storeBatch(_ records: ArraySlice<BusRecord>, into result: inout StoreResult) throws(ExportStorageError) {

@@ -1,33 +1,16 @@
+import JSON
 import Hummingbird
 
 /// Small JSON bodies of exportd's HTTP answers, written without Foundation.
 enum JSONResponse {
     /// A JSON object of string members, in the order given.
     static func object(_ members: [(String, String)]) -> String {
-        "{" + members.map { "\(quoted($0.0)):\(quoted($0.1))" }.joined(separator: ",") + "}"
+        "{" + members.map { "\(JSONText.quoted($0.0)):\(JSONText.quoted($0.1))" }.joined(separator: ",") + "}"
     }
 
     /// A JSON array of strings.
     static func array(_ items: [String]) -> String {
-        "[" + items.map(quoted).joined(separator: ",") + "]"
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        "[" + items.map(JSONText.quoted).joined(separator: ",") + "]"
     }
 
     static func response(_ status: HTTPResponse.Status, _ body: String, headers: HTTPFields = [:]) -> Response {

@@ -1,3 +1,5 @@
+import JSON
+
 /// Turns a record's JSON value into CSV rows and decides who sees them (issue 5):
 /// - a record is visible to a merchant when it has no `merchant_id` or its `merchant_id` is the
 ///   merchant's id;
@@ -17,9 +19,9 @@ struct RowBuilder {
 
     /// The rows of one record and who may see them; throws for a value that is not a JSON object
     /// (or, for `marketSituation`, has no `offers` array of objects).
-    static func rows(topic: String, value: [UInt8], kafkaTimestamp: Int64) throws(JSONScanError) -> (owner: RowOwner, rows: [BuiltRow]) {
+    static func rows(topic: String, value: [UInt8], kafkaTimestamp: Int64) throws(RowBuildError) -> (owner: RowOwner, rows: [BuiltRow]) {
         let scanner = JSONScanner(value)
-        let members = try scanner.objectMembers()
+        let members = try scan { () throws(JSONSyntaxError) in try scanner.objectMembers() }
         var owner = RowOwner.everyone
         var merchantCell: [UInt8]?
         if let merchant = members.first(where: { $0.key == merchantIDField }) {
@@ -70,15 +72,15 @@ struct RowBuilder {
         }
 
         guard let offers = members.first(where: { $0.key == offersField }), case .array(let range) = offers.value else {
-            throw JSONScanError(position: 0, problem: "marketSituation record has no offers array")
+            throw RowBuildError.offersMissing
         }
         var rows: [BuiltRow] = []
-        for element in try scanner.arrayElements(in: range) {
+        for element in try scan({ () throws(JSONSyntaxError) in try scanner.arrayElements(in: range) }) {
             guard case .object(let offerRange) = element else {
-                throw JSONScanError(position: range.lowerBound, problem: "marketSituation offer is not an object")
+                throw RowBuildError.offerNotAnObject(at: range.lowerBound)
             }
             var row = BuiltRow(fields: [], line: [], timestamp: timestamp)
-            for member in try scanner.objectMembers(in: offerRange)
+            for member in try scan({ () throws(JSONSyntaxError) in try scanner.objectMembers(in: offerRange) })
             where member.key != timestampField && member.key != triggeringField {
                 if !row.fields.isEmpty { row.line.append(UInt8(ascii: ",")) }
                 row.fields.append(member.key)
@@ -95,5 +97,14 @@ struct RowBuilder {
             rows.append(row)
         }
         return (owner, rows)
+    }
+
+    /// Runs a scanner step, its syntax error as a row error.
+    private static func scan<T>(_ step: () throws(JSONSyntaxError) -> T) throws(RowBuildError) -> T {
+        do {
+            return try step()
+        } catch {
+            throw .invalidJSON(error)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import JSON
 import NIOHTTP1
 
 /// The error answers of the Engine.IO protocol, with their JSON bodies
@@ -37,7 +38,7 @@ enum EngineHTTPError: Int, Sendable, Error {
 
     /// The error response, with an optional custom message (allowRequest rejections).
     func response(message custom: String? = nil) -> EngineHTTPResponse {
-        let text = "{\"code\":\(rawValue),\"message\":\(EngineJSON.quoted(custom ?? message))}"
+        let text = "{\"code\":\(rawValue),\"message\":\(JSONText.quoted(custom ?? message))}"
         return EngineHTTPResponse(status: status, contentType: "application/json", text: text)
     }
 }

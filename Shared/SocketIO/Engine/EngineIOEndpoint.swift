@@ -1,3 +1,4 @@
+import JSON
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -140,9 +141,8 @@ public final class EngineIOEndpoint: Sendable {
 
     private static func makeSessionID() -> String {
         var generator = SystemRandomNumberGenerator()
-        var bytes = ByteBuffer()
-        for _ in 0..<15 { bytes.writeInteger(UInt8.random(in: 0...255, using: &generator)) }
-        var id = EngineBase64.encode(bytes)
+        let bytes = (0..<15).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        var id = Base64.encode(bytes)
         id = String(id.map { $0 == "+" ? "-" : ($0 == "/" ? "_" : $0) })
         return id
     }

@@ -1,3 +1,4 @@
+import JSON
 import NIOCore
 
 /// One Engine.IO packet (types 0 to 6 of the protocol).
@@ -61,7 +62,7 @@ enum EnginePacket: Sendable, Equatable {
                 }
                 base64 = base64.dropFirst()
             }
-            guard let data = EngineBase64.decode(base64) else {
+            guard let data = Base64.decode(base64).map({ ByteBuffer(bytes: $0) }) else {
                 throw DecodingError(description: "invalid base64 in binary packet")
             }
             return .message(.binary(data))
@@ -100,7 +101,9 @@ enum EnginePacket: Sendable, Equatable {
         case .message(.binary(let data)):
             buffer.writeInteger(UInt8(ascii: "b"))
             if version == .v3 { buffer.writeInteger(UInt8(ascii: "4")) }
-            EngineBase64.encode(data, into: &buffer)
+            var encoded: [UInt8] = []
+            data.withUnsafeReadableBytes { Base64.encode($0, into: &encoded) }
+            buffer.writeBytes(encoded)
         case .open(let text), .message(.text(let text)):
             buffer.writeInteger(typeCharacter)
             buffer.writeString(text)

@@ -1,3 +1,4 @@
+import JSON
 import NIOCore
 
 /// A JSON value as carried by Socket.IO event arguments and acknowledgements.
@@ -108,7 +109,7 @@ extension JSONValue {
 extension JSONValue {
     /// Pre-encoded JSON text, checked once with ``JSONParser`` (use ``raw(_:)`` directly when the
     /// producer already guarantees valid JSON, e.g. records encoded by our own serializer).
-    public static func raw(validating bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    public static func raw(validating bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         try JSONParser().validate(bytes)
         return .raw(bytes)
     }

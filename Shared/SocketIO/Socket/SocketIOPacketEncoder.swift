@@ -1,3 +1,4 @@
+import JSON
 import NIOCore
 
 /// Encodes Socket.IO packets into Engine.IO messages: one text message, followed by one binary
@@ -37,7 +38,7 @@ public enum SocketIOPacketEncoder {
         output.reserveCapacity(output.count + 16 + packet.namespace.utf8.count + payload.count)
         output.append(UInt8(ascii: "0") + type.rawValue)
         if type == .binaryEvent || type == .binaryAck {
-            JSONValue.appendInteger(Int64(attachments.count - firstAttachment), to: &output)
+            JSONText.appendInteger(Int64(attachments.count - firstAttachment), to: &output)
             output.append(UInt8(ascii: "-"))
         }
         if packet.namespace != "/" {
@@ -45,7 +46,7 @@ public enum SocketIOPacketEncoder {
             output.append(UInt8(ascii: ","))
         }
         if let id = packet.id {
-            JSONValue.appendInteger(Int64(id), to: &output)
+            JSONText.appendInteger(Int64(id), to: &output)
         }
         if let data = packet.data {
             if hasBinary {
@@ -79,9 +80,9 @@ public enum SocketIOPacketEncoder {
             output.append(contentsOf: namespace.utf8)
             output.append(UInt8(ascii: ","))
         }
-        if let id { JSONValue.appendInteger(Int64(id), to: &output) }
+        if let id { JSONText.appendInteger(Int64(id), to: &output) }
         output.append(UInt8(ascii: "["))
-        JSONValue.appendString(name, to: &output)
+        JSONText.appendString(name, to: &output)
         var attachments: [ByteBuffer] = []
         for argument in arguments {
             output.append(UInt8(ascii: ","))

@@ -17,6 +17,13 @@ public enum JSONText {
         }
     }
 
+    /// `string` as a quoted, escaped JSON string.
+    public static func quoted(_ string: String) -> String {
+        var output: [UInt8] = []
+        appendString(string, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
     /// Appends `bytes` (UTF-8 text) as a quoted, escaped JSON string.
     ///
     /// Quotes, backslashes and control characters are escaped (`\n`, `\t`, ... or `\u00XX`);

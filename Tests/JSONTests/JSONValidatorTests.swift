@@ -1,4 +1,4 @@
-import RecordDecoding
+import JSON
 import Testing
 
 @Suite struct JSONValidatorTests {

@@ -41,7 +41,10 @@ extension JSONText {
         output.append(contentsOf: value.description.utf8)
     }
 
-    static let nullLiteral: [UInt8] = Array("null".utf8)
-    static let trueLiteral: [UInt8] = Array("true".utf8)
-    static let falseLiteral: [UInt8] = Array("false".utf8)
+    /// `null`.
+    public static let nullLiteral: [UInt8] = Array("null".utf8)
+    /// `true`.
+    public static let trueLiteral: [UInt8] = Array("true".utf8)
+    /// `false`.
+    public static let falseLiteral: [UInt8] = Array("false".utf8)
 }

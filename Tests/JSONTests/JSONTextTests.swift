@@ -1,4 +1,4 @@
-import Avro
+import JSON
 import Testing
 
 @Suite struct JSONTextTests {
