@@ -169,6 +169,10 @@ let package = Package(
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Avro", "Kafka", "Bus", "ZeroMQ"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], path: "Tests/JSONTests"),
+        .testTarget(
+            name: "JSONAgreementTests",
+            dependencies: ["JSON", "RecordDecoding", "RealtimeService", "ExportService", "SocketIO", "Bus", "TestSupport"],
+            path: "Tests/JSONAgreementTests"),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "JSON", "TestSupport"], path: "Tests/AvroTests"),
         .testTarget(
             name: "RecordDecodingTests", dependencies: ["RecordDecoding", "TestSupport"],

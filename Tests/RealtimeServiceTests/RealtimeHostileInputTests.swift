@@ -50,6 +50,36 @@ import ZeroMQ
         #expect(realtimed.process.isRunning, "\(realtimed.process.output.suffix(3000))")
     }
 
+    /// Values ingestd passes through as JSON reach clients in both families (issue 16): realtimed
+    /// once parsed them with a stricter grammar and dropped all but the last of these silently.
+    @Test func valuesAtTheGrammarsCornersReachClients() async throws {
+        try producer.createTopics(["oddjson"])
+        let ingestd = try IngestdProcess(broker: broker, group: "grammar", environment: ["TOPIC_FORMATS": ".*=json"])
+        try await ingestd.waitUntilReady()
+        let realtimed = try RealtimedProcess(ingestd: [ingestd], replica: "grammar")
+        try await realtimed.waitUntilReady()
+        try await ingestd.waitForBusSubscribers(1)
+        let client = try RealtimeTestClient(.python5, url: realtimed.url, events: ["oddjson", "sensor_values"])
+        try await client.waitUntilConnected()
+        let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        let values = [#"{"n":1,"v":1e400}"#, #"{"n":2,"s":"\ud800"}"#, #"{"n":3,"d":\#(deep)}"#, #"{"n":4}"#]
+        for (index, value) in values.enumerated() {
+            try producer.send(topic: "oddjson", value: Array(value.utf8), timestamp: 1_000 + Int64(index))
+        }
+        try producer.flush()
+        // Lines are matched as text: Python prints 1e400 as `Infinity`, which is not JSON.
+        func numbers(_ event: String) -> Set<Int> {
+            var seen = Set<Int>()
+            for line in client.process.output.split(separator: "\n") where line.contains(#"{"event": "\#(event)""#) {
+                for n in 1...4 where line.contains(#""n": \#(n)"#) || line.contains(#"\"n\":\#(n)"#) { seen.insert(n) }
+            }
+            return seen
+        }
+        let delivered = await eventually(timeout: 20) { numbers("oddjson") == [1, 2, 3, 4] && numbers("sensor_values") == [1, 2, 3, 4] }
+        #expect(delivered, "Price Wars \(numbers("oddjson")), solar \(numbers("sensor_values")): \(client.process.output.suffix(3000))")
+        #expect(await realtimed.metric("realtime_bus_records_unparsable_total") ?? 0 == 0)
+    }
+
     /// Client counts from the bus are clamped and summed saturating: two replicas reporting
     /// `Int.max` used to overflow in every realtimed on the bus. ingestd now refuses such a
     /// report; the largest count it can be configured to pass (2^40) from two replicas is

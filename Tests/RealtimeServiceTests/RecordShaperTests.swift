@@ -39,7 +39,7 @@ struct RecordShaperTests {
 
     @Test func tombstonesAndInvalidJSONGiveNothing() {
         #expect(shaper.shape(record(nil)) == .init(solar: nil, priceWars: nil))
-        #expect(shaper.shape(record("{not json")) == .init(solar: nil, priceWars: nil))
+        #expect(shaper.shape(record("{not json")) == .init(solar: nil, priceWars: nil, unparsable: true))
     }
 
     @Test func priceWarsPayloadCarriesTheKafkaTimestampAndTheValueVerbatim() {

@@ -71,7 +71,7 @@ public final class RealtimeHub: Sendable {
     /// only fill the cache (clients get them on connect), those of known partitions (a resync, a
     /// publisher restart) are broadcast when newer than what was delivered.
     public func apply(_ records: [BusRecord], fromSnapshot: Bool) {
-        var applied = 0, duplicates = 0, sent = 0
+        var applied = 0, duplicates = 0, sent = 0, unparsable = 0
         emitOrder.withLock { _ in
             // The events of the whole batch go out in one emit per room: to the sockets following
             // everything, and per topic to its subscribers (never in the everything room).
@@ -94,6 +94,7 @@ public final class RealtimeHub: Sendable {
                                                                 families: scope.families(of: record.topic))
                     }
                     let payloads = shaper.shape(record, families: state.topics[record.topic]!.families)
+                    if payloads.unparsable { unparsable += 1 }
                     state.topics[record.topic]!.apply(record, payloads)
                     if isNewTopic { joinFollowers(ofNewTopic: record.topic, state: state) }
                     if fromSnapshot && previous == nil { continue }
@@ -110,6 +111,7 @@ public final class RealtimeHub: Sendable {
         }
         metrics.recordsApplied.increment(by: applied)
         if duplicates > 0 { metrics.recordsDuplicate.increment(by: duplicates) }
+        if unparsable > 0 { metrics.recordsUnparsable.increment(by: unparsable) }
         if sent > 0 { metrics.eventsSent.increment(by: sent) }
         if !fromSnapshot, let last = records.last, last.timestamp >= 0 {
             metrics.busLag.record(Date().timeIntervalSince1970 - Double(last.timestamp) / 1000)

@@ -20,6 +20,9 @@ public struct RealtimeMetrics: Sendable {
     let recordsApplied = Counter(label: "realtime_bus_records_total")
     /// Records skipped as already delivered (another publisher, or a replay after a restart).
     let recordsDuplicate = Counter(label: "realtime_bus_duplicates_total")
+    /// Records whose value is not JSON (only a bus peer other than ingestd can publish one): no
+    /// event goes out for them.
+    let recordsUnparsable = Counter(label: "realtime_bus_records_unparsable_total")
     /// Resynchronisations with a publisher.
     let resyncs = Counter(label: "realtime_bus_resyncs_total")
     /// Seconds from the Kafka timestamp of the newest live record to its arrival here.

@@ -1,5 +1,6 @@
 import Bus
 import NIOCore
+import JSON
 import SocketIO
 
 /// Turns a bus record into the JSON payloads of both event families, once per record.
@@ -28,15 +29,19 @@ public struct RecordShaper: Sendable {
         public var solar: [UInt8]?
         /// The Price Wars payload (JSON text), also kept in the topic's history.
         public var priceWars: [UInt8]?
+        /// The value was not JSON under ``JSONPolicy`` (neither payload is built; counted).
+        public var unparsable: Bool
 
-        public init(solar: [UInt8]?, priceWars: [UInt8]?) {
+        public init(solar: [UInt8]?, priceWars: [UInt8]?, unparsable: Bool = false) {
             self.solar = solar
             self.priceWars = priceWars
+            self.unparsable = unparsable
         }
     }
 
-    /// Both payloads of `record`. A value that is not valid JSON gives none (it cannot come from
-    /// ingestd, which only publishes JSON it produced).
+    /// Both payloads of `record`. A value that is not JSON gives none and is marked
+    /// ``Payloads/unparsable`` (ingestd publishes only values its validator, which reads the same
+    /// grammar, accepted).
     public func shape(_ record: BusRecord) -> Payloads {
         shape(record, families: families)
     }
@@ -46,9 +51,8 @@ public struct RecordShaper: Sendable {
     public func shape(_ record: BusRecord, families topicFamilies: Set<APIFamily>) -> Payloads {
         let families = families.intersection(topicFamilies)
         guard !families.isEmpty else { return Payloads(solar: nil, priceWars: nil) }
-        guard let valueText = record.value, let value = try? JSONParser().parse(valueText) else {
-            return Payloads(solar: nil, priceWars: nil)
-        }
+        guard let valueText = record.value else { return Payloads(solar: nil, priceWars: nil) }
+        guard let value = try? JSONParser().parse(valueText) else { return Payloads(solar: nil, priceWars: nil, unparsable: true) }
         var payloads = Payloads(solar: nil, priceWars: nil)
         if families.contains(.solar) { payloads.solar = solarPayload(record, value: value, valueText: valueText) }
         if families.contains(.pricewars) { payloads.priceWars = priceWarsPayload(record, value: value, valueText: valueText) }

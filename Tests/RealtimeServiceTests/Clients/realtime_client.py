@@ -21,8 +21,13 @@ lock = threading.Lock()
 
 
 def report(record):
+    text = json.dumps(record, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (valid in JSON escapes, not in UTF-8)
+        text = json.dumps(record)
     with lock:
-        print(json.dumps(record, ensure_ascii=False), flush=True)
+        print(text, flush=True)
 
 
 client = socketio.Client(reconnection=False)
