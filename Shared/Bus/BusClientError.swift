@@ -4,8 +4,8 @@ import ZeroMQ
 public enum BusClientError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No reply message arrived within the idle timeout.
     case timedOut(BusRequest, after: Duration)
-    /// The server answered `ERROR` with this message.
-    case server(String)
+    /// The server answered `ERROR`.
+    case server(BusServerError)
     /// The server's reply broke the protocol.
     case protocolViolation(BusProtocolError)
     /// The socket failed.
@@ -15,8 +15,8 @@ public enum BusClientError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case let .timedOut(request, after):
             "no reply to \(request) within \(after)"
-        case let .server(message):
-            "bus snapshot server error: \(message)"
+        case let .server(error):
+            "bus snapshot server error: \(error)"
         case let .protocolViolation(error):
             "bus snapshot server broke the protocol: \(error)"
         case let .transport(error):

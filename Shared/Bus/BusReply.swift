@@ -7,8 +7,9 @@ public enum BusReply: Sendable, Hashable {
     case gap(BusReplayGap)
     /// `["END", epoch u64 + sequence u64]`: the reply is complete.
     case end(BusEndMarker)
-    /// `["ERROR", message]`: the request failed; no END follows.
-    case error(String)
+    /// `["ERROR", message, code]`: the request failed; no END follows. The code frame is optional
+    /// on the wire (``BusErrorCode/unspecified`` when missing).
+    case error(BusServerError)
 
     static let recordCommand = Array("RECORD".utf8)
     static let gapCommand = Array("GAP".utf8)
@@ -24,8 +25,8 @@ public enum BusReply: Sendable, Hashable {
             [Self.gapCommand, Array(gap.topic.utf8), gap.payload]
         case let .end(marker):
             [Self.endCommand, marker.frame]
-        case let .error(message):
-            [Self.errorCommand, Array(message.utf8)]
+        case let .error(error):
+            error.frames
         }
     }
 
@@ -51,10 +52,11 @@ public enum BusReply: Sendable, Hashable {
             }
             self = .end(try BusEndMarker(frame: frames[1]))
         case Self.errorCommand:
-            guard frames.count == 2 else {
-                throw .wrongFrameCount(kind: "ERROR reply", expected: 2, actual: frames.count)
+            guard frames.count == 2 || frames.count == 3 else {
+                throw .wrongFrameCount(kind: "ERROR reply", expected: 3, actual: frames.count)
             }
-            self = .error(String(decoding: frames[1], as: UTF8.self))
+            self = .error(BusServerError(frames.count == 3 ? BusErrorCode(frame: frames[2]) : .unspecified,
+                                         String(decoding: frames[1], as: UTF8.self)))
         default:
             throw .unknownReply(String(decoding: kind.prefix(32), as: UTF8.self))
         }

@@ -59,8 +59,13 @@ public final class BusReplyWriter: Sendable {
     }
 
     /// Queues an `ERROR` reply instead of END.
-    public func fail(_ message: String) async throws {
-        try await enqueue([identity, BusReply.errorCommand, Array(message.utf8)], final: true)
+    public func fail(_ error: BusServerError) async throws {
+        try await enqueue([identity] + error.frames, final: true)
+    }
+
+    /// Queues an `ERROR` reply instead of END.
+    public func fail(_ code: BusErrorCode, _ message: String) async throws {
+        try await fail(BusServerError(code, message))
     }
 
     /// Whether END or ERROR was queued.

@@ -116,8 +116,8 @@ public final class BusSnapshotClient: @unchecked Sendable {
             case let .end(marker):
                 if !records.isEmpty { try onBatch(records) }
                 return marker
-            case let .error(message):
-                throw BusClientError.server(message)
+            case let .error(error):
+                throw BusClientError.server(error)
             }
         }
     }

@@ -98,14 +98,14 @@ public final class BusSnapshotServer: Service, Sendable {
         do {
             try await handler(incoming.request, writer)
             if !writer.isFinished {
-                try await writer.fail("internal error: the request handler sent no END")
+                try await writer.fail(.internal, "internal error: the request handler sent no END")
             }
         } catch let error as BusReplyWriterError {
             logger.debug("bus reply abandoned", metadata: ["error": "\(error)"])
         } catch {
             logger.warning("bus request failed", metadata: ["request": "\(incoming.request)", "error": "\(error)"])
             if !writer.isFinished {
-                try? await writer.fail("\(error)")
+                try? await writer.fail((error as? BusServerError) ?? BusServerError(.internal, "\(error)"))
             }
         }
     }

@@ -90,7 +90,7 @@ final class BusSnapshotServerLoop: @unchecked Sendable {
                 logger.debug("malformed bus request", metadata: ["error": "\(error)"])
                 // Best effort: a client gone or full does not get its ERROR.
                 do {
-                    if try socket.send([identity] + BusReply.error(error.description).frames, dontWait: true) {
+                    if try socket.send([identity] + BusReply.error(BusServerError(.malformedRequest, error.description)).frames, dontWait: true) {
                         counters.served.add(1, ordering: .relaxed)
                     }
                 } catch where error.isHostUnreachable {

@@ -80,11 +80,11 @@ struct BusSnapshotServerTests {
             }
             for ((_, expected), answer) in zip(cases, answers) {
                 let reply = try BusReply(frames: try #require(answer))
-                guard case let .error(message) = reply else {
+                guard case let .error(error) = reply else {
                     Issue.record("expected ERROR, got \(reply)")
                     continue
                 }
-                #expect(message.contains(expected), "\(message)")
+                #expect(error.code == .malformedRequest && error.message.contains(expected), "\(error)")
             }
             #expect(server.malformedRequests == cases.count)
             // Still serving valid requests.
@@ -137,10 +137,10 @@ struct BusSnapshotServerTests {
             // Otherwise return without END.
         }
         try await Self.serving(server) {
-            await #expect(throws: BusClientError.server("kafka unavailable")) {
+            await #expect(throws: BusClientError.server(BusServerError(.internal, "kafka unavailable"))) {
                 try await BusSnapshotClient.request(.snapshot(topicPrefix: "throw"), endpoint: server.boundEndpoint, context: context)
             }
-            await #expect(throws: BusClientError.server("internal error: the request handler sent no END")) {
+            await #expect(throws: BusClientError.server(BusServerError(.internal, "internal error: the request handler sent no END"))) {
                 try await BusSnapshotClient.request(.snapshot(topicPrefix: "x"), endpoint: server.boundEndpoint, context: context)
             }
         }
@@ -166,7 +166,7 @@ struct BusSnapshotServerTests {
         let secondFinish = Mutex<(any Error)?>(nil)
         let server = try BusSnapshotServer(endpoint: randomLoopback, context: context) { _, writer in
             try await writer.finish(BusEndMarker(epoch: 1, sequence: 0))
-            do { try await writer.fail("again") } catch { secondFinish.withLock { $0 = error } }
+            do { try await writer.fail(.internal, "again") } catch { secondFinish.withLock { $0 = error } }
         }
         try await Self.serving(server) {
             let reply = try await BusSnapshotClient.request(.snapshot(topicPrefix: ""), endpoint: server.boundEndpoint, context: context)

@@ -36,7 +36,7 @@ struct BusStreamedReplayTests {
             server = try BusSnapshotServer(endpoint: randomLoopback, context: context,
                                            maxQueuedReplies: maxQueuedReplies) { request, writer in
                 guard case let .replay(offsets) = request, let first = offsets.topics["orders"]?[0] else {
-                    return try await writer.fail("unknown topic")
+                    return try await writer.fail(.unknownTopic, "unknown topic")
                 }
                 for record in records where record.offset >= first {
                     if let gapAt, record.offset == Int64(gapAt) {

@@ -71,7 +71,7 @@ struct BusWireFormatTests {
 
     @Test func replyRoundTrips() throws {
         let replies: [BusReply] = [
-            .record(Self.sample), .end(BusEndMarker(epoch: 5, sequence: 99)), .error("no such topic"),
+            .record(Self.sample), .end(BusEndMarker(epoch: 5, sequence: 99)), .error(BusServerError(.unknownTopic, "no such topic")),
             .gap(BusReplayGap(topic: "orders", partition: 3, requested: 10, available: 250, kind: .deleted)),
             .gap(BusReplayGap(topic: "ördérs", partition: 0, requested: 900, available: 0, kind: .rewound)),
         ]
@@ -82,6 +82,15 @@ struct BusWireFormatTests {
             == [0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2])
         #expect(BusReply.gap(BusReplayGap(topic: "t", partition: 1, requested: 2, available: 3, kind: .rewound)).frames
             == [Array("GAP".utf8), Array("t".utf8), [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 3, 2]])
+    }
+
+    /// The code is the third frame; servers older than codes send two frames.
+    @Test func errorRepliesCarryACode() throws {
+        #expect(BusReply.error(BusServerError(.topicNotServed, "no")).frames
+            == [Array("ERROR".utf8), Array("no".utf8), Array("topic-not-served".utf8)])
+        #expect(try BusReply(frames: [Array("ERROR".utf8), Array("old".utf8)]) == .error(BusServerError(.unspecified, "old")))
+        #expect(try BusReply(frames: [Array("ERROR".utf8), Array("new".utf8), Array("from-the-future".utf8)])
+            == .error(BusServerError(.unspecified, "new")))
     }
 
     @Test func malformedRepliesAreRejected() {

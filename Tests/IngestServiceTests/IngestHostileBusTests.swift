@@ -19,14 +19,14 @@ import ZeroMQ
         context = try ZMQContext()
     }
 
-    func serverError(_ body: () async throws -> BusSnapshot) async -> String? {
+    func serverError(_ body: () async throws -> BusSnapshot) async -> BusServerError? {
         do {
             _ = try await body()
             return nil
-        } catch BusClientError.server(let message) {
-            return message
+        } catch BusClientError.server(let error) {
+            return error
         } catch {
-            return "unexpected: \(error)"
+            return BusServerError(.unspecified, "unexpected: \(error)")
         }
     }
 
@@ -35,11 +35,12 @@ import ZeroMQ
         let ingestd = try IngestdProcess(broker: broker, group: "presence")
         try await ingestd.waitUntilReady()
         for replica in ["evil-1", "evil-2"] {
-            let message = await serverError {
+            let error = await serverError {
                 try await ingestd.request(.presence(.init(replica: replica, clients: Int.max, ttlMilliseconds: 60_000)),
                                           context: context)
             }
-            #expect(message?.contains("exceeds the limit") == true, "\(message ?? "accepted")")
+            #expect(error?.code == .limitReached, "\(error.map(String.init(describing:)) ?? "accepted")")
+            #expect(error?.message.contains("exceeds the limit") == true)
         }
         _ = try await ingestd.request(.presence(.init(replica: "good", clients: 3, ttlMilliseconds: 60_000)), context: context)
         let counted = await eventually(timeout: 5) {
@@ -74,15 +75,15 @@ import ZeroMQ
             return all
         }
         let completed = outcomes.compactMap { try? $0.get() }
-        let refused = outcomes.compactMap { outcome -> String? in
-            guard case .failure(BusClientError.server(let message)) = outcome else { return nil }
-            return message
+        let refused = outcomes.compactMap { outcome -> BusServerError? in
+            guard case .failure(BusClientError.server(let error)) = outcome else { return nil }
+            return error
         }
         #expect(completed.count + refused.count == 30, "\(outcomes)")
         #expect(completed.allSatisfy { $0 == 300 }, "every replay served is complete")
         #expect(completed.count >= 4, "2 running and 2 queued are served")
         #expect(refused.count >= 10)
-        #expect(refused.allSatisfy { $0.contains("too many replays") }, "\(refused)")
+        #expect(refused.allSatisfy { $0.code == .limitReached && $0.message.contains("too many replays") }, "\(refused)")
         let counted = await eventually(timeout: 5) {
             await ingestd.metric("ingest_bus_requests_refused_total{limit=\"replays\"}") == Double(refused.count)
         }

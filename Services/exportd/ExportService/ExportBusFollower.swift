@@ -59,16 +59,16 @@ struct ExportBusFollower: Service {
                 metrics.unservedTopics.record(status.unservedTopics.count)
                 logger.info("replayed", metadata: ["topic": "\(topic)", "from": "\(offsets.json)", "records": "\(count)"])
                 return true
-            } catch BusClientError.server(let message) where message.contains("unknown topic") {
+            } catch BusClientError.server(let error) where error.code == .unknownTopic {
                 logger.info("topic does not exist yet; nothing to replay", metadata: ["topic": "\(topic)"])
                 status.setServed(topic, true)
                 return true
-            } catch BusClientError.server(let message) where message.contains("is not served") {
+            } catch BusClientError.server(let error) where error.code == .topicNotServed {
                 // ingestd's topic regex leaves this topic out: nothing will come for it, now or
                 // live. Say so (log, /health, /metrics) and go on with the other topics; the
                 // next join asks again.
                 logger.warning("merchant topic not served by ingestd; its export gets no new rows", metadata: [
-                    "topic": "\(topic)", "reply": "\(message)"])
+                    "topic": "\(topic)", "reply": "\(error.message)"])
                 status.setServed(topic, false)
                 metrics.unservedTopics.record(status.unservedTopics.count)
                 return true

@@ -61,12 +61,13 @@ public struct BusRequestHandler: Sendable {
     private func refuse(_ refusal: BusRequestRefusal, _ reply: BusReplyWriter) async throws {
         Counter(label: "ingest_bus_requests_refused_total", dimensions: [("limit", refusal.limit)]).increment()
         refusalLog.log(logger, level: .warning, key: refusal.limit, "bus request refused: \(refusal.reason)")
-        try await reply.fail(refusal.reason)
+        try await reply.fail(.limitReached, refusal.reason)
     }
 
     private func replay(_ offsets: BusReplayOffsets, _ reply: BusReplyWriter) async throws {
         if let refused = offsets.topics.keys.sorted().first(where: { !selector.accepts($0) }) {
-            try await reply.fail("topic '\(refused)' is not served by this ingestd (ALLOWED_TOPICS_REGEX \(selector.pattern))")
+            try await reply.fail(.topicNotServed,
+                                 "topic '\(refused)' is not served by this ingestd (ALLOWED_TOPICS_REGEX \(selector.pattern))")
             return
         }
         do {
@@ -80,8 +81,11 @@ public struct BusRequestHandler: Sendable {
         let starts: [KafkaTopicPartition]
         do {
             starts = try await scan.resolve(offsets)
+        } catch let error as BusServerError {
+            try await reply.fail(error)
+            return
         } catch {
-            try await reply.fail("\(error)")
+            try await reply.fail(.kafkaFailed, "\(error)")
             return
         }
         let clock = ContinuousClock()
@@ -97,7 +101,7 @@ public struct BusRequestHandler: Sendable {
             }
             if batch.isEmpty {
                 if clock.now - idleSince > .seconds(30) {
-                    try await reply.fail("replay stalled: Kafka did not deliver the rest within 30 s")
+                    try await reply.fail(.replayStalled, "replay stalled: Kafka did not deliver the rest within 30 s")
                     return
                 }
                 continue

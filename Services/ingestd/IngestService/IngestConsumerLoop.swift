@@ -293,8 +293,8 @@ final class IngestConsumerLoop {
     }
 
     private func kafkaError(_ error: KafkaError) {
-        let name = error.name ?? ""
-        if ["_ALL_BROKERS_DOWN", "_TRANSPORT", "_RESOLVE", "_TIMED_OUT"].contains(name) {
+        let name = error.name ?? "\(error.code ?? 0)"
+        if error.isBrokerUnreachable {
             status.update { $0.brokerReachable = false; $0.lastBrokerError = error.description }
         }
         logLimiter.log(logger, level: .warning, key: "kafka:\(name)", "Kafka: \(error)")

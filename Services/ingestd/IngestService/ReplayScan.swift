@@ -25,10 +25,10 @@ final class ReplayScan: @unchecked Sendable {
             var starts: [KafkaTopicPartition] = []
             for (topic, partitions) in offsets.topics.sorted(by: { $0.key < $1.key }) {
                 guard let metadata = topics.first(where: { $0.name == topic }), metadata.error == nil else {
-                    throw KafkaError(message: "unknown topic '\(topic)'")
+                    throw BusServerError(.unknownTopic, "unknown topic '\(topic)'")
                 }
                 for (partition, _) in partitions where !metadata.partitions.contains(partition) {
-                    throw KafkaError(message: "topic '\(topic)' has no partition \(partition)")
+                    throw BusServerError(.unknownTopic, "topic '\(topic)' has no partition \(partition)")
                 }
                 for partition in metadata.partitions {
                     let offset = partitions[partition].map { max($0, 0) } ?? KafkaOffset.beginning
