@@ -109,7 +109,7 @@ let package = Package(
             name: "ingestd", dependencies: ["IngestService", "ServiceSupport"], path: "Services/ingestd/Main"),
         .target(
             name: "RealtimeService",
-            dependencies: [
+            dependencies: [.product(name: "NIOHTTP1", package: "swift-nio"), "ZeroMQ", 
                 "ServiceSupport",
                 "SocketIO", "Bus", "ConnectionGuard", "JSON",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -124,7 +124,7 @@ let package = Package(
             name: "realtimed", dependencies: ["RealtimeService", "ServiceSupport"], path: "Services/realtimed/Main"),
         .target(
             name: "ExportService",
-            dependencies: [
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), 
                 "ConnectionGuard", "ServiceSupport",
                 "Bus", "ZeroMQ", "CZlib", "JSON",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -141,7 +141,7 @@ let package = Package(
         .target(name: "DemoData", dependencies: ["Avro", "JSON"], path: "Services/demo-producer/DemoData"),
         .executableTarget(
             name: "kafka-demo-producer",
-            dependencies: [
+            dependencies: ["JSON", 
                 "Kafka", "Avro", "DemoData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -175,29 +175,29 @@ let package = Package(
             path: "Tests/JSONAgreementTests"),
         .testTarget(name: "AvroTests", dependencies: ["Avro", "JSON", "TestSupport"], path: "Tests/AvroTests"),
         .testTarget(
-            name: "RecordDecodingTests", dependencies: ["RecordDecoding", "TestSupport"],
+            name: "RecordDecodingTests", dependencies: ["Avro", "JSON", "RecordDecoding", "TestSupport"],
             path: "Tests/RecordDecodingTests"),
         .testTarget(
             name: "BusTests",
-            dependencies: [
+            dependencies: [.product(name: "Logging", package: "swift-log"), 
                 "Bus", "ZeroMQ", "TestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/BusTests"),
         .testTarget(
-            name: "KafkaTests", dependencies: ["Kafka", "TestSupport"], path: "Tests/KafkaTests"),
+            name: "KafkaTests", dependencies: [.product(name: "Logging", package: "swift-log"), "Kafka", "TestSupport"], path: "Tests/KafkaTests"),
         .testTarget(
-            name: "IngestServiceTests", dependencies: ["IngestService", "TestSupport", "Bus"],
+            name: "IngestServiceTests", dependencies: ["Avro", "Kafka", "ZeroMQ", "IngestService", "TestSupport", "Bus"],
             path: "Tests/IngestServiceTests"),
         .testTarget(
             name: "SocketIOTests",
-            dependencies: [
+            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"), 
                 "SocketIO", "ConnectionGuard", "JSON", "TestSupport", .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             path: "Tests/SocketIOTests", exclude: ["Clients"]),
         .testTarget(
             name: "ConnectionGuardTests",
-            dependencies: [
+            dependencies: [.product(name: "NIOConcurrencyHelpers", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio"), 
                 "ConnectionGuard", .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -222,7 +222,7 @@ let package = Package(
             ],
             path: "Tests/DemoProducerTests"),
         .testTarget(
-            name: "ExportServiceTests", dependencies: ["ExportService", "TestSupport", "Bus"],
+            name: "ExportServiceTests", dependencies: ["Kafka", .product(name: "Logging", package: "swift-log"), "ExportService", "TestSupport", "Bus"],
             path: "Tests/ExportServiceTests"),
     ],
     swiftLanguageModes: [.v6]

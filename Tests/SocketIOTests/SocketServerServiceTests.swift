@@ -10,8 +10,8 @@ struct SocketServerServiceTests {
         let joined = SocketTestClient(server: server)
         joined.connect()
         let legacy = SocketTestClient(server: server, version: .v3)  // joins "/" implicitly
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await server.run() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await server.run() }
             #expect(await eventuallyAsync { idle.connection.isClosed })
             group.cancelAll()
         }
