@@ -10,27 +10,32 @@ public final class KafkaConsumer {
     private let client: RDKafkaClient
     private let logger: Logger
     private var subscribed: [String] = []
+    /// Errors librdkafka reported since the last poll (it reports them on the polling thread,
+    /// and ``poll(maxEvents:timeout:)`` hands them over as events).
+    private let reportedErrors = KafkaErrorInbox()
 
     /// - Parameters:
     ///   - onAssign: called with newly assigned partitions (offsets as committed or logical);
     ///     returns them with the offsets to start from.
     ///   - onRevoke: called with revoked partitions.
-    ///   - onError: consumer-level errors, e.g. all brokers down.
     public init(configuration: KafkaConsumerConfiguration, logger: Logger,
-                onAssign: (([KafkaTopicPartition]) -> [KafkaTopicPartition])? = nil,
-                onRevoke: (([KafkaTopicPartition]) -> Void)? = nil,
-                onError: @escaping (KafkaError) -> Void) throws(KafkaError) {
+                onAssign: (@Sendable ([KafkaTopicPartition]) -> [KafkaTopicPartition])? = nil,
+                onRevoke: (@Sendable ([KafkaTopicPartition]) -> Void)? = nil) throws(KafkaError) {
         self.logger = logger
-        let callbacks = RDKafkaCallbacks(
-            onError: onError,
-            onLog: { level, facility, message in
-                logger.log(level: level <= 3 ? .error : level == 4 ? .warning : .debug, "librdkafka \(facility): \(message)")
-            },
-            onRebalance: onAssign == nil && onRevoke == nil ? nil : { assigned, partitions in
+        var onRebalance: (@Sendable (Bool, [KafkaTopicPartition]) -> [KafkaTopicPartition])?
+        if onAssign != nil || onRevoke != nil {
+            onRebalance = { assigned, partitions in
                 if assigned { return onAssign?(partitions) ?? partitions }
                 onRevoke?(partitions)
                 return []
-            })
+            }
+        }
+        let callbacks = RDKafkaCallbacks(
+            onError: { [reportedErrors] error in reportedErrors.report(error) },
+            onLog: { level, facility, message in
+                logger.log(level: level <= 3 ? .error : level == 4 ? .warning : .debug, "librdkafka \(facility): \(message)")
+            },
+            onRebalance: onRebalance)
         client = try RDKafkaClient(kind: .consumer, properties: configuration.groupConsumerProperties, callbacks: callbacks)
     }
 
@@ -69,6 +74,12 @@ public final class KafkaConsumer {
     /// a low record rate would hold every record for the whole timeout. So: take what is queued
     /// without waiting; if nothing is, wait for one event, then take what queued meanwhile.
     public func poll(maxEvents: Int = 1000, timeout: Duration) -> [KafkaConsumerEvent] {
+        let events = pollClient(maxEvents: maxEvents, timeout: timeout)
+        let errors = reportedErrors.take()
+        return errors.isEmpty ? events : errors.map(KafkaConsumerEvent.error) + events
+    }
+
+    private func pollClient(maxEvents: Int, timeout: Duration) -> [KafkaConsumerEvent] {
         let ready = client.poll(maxEvents: maxEvents, timeoutMs: 0)
         guard ready.isEmpty else { return ready }
         let first = client.poll(

@@ -71,7 +71,7 @@ import TestSupport
                 assigned = partitions
                 return partitions.map { KafkaTopicPartition(topic: $0.topic, partition: $0.partition, offset: 3) }
             },
-            onRevoke: { _ in }, onError: { _ in })
+            onRevoke: { _ in })
         let topics = try consumer.topics(timeout: .seconds(5)).map(\.name)
         #expect(topics.contains("group-a"))
         try consumer.subscribe(["group-a"])
@@ -97,7 +97,7 @@ import TestSupport
         try producer.createTopics(["lone"], partitions: 1)
         let consumer = try KafkaConsumer(
             configuration: configuration(group: "lone-test"), logger: logger,
-            onAssign: { $0 }, onRevoke: { _ in }, onError: { _ in })
+            onAssign: { $0 }, onRevoke: { _ in })
         try consumer.assign([KafkaTopicPartition(topic: "lone", partition: 0, offset: 0)])
         try producer.send(topic: "lone", value: Array("only".utf8))
         try producer.flush()

@@ -47,8 +47,7 @@ final class IngestConsumerLoop {
         publisher = try BusPublisher(endpoint: configuration.busPublishBind, context: context, epoch: epoch,
                                      security: configuration.busSecurity)
         historyReader = try KafkaPartitionReader(configuration: configuration.consumerConfiguration, logger: logger)
-        consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration, logger: logger,
-                                     onError: { [unowned self] in self.kafkaError($0) })
+        consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration, logger: logger)
         logger.info("ingestd publishing on \(publisher.boundEndpoint), epoch \(epoch)")
     }
 

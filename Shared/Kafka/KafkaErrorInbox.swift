@@ -1,0 +1,20 @@
+import Synchronization
+
+/// Errors librdkafka reported through a client's error callback, kept until its owner takes them
+/// (the callback may run on another thread than the owner's).
+final class KafkaErrorInbox: Sendable {
+    private let errors = Mutex<[KafkaError]>([])
+
+    /// Keeps `error` for the next ``take()``.
+    func report(_ error: KafkaError) {
+        errors.withLock { $0.append(error) }
+    }
+
+    /// The errors reported since the last call, oldest first.
+    func take() -> [KafkaError] {
+        errors.withLock { errors in
+            defer { errors.removeAll() }
+            return errors
+        }
+    }
+}
