@@ -61,10 +61,10 @@ let package = Package(
         .target(
             name: "ServiceSupport",
             dependencies: [
+                "Bus", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Shared/ServiceSupport"),
         .target(
@@ -179,8 +179,8 @@ let package = Package(
             path: "Tests/RecordDecodingTests"),
         .testTarget(
             name: "BusTests",
-            dependencies: [.product(name: "Logging", package: "swift-log"), 
-                "Bus", "ZeroMQ", "TestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log"),
+                "Bus", "ZeroMQ", "TestSupport", "ServiceSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/BusTests"),
@@ -222,7 +222,7 @@ let package = Package(
             ],
             path: "Tests/DemoProducerTests"),
         .testTarget(
-            name: "ExportServiceTests", dependencies: ["Kafka", .product(name: "Logging", package: "swift-log"), "ExportService", "TestSupport", "Bus"],
+            name: "ExportServiceTests", dependencies: ["ServiceSupport", "Kafka", .product(name: "Logging", package: "swift-log"), "ExportService", "TestSupport", "Bus"],
             path: "Tests/ExportServiceTests"),
     ],
     swiftLanguageModes: [.v6]

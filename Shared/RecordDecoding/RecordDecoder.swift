@@ -71,19 +71,6 @@ public final class RecordDecoder: Sendable {
         self.registry = schemaRegistryURL.map { SchemaRegistryClient(baseURL: $0, cache: registryCache) }
     }
 
-    /// Creates a decoder from `TOPIC_FORMATS`, `KAFKA_SCHEMA` and `SCHEMA_REGISTRY_URL`.
-    public convenience init(environment: [String: String]) throws(RecordDecodingConfigurationError) {
-        var registryURL: URL?
-        if let text = environment["SCHEMA_REGISTRY_URL"]?.trimmingWhitespace(), !text.isEmpty {
-            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
-                  scheme == "http" || scheme == "https", url.host != nil else {
-                throw .invalidRegistryURL(text)
-            }
-            registryURL = url
-        }
-        try self.init(rules: try TopicFormatRules(environment: environment), schemaRegistryURL: registryURL)
-    }
-
     /// The format used for `topic`.
     public func format(forTopic topic: String) -> RecordFormat {
         rules.format(forTopic: topic)

@@ -17,8 +17,6 @@ public enum RecordDecodingConfigurationError: Error, Equatable, Sendable, Custom
     case schema(AvroSchemaError)
     /// A `registry` format without `SCHEMA_REGISTRY_URL`.
     case missingRegistryURL
-    /// A `SCHEMA_REGISTRY_URL` that is not an http(s) URL.
-    case invalidRegistryURL(String)
 
     public var description: String {
         switch self {
@@ -36,8 +34,6 @@ public enum RecordDecodingConfigurationError: Error, Equatable, Sendable, Custom
             return error.description
         case .missingRegistryURL:
             return "a topic uses the registry format but SCHEMA_REGISTRY_URL is not set"
-        case .invalidRegistryURL(let url):
-            return "SCHEMA_REGISTRY_URL '\(url)' is not an http(s) URL"
         }
     }
 }

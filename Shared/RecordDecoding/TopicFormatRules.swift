@@ -1,3 +1,4 @@
+import Foundation
 import Avro
 
 /// Which `RecordFormat` each topic uses, from `TOPIC_FORMATS` (and `KAFKA_SCHEMA`).
@@ -48,12 +49,12 @@ public struct TopicFormatRules: Sendable {
     public init(topicFormats: String?, kafkaSchema: String? = nil) throws(RecordDecodingConfigurationError) {
         var rules: [Rule] = []
         for piece in (topicFormats ?? "").split(separator: ";", omittingEmptySubsequences: true) {
-            let rule = piece.trimmingWhitespace()
+            let rule = piece.trimmingCharacters(in: .whitespacesAndNewlines)
             if rule.isEmpty { continue }
             rules.append(try Self.parseRule(rule))
         }
         self.rules = rules
-        if rules.isEmpty, let kafkaSchema = kafkaSchema?.trimmingWhitespace(), !kafkaSchema.isEmpty {
+        if rules.isEmpty, let kafkaSchema = kafkaSchema?.trimmingCharacters(in: .whitespacesAndNewlines), !kafkaSchema.isEmpty {
             fallbackFormat = .avro(schemaFile: kafkaSchema)
         } else {
             fallbackFormat = rules.isEmpty ? .auto : .json
@@ -68,11 +69,6 @@ public struct TopicFormatRules: Sendable {
             }
         }
         avroDecoders = decoders
-    }
-
-    /// Reads `TOPIC_FORMATS` and `KAFKA_SCHEMA` from `environment`.
-    public init(environment: [String: String]) throws(RecordDecodingConfigurationError) {
-        try self.init(topicFormats: environment["TOPIC_FORMATS"], kafkaSchema: environment["KAFKA_SCHEMA"])
     }
 
     /// The format for `topic` (not cached; `RecordDecoder` caches per topic).
@@ -94,7 +90,7 @@ public struct TopicFormatRules: Sendable {
         var firstError: RecordDecodingConfigurationError?
         var end = rule.endIndex
         while let equals = rule[..<end].lastIndex(of: "=") {
-            let formatText = String(rule[rule.index(after: equals)...]).trimmingWhitespace()
+            let formatText = String(rule[rule.index(after: equals)...]).trimmingCharacters(in: .whitespacesAndNewlines)
             let format: RecordFormat
             do {
                 format = try RecordFormat(parsing: formatText)
@@ -104,7 +100,7 @@ public struct TopicFormatRules: Sendable {
                 end = equals
                 continue
             }
-            let pattern = String(rule[..<equals]).trimmingWhitespace()
+            let pattern = String(rule[..<equals]).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !pattern.isEmpty else { throw .emptyPattern(rule: rule) }
             do {
                 _ = try Regex(pattern)

@@ -53,6 +53,12 @@ import TestSupport
         try config.validate()
     }
 
+    /// A blank variable is an unset one, for every setting (compose files leave some empty).
+    @Test func blankVariablesKeepTheDefaults() throws {
+        let config = try IngestConfiguration(environment: ["KAFKA_HOSTS": " ", "HISTORY_SIZE": "", "KAFKA_SCHEMA": "\t"])
+        #expect(config.kafkaHosts == IngestConfiguration().kafkaHosts && config.historySize == 100 && config.kafkaSchema == nil)
+    }
+
     @Test func theNewerRegexNameWins() throws {
         let config = try IngestConfiguration(environment: ["ALLOWED_TOPICS_REGEX": "a", "ALLOWED_TOPIC_REGEX": "b"])
         #expect(config.allowedTopicsRegex == "a")
@@ -64,10 +70,10 @@ import TestSupport
     }
 
     @Test func flagsOverrideEnvironment() throws {
-        let command = try IngestCommand.parse(["--kafka-hosts", "flag:9", "--history-size", "5",
-                                               "--kafka-property", "session.timeout.ms=7000", "--logging-level", "ERROR"])
-        let config = try command.resolve(environment: ["KAFKA_HOSTS": "env:1", "HISTORY_SIZE": "50",
-                                                       "KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000"])
+        let config = try IngestCommand.resolve(
+            arguments: ["--kafka-hosts", "flag:9", "--history-size", "5", "--kafka-property", "session.timeout.ms=7000",
+                        "--logging-level", "ERROR"],
+            environment: ["KAFKA_HOSTS": "env:1", "HISTORY_SIZE": "50", "KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000"])
         #expect(config.kafkaHosts == "flag:9")
         #expect(config.historySize == 5)
         #expect(config.kafkaProperties["session.timeout.ms"] == "7000")
@@ -88,7 +94,6 @@ import TestSupport
         (["TOPIC_FORMATS": "^a=protobuf"], "TOPIC_FORMATS"),
         (["TOPIC_FORMATS": ".*=registry"], "SCHEMA_REGISTRY_URL"),
         (["SCHEMA_REGISTRY_URL": "ftp://x", "TOPIC_FORMATS": ".*=registry"], "SCHEMA_REGISTRY_URL"),
-        (["KAFKA_HOSTS": " "], "KAFKA_HOSTS"),
         (["BUS_MAX_CONCURRENT_REPLAYS": "0"], "BUS_MAX_CONCURRENT_REPLAYS"),
         (["BUS_MAX_QUEUED_REPLAYS": "-1"], "BUS_MAX_QUEUED_REPLAYS"),
         (["BUS_PRESENCE_MAX_REPLICAS": "100000"], "BUS_PRESENCE_MAX_REPLICAS"),
@@ -121,5 +126,12 @@ import TestSupport
         #expect(!collector.accepts("stcs.solar.collector.raw"))
         let anchored = try TopicSelector(pattern: "^stcs\\.")
         #expect(!anchored.accepts("other.stcs.x"))
+    }
+
+    /// The docs' settings table is the declared one (`ingestd --settings-markdown` writes it).
+    @Test func theDocsListEverySettingAsDeclared() throws {
+        let docs = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent("docs/ingestd.md"), encoding: .utf8)
+        let table = IngestCommand.settings.markdown(defaults: IngestConfiguration())
+        #expect(docs.contains(table), "docs/ingestd.md drifted from the code; replace its settings table with:\n\(table)")
     }
 }

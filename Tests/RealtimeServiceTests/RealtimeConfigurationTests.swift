@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import RealtimeService
 import Testing
@@ -5,8 +6,7 @@ import Testing
 /// Settings from the environment and flags, and their validation.
 struct RealtimeConfigurationTests {
     func resolve(_ environment: [String: String], _ arguments: [String] = []) throws -> RealtimeConfiguration {
-        let command = try RealtimeCommand.parse(arguments)
-        return try command.resolve(environment: environment)
+        try RealtimeCommand.resolve(arguments: arguments, environment: environment)
     }
 
     @Test func defaults() throws {
@@ -114,5 +114,12 @@ struct RealtimeConfigurationTests {
                 (error as? RealtimeConfigurationError)?.setting == "POLLING_RESPONSE_MAX_PACKETS"
             }
         }
+    }
+
+    /// The docs' settings table is the declared one (`realtimed --settings-markdown` writes it).
+    @Test func theDocsListEverySettingAsDeclared() throws {
+        let docs = try String(contentsOf: TestEnvironment.packageRoot.appendingPathComponent("docs/realtimed.md"), encoding: .utf8)
+        let table = RealtimeCommand.settings.markdown(defaults: RealtimeConfiguration())
+        #expect(docs.contains(table), "docs/realtimed.md drifted from the code; replace its settings table with:\n\(table)")
     }
 }

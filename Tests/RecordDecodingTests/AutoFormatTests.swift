@@ -7,7 +7,7 @@ import Testing
     let decoder: RecordDecoder
 
     init() throws {
-        decoder = try RecordDecoder(rules: try TopicFormatRules(environment: [:]))
+        decoder = try RecordDecoder(rules: try TopicFormatRules(topicFormats: nil))
     }
 
     @Test func anExactDataRecordBecomesThatRecord() throws {
@@ -38,7 +38,7 @@ import Testing
     @Test func aDatumOverTheBoundIsADecodeErrorOnAvroAndAutoTopics() throws {
         let entries = (0..<50).map { (key: "sensor-\($0)", value: AvroValue.union(branch: 0, .string("some value \($0)"))) }
         let datum = try dataRecordDatum(timestamp: 1, entries)
-        for rules in [try TopicFormatRules(environment: [:]), try TopicFormatRules(topicFormats: nil, kafkaSchema: fixtureSchemaPath)] {
+        for rules in [try TopicFormatRules(topicFormats: nil), try TopicFormatRules(topicFormats: nil, kafkaSchema: fixtureSchemaPath)] {
             let bounded = try RecordDecoder(rules: rules, maximumAvroOutputBytes: 1024)
             #expect(throws: RecordDecodingError.self) { try bounded.decodeValue(datum, topic: "stcs.x") }
             let roomy = try RecordDecoder(rules: rules, maximumAvroOutputBytes: 1 << 20)

@@ -92,7 +92,7 @@ import Testing
     }
 
     @Test func kafkaSchemaAloneDecodesEveryTopicAsAvro() throws {
-        let decoder = try RecordDecoder(environment: ["KAFKA_SCHEMA": fixtureSchemaPath])
+        let decoder = try RecordDecoder(rules: try TopicFormatRules(topicFormats: nil, kafkaSchema: fixtureSchemaPath))
         let datum = try dataRecordDatum(timestamp: 2, [])
         #expect(text(try decoder.decodeValue(datum, topic: "any.topic")) == #"{"timestamp":2.0,"data":{}}"#)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Avro
 import RecordDecoding
 import Testing
@@ -29,7 +30,7 @@ import Testing
     }
 
     @Test func withoutRulesOrSchemaEveryTopicIsAuto() throws {
-        let rules = try TopicFormatRules(environment: [:])
+        let rules = try TopicFormatRules(topicFormats: nil)
         #expect(rules.format(forTopic: "anything") == .auto)
         #expect(!rules.usesRegistry)
         #expect(try TopicFormatRules(topicFormats: "x=auto").format(forTopic: "x") == .auto)
@@ -43,7 +44,7 @@ import Testing
     }
 
     @Test func rulesOverrideKafkaSchema() throws {
-        let rules = try TopicFormatRules(environment: ["TOPIC_FORMATS": "^a$=string", "KAFKA_SCHEMA": fixtureSchemaPath])
+        let rules = try TopicFormatRules(topicFormats: "^a$=string", kafkaSchema: fixtureSchemaPath)
         #expect(rules.format(forTopic: "a") == .string)
         #expect(rules.format(forTopic: "b") == .json)
     }
@@ -99,13 +100,10 @@ import Testing
 
     @Test func registryRulesNeedARegistryURL() throws {
         #expect(throws: RecordDecodingConfigurationError.missingRegistryURL) {
-            try RecordDecoder(environment: ["TOPIC_FORMATS": ".*=registry"])
+            try RecordDecoder(rules: try TopicFormatRules(topicFormats: ".*=registry"))
         }
-        #expect(throws: RecordDecodingConfigurationError.invalidRegistryURL("ftp://x")) {
-            try RecordDecoder(environment: ["TOPIC_FORMATS": ".*=registry", "SCHEMA_REGISTRY_URL": "ftp://x"])
-        }
-        let decoder = try RecordDecoder(environment: ["TOPIC_FORMATS": ".*=registry",
-                                                      "SCHEMA_REGISTRY_URL": "http://127.0.0.1:1"])
+        let decoder = try RecordDecoder(rules: try TopicFormatRules(topicFormats: ".*=registry"),
+                                        schemaRegistryURL: URL(string: "http://127.0.0.1:1"))
         #expect(decoder.format(forTopic: "t") == .registry)
     }
 

@@ -173,12 +173,17 @@ def check_images(services, docker):
 
 
 def flag_names(process):
-    """The long options of a process's ArgumentParser command (camelCase properties as --kebab-case)."""
+    """The long options of a process: its ArgumentParser options (camelCase properties as
+    --kebab-case) or, for the services, the flags of its declared settings (the variable as
+    --kebab-case unless a `flag:` is given)."""
     code = swift_sources(PROCESSES[process]["sources"] + ["Shared"])
     names = set()
     for prop in re.findall(r"@(?:Option|Flag)\b(?:(?!\bvar\b).)*?\bvar\s+(\w+)", code, re.DOTALL):
         names.add("--" + re.sub(r"([a-z0-9])([A-Z])", r"\1-\2", prop).lower())
     names.update(re.findall(r'name:\s*\.long(?:AndShort)?\s*\(?"?([\w-]*)', code))
+    for variable, flag in re.findall(r'(?:\.(?:text|optionalText|integer|boolean|list|duration|choice)|Setting)\(\s*"([A-Z][A-Z0-9_]*)"(?:,\s*flag:\s*"(--[\w-]+)")?', code):
+        names.add(flag or "--" + variable.lower().replace("_", "-"))
+    names.update(re.findall(r'flag:\s*"(--[\w-]+)"', code))
     return names
 
 

@@ -1,3 +1,5 @@
+import ServiceSupport
+
 extension ExportConfiguration {
     /// The largest `EXPORT_MAX_ROWS` accepted.
     public static let maxRowsLimit = 10_000_000
@@ -45,5 +47,6 @@ extension ExportConfiguration {
             throw ExportConfigurationError(setting, "\(value) is not between 100 and 3600000")
         }
         if corsOrigins.isEmpty { throw ExportConfigurationError("CORS_ORIGINS", "must name at least one origin, or *") }
+        try busSecurity.validateBusSubscriber()
     }
 }

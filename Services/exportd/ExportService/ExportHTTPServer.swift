@@ -1,3 +1,4 @@
+import Foundation
 import ConnectionGuard
 import Hummingbird
 import Logging
@@ -203,7 +204,7 @@ struct ExportHTTPServer {
     static func acceptsGzip(_ header: String?) -> Bool {
         guard let header else { return false }
         for part in header.lowercased().split(separator: ",") {
-            let pieces = part.split(separator: ";").map { $0.trimmingWhitespace() }
+            let pieces = part.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
             guard let coding = pieces.first, coding == "gzip" || coding == "x-gzip" else { continue }
             let zero = pieces.dropFirst().contains { $0.hasPrefix("q=") && Double($0.dropFirst(2)) == 0 }
             return !zero

@@ -1,3 +1,4 @@
+import ServiceSupport
 import Foundation
 
 extension RealtimeConfiguration {
@@ -31,6 +32,7 @@ extension RealtimeConfiguration {
             throw RealtimeConfigurationError("RECOVERY_SECONDS", "\(recoverySeconds) is not between 0 and 86400")
         }
         guard !corsOrigins.isEmpty else { throw RealtimeConfigurationError("CORS_ORIGINS", "no origin given") }
+        try busSecurity.validateBusSubscriber()
         guard (1024...(64 * 1024 * 1024)).contains(pollingResponseMaxBytes) else {
             throw RealtimeConfigurationError(
                 "POLLING_RESPONSE_MAX_BYTES", "\(pollingResponseMaxBytes) is not between 1024 and 67108864")

@@ -1,9 +1,0 @@
-extension StringProtocol {
-    /// The text without leading and trailing whitespace.
-    func trimmingWhitespace() -> String {
-        var text = Substring(self)
-        while let first = text.first, first.isWhitespace { text.removeFirst() }
-        while let last = text.last, last.isWhitespace { text.removeLast() }
-        return String(text)
-    }
-}
