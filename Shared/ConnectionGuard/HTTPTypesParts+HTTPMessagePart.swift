@@ -1,4 +1,3 @@
-import ConnectionGuard
 import NIOHTTPTypes
 
 /// Hummingbird's pipeline carries swift-http-types parts; the request deadline handler only

@@ -1,18 +1,15 @@
-import Foundation
+import Synchronization
 
-/// A value guarded by a lock, for state shared between the synchronous decode path and the
-/// asynchronous schema loading. Critical sections are short and never block on I/O.
-final class LockedValue<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
+/// A value guarded by a mutex and shared by reference, for state the synchronous decode path and
+/// the asynchronous schema loading both use. Critical sections are short and never block on I/O.
+final class LockedValue<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
 
     init(_ value: Value) {
-        self.value = value
+        mutex = Mutex(value)
     }
 
     func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
+        try mutex.withLock { try body(&$0) }
     }
 }

@@ -104,6 +104,22 @@ struct EngineFanOutTests {
         }
     }
 
+    /// The delegate hears of a close after the send that caused it returned, never inside it:
+    /// a hub that sends under its own lock is not re-entered by the disconnect (issue 16).
+    @Test func aSlowConsumerCloseNeverCallsBackInsideTheSend() async throws {
+        let configuration = EngineIOConfiguration(path: "/engine.io/", maxQueuedMessages: 1)
+        try await withEngineServer(configuration, delegate: EngineTestDelegate(echo: false)) { port, endpoint, delegate in
+            let sid = try await engineOpenPollingSession(port: port)
+            let session = try #require(endpoint.connection(id: sid) as? EngineSession)
+            let (accepted, refused, closedInside) = try await session.eventLoop.submit {
+                (session.send([.text("1")]), session.send([.text("2")]), delegate.closeReason(sid) != nil)
+            }.get()
+            #expect(accepted && !refused)
+            #expect(!closedInside)
+            #expect(await delegate.waitForClose(sid) == .slowConsumer)
+        }
+    }
+
     @Test func queueBoundCountsMessagesForPollingSessionsToo() async throws {
         let configuration = EngineIOConfiguration(path: "/engine.io/", maxQueuedMessages: 10)
         try await withEngineServer(configuration, delegate: EngineTestDelegate(echo: false)) { port, endpoint, delegate in

@@ -41,6 +41,7 @@ struct InteropJSClientTests {
                 child.output.contains("\"waiting_for_shutdown\"") || !child.isRunning
             }
             try #require(waiting && child.isRunning, "client did not reach the shutdown step:\n\(child.output)")
+            await InteropScenarioChecks.awaitClientDisconnects(recorder)
             await shutDown()
             let exited = await engineWaitUntil(timeout: 20) { !child.isRunning }
             try #require(exited, "client did not finish:\n\(child.output)")

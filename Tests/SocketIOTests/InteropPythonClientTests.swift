@@ -29,6 +29,7 @@ struct InteropPythonClientTests {
             // The scenario ends with a client that waits for the server to shut down.
             let waiting = await engineWaitUntil(timeout: 45) { child.output.contains("\"waiting_for_shutdown\"") }
             try #require(waiting, "client did not reach the shutdown step:\n\(child.output)")
+            await InteropScenarioChecks.awaitClientDisconnects(recorder)
             await shutDown()
             let exited = await engineWaitUntil(timeout: 20) { !child.isRunning }
             try #require(exited, "client did not finish:\n\(child.output)")

@@ -7,6 +7,17 @@ enum InteropScenarioChecks {
     /// `{"$bin": hex}`, how the client scripts print bytes.
     static func bin(_ hex: String) -> JSONValue { ["$bin": .string(hex)] }
 
+    /// Before the test shuts the server down: waits (with a deadline) until the server has read
+    /// the disconnects the clients asked for. A client reports its own disconnect at once, while
+    /// its close may still be in flight (a polling POST), and a shutdown that overtakes it would
+    /// be recorded as the reason instead.
+    static func awaitClientDisconnects(_ recorder: InteropRecorder) async {
+        _ = await engineWaitUntil(timeout: 10) {
+            let server = recorder.observations
+            return server.contains("alice", "disconnect", namespace: "/") && server.contains("bob", "disconnect", namespace: "/")
+        }
+    }
+
     /// Waits (with a deadline) for the server to notice the last disconnects, then runs every check.
     static func checkAll(_ combination: InteropCombination, client: InteropObservations, recorder: InteropRecorder) async {
         let settled = await engineWaitUntil {

@@ -20,7 +20,7 @@ public final class ChildProcess: @unchecked Sendable {
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let logURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logURL)
         process.standardOutput = handle
         process.standardError = handle

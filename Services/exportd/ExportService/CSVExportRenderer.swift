@@ -138,9 +138,9 @@ struct CSVExportRenderer {
                 let end = start + Int(row.length)
                 if identity[layout] {
                     if isPublic {
-                        publicLog.bytes.withUnsafeBufferPointer { output.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[start..<end]))) }
+                        _ = publicLog.bytes.withUnsafeBufferPointer { output.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[start..<end]))) }
                     } else {
-                        privateLog.bytes.withUnsafeBufferPointer { output.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[start..<end]))) }
+                        _ = privateLog.bytes.withUnsafeBufferPointer { output.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: $0[start..<end]))) }
                     }
                     let missing = header.count - positions.count
                     if missing > 0 { output.writeBytes(commas[0..<missing]) }

@@ -200,7 +200,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
             return false
         }
         if isTransport {
-            enqueue(messageCount: 1, byteCount: pong.readableBytes) { transport in
+            _ = enqueue(messageCount: 1, byteCount: pong.readableBytes) { transport in
                 if case .webSocket = transport { frameQueue.append(pong) }
             }
         } else if link.channel.isWritable {
@@ -867,14 +867,13 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
             }
         }
 
-        if eventLoop.inEventLoop {
-            finishOnLoop(reason: reason)
-        } else {
-            eventLoop.execute { self.finishOnLoop(reason: reason) }
-        }
+        // Always later, on the loop: a close decided inside a caller's send (a slow consumer)
+        // never calls back into that caller while it is still sending (and holding its locks).
+        eventLoop.execute { self.finishOnLoop(reason: reason) }
     }
 
     private func finishOnLoop(reason: EngineCloseReason) {
+        eventLoop.assertInEventLoop()
         heartbeatTask?.cancel()
         heartbeatTask = nil
         guard !delegateClosed else { return }
