@@ -44,6 +44,7 @@ let package = Package(
             name: "Kafka", dependencies: ["CRdkafka", .product(name: "Logging", package: "swift-log")],
             path: "Shared/Kafka"),
         .target(name: "JSON", path: "Shared/JSON"),
+        .target(name: "RecordFilter", dependencies: ["JSON"], path: "Shared/RecordFilter"),
         .target(name: "Avro", dependencies: ["CAvro", "JSON"], path: "Shared/Avro"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Shared/ZeroMQ"),
         .target(
@@ -111,7 +112,7 @@ let package = Package(
             name: "RealtimeService",
             dependencies: [.product(name: "NIOHTTP1", package: "swift-nio"), "ZeroMQ", 
                 "ServiceSupport",
-                "SocketIO", "Bus", "ConnectionGuard", "JSON",
+                "SocketIO", "Bus", "ConnectionGuard", "JSON", "RecordFilter",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -169,6 +170,7 @@ let package = Package(
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Avro", "Kafka", "Bus", "ZeroMQ"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], path: "Tests/JSONTests"),
+        .testTarget(name: "RecordFilterTests", dependencies: ["RecordFilter", "JSON", "TestSupport"], path: "Tests/RecordFilterTests"),
         .testTarget(
             name: "JSONAgreementTests",
             dependencies: ["JSON", "RecordDecoding", "RealtimeService", "ExportService", "SocketIO", "Bus", "TestSupport"],

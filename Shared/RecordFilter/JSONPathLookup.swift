@@ -1,0 +1,52 @@
+import JSON
+
+/// Finds the scalar at a path of member names and array indexes in JSON text, reading only as
+/// far as the path needs (the one JSON grammar, ``JSONReader``).
+enum JSONPathLookup {
+    /// The scalar at `path` in `text`; nil when the path is missing, leads into a scalar or ends
+    /// at an object or array, or the text is not JSON.
+    static func scalar(at path: [String], in text: [UInt8]) -> FilterScalar? {
+        text.withUnsafeBytes { raw in
+            var reader = JSONReader(raw)
+            return try? find(path, &reader)
+        }
+    }
+
+    private static func find(_ path: [String], _ reader: inout JSONReader) throws(JSONSyntaxError) -> FilterScalar? {
+        for component in path {
+            switch try reader.peekKind() {
+            case .object:
+                guard try reader.beginContainer(depth: 1) else { return nil }
+                var found = false
+                repeat {
+                    let name = try reader.readMemberName()
+                    if reader.string(of: name) == component {
+                        found = true
+                        break
+                    }
+                    try reader.skipValue(depth: 1)
+                } while try reader.nextItem(inObject: true)
+                guard found else { return nil }
+            case .array:
+                guard let index = Int(component), index >= 0, try reader.beginContainer(depth: 1) else { return nil }
+                for _ in 0..<index {
+                    try reader.skipValue(depth: 1)
+                    guard try reader.nextItem(inObject: false) else { return nil }
+                }
+            default:
+                return nil
+            }
+        }
+        switch try reader.peekKind() {
+        case .string: return .string(reader.string(of: try reader.readString()))
+        case .number:
+            let number = try reader.readNumber()
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: reader.bytes[number.range]), as: UTF8.self)
+            return Double(text).map(FilterScalar.number)
+        case .true: return .bool(true)
+        case .false: return .bool(false)
+        case .null: return .null
+        case .object, .array: return nil
+        }
+    }
+}
