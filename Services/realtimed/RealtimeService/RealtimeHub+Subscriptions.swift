@@ -1,3 +1,4 @@
+import RecordFilter
 import SocketIO
 
 /// `subscribe` and `unsubscribe`: clients that follow only some topics (Socket.IO rooms).
@@ -53,6 +54,11 @@ extension RealtimeHub {
         case .success(let list): patterns = list
         case .failure(let refusal): return refuse(refusal, ack)
         }
+        let filterChange: SubscriptionFilterChange
+        switch Self.filterChange(from: arguments) {
+        case .success(let change): filterChange = change
+        case .failure(let refusal): return refuse(refusal, ack)
+        }
         emitOrder.withLock { _ in
             let reply = state.withLock { state -> Result<JSONValue, SubscriptionRefusal> in
                 var current = state.subscriptions[socket.id] ?? []
@@ -61,12 +67,15 @@ extension RealtimeHub {
                     return .failure(SubscriptionRefusal(
                         "\(current.count) patterns; at most \(configuration.subscribeMaxPatterns) per client"))
                 }
+                let followedBefore = followedTopics(state.subscriptions[socket.id] ?? [], state)
                 state.subscriptions[socket.id] = current
+                let (filterBefore, filter) = Self.applyFilter(filterChange, to: socket.id, in: &state)
                 // A subscriber is never in the everything room, so a broadcast reaches it once.
                 socket.leave(Self.everythingRoom)
+                if filterBefore != filter { socket.leave(followedBefore.map { Self.room($0, filter: filterBefore) }) }
                 let followed = followedTopics(current, state)
-                socket.join(followed.map(Self.room))
-                return .success(acknowledgement(followed, current, state, withState: true))
+                socket.join(followed.map { Self.room($0, filter: filter) })
+                return .success(acknowledgement(followed, current, state, withState: true, filter: filter))
             }
             switch reply {
             case .success(let value): _ = ack?.send([value])
@@ -88,6 +97,7 @@ extension RealtimeHub {
                 state.subscriptions[socket.id] = Set(state.topics.keys.map(TopicPattern.init))
             }
             var current = state.subscriptions[socket.id]!
+            let filter = state.filterKeys[socket.id]
             let before = followedTopics(current, state)
             current.subtract(patterns)
             // Names matched by a removed wildcard pattern are no longer followed either (an exact
@@ -99,8 +109,8 @@ extension RealtimeHub {
             state.subscriptions[socket.id] = current
             let after = followedTopics(current, state)
             let kept = Set(after)
-            socket.leave(before.filter { !kept.contains($0) }.map(Self.room))
-            return acknowledgement(after, current, state, withState: false)
+            socket.leave(before.filter { !kept.contains($0) }.map { Self.room($0, filter: filter) })
+            return acknowledgement(after, current, state, withState: false, filter: filter)
         }
         _ = ack?.send([reply])
     }
@@ -123,23 +133,32 @@ extension RealtimeHub {
         return followed.sorted()
     }
 
-    /// `{"topics": [...], "patterns": [...], "state": {topic: {"sensor_values": ..., "history": [...]}}}`.
+    /// `{"topics": [...], "patterns": [...], "state": {topic: {"sensor_values": ..., "history": [...]}}}`,
+    /// and `"filter"` (its text) for a filtered subscription, whose state holds only what passes it.
     private func acknowledgement(_ topics: [String], _ patterns: Set<TopicPattern>, _ state: borrowing State,
-                                 withState: Bool) -> JSONValue {
+                                 withState: Bool, filter key: String?) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = [
             ("topics", .array(topics.map(JSONValue.string))),
             ("patterns", .array(patterns.map(\.text).sorted().map(JSONValue.string))),
         ]
+        let filter = key.flatMap { state.activeFilters[$0]?.filter }
+        if let key { members.append(("filter", .string(key))) }
         if withState {
             var perTopic: [(key: String, value: JSONValue)] = []
             for topic in topics {
                 guard let topicState = state.topics[topic] else { continue }
                 var entry: [(key: String, value: JSONValue)] = []
                 if configuration.apiFamilies.contains(.solar) {
-                    entry.append(("sensor_values", topicState.solarLatest.map(JSONValue.raw) ?? .null))
+                    var latest = topicState.solarLatest
+                    if let filter {
+                        // The newest solar payload among the kept records that pass the filter.
+                        latest = topicState.priceWarsHistory.records(matching: filter).reversed().lazy
+                            .compactMap { self.shaper.shape($0, families: topicState.families).solar }.first
+                    }
+                    entry.append(("sensor_values", latest.map(JSONValue.raw) ?? .null))
                 }
                 if configuration.apiFamilies.contains(.pricewars) {
-                    entry.append(("history", .raw(topicState.priceWarsHistory.jsonArray)))
+                    entry.append(("history", .raw(topicState.priceWarsHistory.jsonArray(matching: filter))))
                 }
                 entry.append(("records_seen", .int(Int64(topicState.recordsSeen))))
                 perTopic.append((topic, .object(entry)))

@@ -42,6 +42,10 @@ public final class RealtimeHub: Sendable {
         var delivered: [TopicPartition: Int64] = [:]
         /// Patterns of sockets that subscribed, by socket id.
         var subscriptions: [String: Set<TopicPattern>] = [:]
+        /// The filter text of sockets that subscribed with a filter, by socket id.
+        var filterKeys: [String: String] = [:]
+        /// The distinct filters sockets use, by their text.
+        var activeFilters: [String: ActiveFilter] = [:]
         /// Subscribed sockets that dropped and may recover their session, with when they dropped.
         var awaitingRecovery: [String: ContinuousClock.Instant] = [:]
         var localClients = 0
@@ -102,6 +106,9 @@ public final class RealtimeHub: Sendable {
                     guard !events.isEmpty else { continue }
                     everything.append(contentsOf: events)
                     byRoom[state.topics[record.topic]!.room, default: []].append(contentsOf: events)
+                    for (key, active) in state.activeFilters where active.filter.matches(record) {
+                        byRoom[Self.room(record.topic, filter: key), default: []].append(contentsOf: events)
+                    }
                 }
             }
             if !everything.isEmpty {
@@ -154,7 +161,7 @@ public final class RealtimeHub: Sendable {
     /// A topic seen for the first time: sockets whose patterns match it start following it.
     private func joinFollowers(ofNewTopic topic: String, state: borrowing State) {
         for (socketID, patterns) in state.subscriptions where patterns.contains(where: { $0.matches(topic) }) {
-            io.main.socket(id: socketID)?.join(Self.room(topic))
+            io.main.socket(id: socketID)?.join(Self.room(topic, filter: state.filterKeys[socketID]))
         }
     }
 
@@ -231,8 +238,9 @@ public final class RealtimeHub: Sendable {
                     events.append(contentsOf: connectEvents(state))
                 } else if let patterns = state.subscriptions[socket.id] {
                     // Topics that appeared while it was away: follow them from now on.
-                    let rooms = state.topics.filter { topic, _ in patterns.contains { $0.matches(topic) } }.map(\.value.room)
-                    socket.join(rooms)
+                    let key = state.filterKeys[socket.id]
+                    let rooms = state.topics.keys.filter { topic in patterns.contains { $0.matches(topic) } }
+                    socket.join(rooms.map { Self.room($0, filter: key) })
                 }
                 return events
             }
@@ -272,6 +280,7 @@ public final class RealtimeHub: Sendable {
                 if state.subscriptions[socket.id] != nil { state.awaitingRecovery[socket.id] = now }
             } else {
                 state.subscriptions[socket.id] = nil
+                Self.dropFilter(of: socket.id, in: &state)
             }
         }
     }
@@ -286,6 +295,7 @@ public final class RealtimeHub: Sendable {
             for (id, since) in state.awaitingRecovery where now - since > window {
                 state.awaitingRecovery[id] = nil
                 state.subscriptions[id] = nil
+                Self.dropFilter(of: id, in: &state)
             }
         }
     }

@@ -6,6 +6,6 @@ extension TopicState {
         recordsSeen += 1
         lastRecord = record
         if let solar = payloads.solar { solarLatest = solar }
-        if let priceWars = payloads.priceWars { priceWarsHistory.append(priceWars) }
+        if let priceWars = payloads.priceWars { priceWarsHistory.append(priceWars, record: record) }
     }
 }

@@ -1,0 +1,5 @@
+import Bus
+import RecordFilter
+
+/// Filters read a bus record's partition, offset, Kafka timestamp, key and value (JSON text).
+extension BusRecord: FilterableRecord {}
