@@ -127,6 +127,12 @@ import TestSupport
             .filter { $0 >= "2018-03-16T10:01:30" && $0 <= "2018-03-16T10:03:00.000Z" }
         #expect(String(decoding: streamed.body, as: UTF8.self).csvLines.count == streamedTimes.count + 1)
         #expect(await exportd.get("/export/data/buyOffer.csv?since=yesterday", headers: ["Authorization": "Token x"])?.status == 400)
+        for columns in ["a,a", "a,,b", String(repeating: "x,", count: 300) + "y"] {
+            #expect(await exportd.get("/export/data/buyOffer.csv?columns=\(columns)")?.status == 400, "\(columns.prefix(20))")
+            #expect(await exportd.get("/export/data/buyOffer?columns=\(columns)")?.status == 400)
+        }
+        let picked = try #require(await exportd.text("/export/data/buyOffer.csv?columns=timestamp,amount", token: alpha.merchant_token))
+        #expect(picked.status == 200 && picked.body.split(separator: "\n").first == "timestamp,amount", "\(picked.body.prefix(200))")
         try checkGzip(exportd, token: alpha.merchant_token)
 
         // Anonymous requests (no header, an empty token) are served public rows, as the

@@ -63,6 +63,32 @@ import Testing
         #expect(all.dropFirst().allSatisfy { $0.hasPrefix("buyOffer,") })
     }
 
+    /// `?columns=`: exactly the named columns, in that order; other fields left out, a column no
+    /// row has empty; rows stored with any layout are cut right (issue 19).
+    @Test func namedColumnsPickAndOrderTheCells() throws {
+        let store = try store(try ExportFixtures.temporaryDirectory())
+        try store.store([
+            ExportFixtures.record("buyOffer", 0, #"{"a":1,"timestamp":"2018-03-16T10:00:00.000Z"}"#),
+            ExportFixtures.record("buyOffer", 1, #"{"b":"x,y","a":2,"timestamp":"2018-03-16T10:00:01.000Z"}"#),
+            ExportFixtures.record("buyOffer", 2, #"{"a":3,"timestamp":"2018-03-16T10:00:02.000Z","c":true}"#),
+        ])
+        #expect(store.csv(["buyOffer"], merchant: nil, columns: ["b", "a", "missing"]).csvLines == [
+            "b,a,missing",
+            ",1,",
+            "\"x,y\",2,",
+            ",3,",
+        ])
+        // A prefix of the stored layout is copied as is.
+        #expect(store.csv(["buyOffer"], merchant: nil, columns: ["a", "timestamp"]).csvLines == [
+            "a,timestamp",
+            "1,2018-03-16T10:00:00.000Z",
+            "2,2018-03-16T10:00:01.000Z",
+            "3,2018-03-16T10:00:02.000Z",
+        ])
+        #expect(store.csv(["buyOffer", "marketSituation"], merchant: nil, topicColumn: true, columns: ["c"]).csvLines
+            == ["topic,c", "buyOffer,", "buyOffer,", "buyOffer,true"])
+    }
+
     /// No visible row: an empty document, as the Price Wars proxy's `DataFrame([]).to_csv`
     /// (pandas reads it as `EmptyDataError`, the merchant client as `None`).
     @Test func emptyExportIsEmpty() throws {

@@ -40,8 +40,9 @@ extension String {
 
 extension ExportStore {
     /// The export as text.
-    func csv(_ topics: [String], merchant: String?, since: Int64? = nil, until: Int64? = nil, topicColumn: Bool = false) -> String {
-        var buffer = render(topics: topics, merchant: merchant, since: since, until: until, topicColumn: topicColumn)
+    func csv(_ topics: [String], merchant: String?, since: Int64? = nil, until: Int64? = nil, topicColumn: Bool = false,
+             columns: [String]? = nil) -> String {
+        var buffer = render(topics: topics, merchant: merchant, since: since, until: until, topicColumn: topicColumn, columns: columns)
         return buffer.readString(length: buffer.readableBytes) ?? ""
     }
 }

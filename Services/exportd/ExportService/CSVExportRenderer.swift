@@ -3,7 +3,9 @@ import NIOCore
 /// Renders stored rows as one CSV document, in chunks: header = union of the exported rows'
 /// fields in first-seen order (after a leading `topic` column for multi-topic exports), rows
 /// oldest first. A row whose layout is a prefix of the header is copied as stored (plus empty
-/// trailing cells); others are re-cut against the header. There is always a `timestamp` column.
+/// trailing cells); others are re-cut against the header. There is always a `timestamp` column,
+/// unless the export names its columns (`?columns=`): then the header is exactly those, in that
+/// order, and a row's other fields are left out (a column no row has stays empty).
 /// An export with no rows is empty (no header either), as the Price Wars proxy's
 /// `DataFrame([]).to_csv` was: `pandas.read_csv` raises `EmptyDataError` on it, which the
 /// merchant client turns into `None`.
@@ -21,7 +23,7 @@ struct CSVExportRenderer {
     private let selections: [ExportSelection]
     private let topicColumn: Bool
     private let header: [[UInt8]]
-    /// Per part, per layout: the header position of each of the layout's fields.
+    /// Per part, per layout: the header position of each of the layout's fields (-1: left out).
     private let mappings: [[[Int]?]]
     /// Per part, per layout: whether the layout is the header's prefix (copy the line as is).
     private let identities: [[Bool]]
@@ -36,12 +38,12 @@ struct CSVExportRenderer {
     private var partIndex = 0
     private var cursor: ExportSelection.Cursor?
 
-    init(_ parts: [Part], merchant: String?, since: Int64?, until: Int64?, topicColumn: Bool) {
+    init(_ parts: [Part], merchant: String?, since: Int64?, until: Int64?, topicColumn: Bool, columns: [String]? = nil) {
         self.parts = parts
         self.topicColumn = topicColumn
         selections = parts.map { ExportSelection(table: $0.table, merchant: merchant, since: since, until: until) }
-        var header: [[UInt8]] = []
-        var headerIndex: [[UInt8]: Int] = [:]
+        var header: [[UInt8]] = columns.map { $0.map { Array($0.utf8) } } ?? []
+        var headerIndex: [[UInt8]: Int] = Dictionary(header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
         var mappings: [[[Int]?]] = []
         var estimatedBytes = 0
         var rowCount = 0
@@ -61,6 +63,8 @@ struct CSVExportRenderer {
                     let name = Int(fieldID) < table.fields.count ? table.fields[Int(fieldID)] : Array("field\(fieldID)".utf8)
                     if let position = headerIndex[name] {
                         positions.append(position)
+                    } else if columns != nil {
+                        positions.append(-1)
                     } else {
                         headerIndex[name] = header.count
                         positions.append(header.count)
@@ -71,7 +75,7 @@ struct CSVExportRenderer {
             }
             mappings.append(mapping)
         }
-        if headerIndex[Array("timestamp".utf8)] == nil { header.append(Array("timestamp".utf8)) }
+        if columns == nil, headerIndex[Array("timestamp".utf8)] == nil { header.append(Array("timestamp".utf8)) }
         self.header = header
         self.mappings = mappings
         identities = mappings.map { mapping in
@@ -92,8 +96,9 @@ struct CSVExportRenderer {
     }
 
     /// The whole document at once.
-    static func render(_ parts: [Part], merchant: String?, since: Int64?, until: Int64?, topicColumn: Bool) -> ByteBuffer {
-        var renderer = CSVExportRenderer(parts, merchant: merchant, since: since, until: until, topicColumn: topicColumn)
+    static func render(_ parts: [Part], merchant: String?, since: Int64?, until: Int64?, topicColumn: Bool,
+                       columns: [String]? = nil) -> ByteBuffer {
+        var renderer = CSVExportRenderer(parts, merchant: merchant, since: since, until: until, topicColumn: topicColumn, columns: columns)
         var output = ByteBufferAllocator().buffer(capacity: renderer.estimatedBytes)
         while renderer.write(into: &output, upTo: .max) {}
         return output
@@ -148,7 +153,7 @@ struct CSVExportRenderer {
                     let bytes = isPublic ? publicLog.bytes[start..<end] : privateLog.bytes[start..<end]
                     let cells = CSVFormat.cellRanges(of: bytes)
                     var placed = [Range<Int>?](repeating: nil, count: header.count)
-                    for (cellIndex, position) in positions.enumerated() where cellIndex < cells.count {
+                    for (cellIndex, position) in positions.enumerated() where cellIndex < cells.count && position >= 0 {
                         placed[position] = cells[cellIndex]
                     }
                     for (position, range) in placed.enumerated() {

@@ -111,11 +111,16 @@ struct ExportHTTPServer {
 
     /// Renders the export into a new file and answers its URL.
     private func exportURL(_ request: Request, topics: [String], topicColumn: Bool) async throws -> Response {
+        let columns: [String]?
+        switch Self.columns(request) {
+        case .success(let list): columns = list
+        case .failure(let problem): return JSONResponse.error(.badRequest, problem.message)
+        }
         let merchant = merchant(request)
         let owner = merchant ?? ExportUsage.anonymous
         if let refusal = files.reserve(owner: owner) { return refuse(refusal) }
         let start = ContinuousClock.now
-        let renderer = store.renderer(topics: topics, merchant: merchant, topicColumn: topicColumn)
+        let renderer = store.renderer(topics: topics, merchant: merchant, topicColumn: topicColumn, columns: columns)
         let id = ExportFileRegistry.newID()
         let files = self.files
         let bytes: Int
@@ -148,11 +153,16 @@ struct ExportHTTPServer {
             }
             bounds.append(value)
         }
+        let columns: [String]?
+        switch Self.columns(request) {
+        case .success(let list): columns = list
+        case .failure(let problem): return JSONResponse.error(.badRequest, problem.message)
+        }
         let owner = merchant ?? ExportUsage.anonymous
         if let refusal = files.beginStream(owner: owner) { return refuse(refusal) }
         // Ends the stream's count when the body is done or dropped unsent.
         let slot = ExportStreamSlot(files: files, owner: owner)
-        let renderer = store.renderer(topics: [topic], merchant: merchant, since: bounds[0], until: bounds[1])
+        let renderer = store.renderer(topics: [topic], merchant: merchant, since: bounds[0], until: bounds[1], columns: columns)
         metrics.streamsServed.increment()
         var headers: HTTPFields = [.contentType: "text/csv; charset=utf-8",
                                    .contentDisposition: "attachment; filename=\"\(topic).csv\"",
@@ -198,6 +208,26 @@ struct ExportHTTPServer {
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
                                                .contentDisposition: "attachment; filename=\"\(name)\""],
                         body: body)
+    }
+
+    /// The most columns `?columns=` may name, and the longest name.
+    static let maximumColumns = 256
+    static let maximumColumnBytes = 256
+
+    /// `?columns=a,b,c`: the columns an export has, in order (nil: every field); a problem when
+    /// a name is empty, repeated or too long, or there are too many.
+    static func columns(_ request: Request) -> Result<[String]?, ExportQueryProblem> {
+        guard let text = request.uri.queryParameters["columns"].map(String.init) else { return .success(nil) }
+        let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !names.contains(where: \.isEmpty) else { return .failure(ExportQueryProblem("columns names an empty column")) }
+        guard names.count <= maximumColumns else {
+            return .failure(ExportQueryProblem("columns names \(names.count) columns; at most \(maximumColumns)"))
+        }
+        guard !names.contains(where: { $0.utf8.count > maximumColumnBytes }) else {
+            return .failure(ExportQueryProblem("a column name longer than \(maximumColumnBytes) bytes"))
+        }
+        guard Set(names).count == names.count else { return .failure(ExportQueryProblem("columns names a column twice")) }
+        return .success(names)
     }
 
     /// Whether an `Accept-Encoding` value allows gzip (and does not give it `q=0`).

@@ -218,15 +218,17 @@ public final class ExportStore: Sendable {
 
     /// Renders the export of `topics` for `merchant` (nil: public rows only) as CSV.
     public func render(topics wanted: [String], merchant: String?, since: Int64? = nil, until: Int64? = nil,
-                       topicColumn: Bool = false) -> ByteBuffer {
-        CSVExportRenderer.render(exportParts(wanted), merchant: merchant, since: since, until: until, topicColumn: topicColumn)
+                       topicColumn: Bool = false, columns: [String]? = nil) -> ByteBuffer {
+        CSVExportRenderer.render(exportParts(wanted), merchant: merchant, since: since, until: until, topicColumn: topicColumn,
+                                 columns: columns)
     }
 
     /// A renderer of the export of `topics` for `merchant`, to write in chunks. It reads a
     /// copy-on-write copy of the tables taken now.
     func renderer(topics wanted: [String], merchant: String?, since: Int64? = nil, until: Int64? = nil,
-                  topicColumn: Bool = false) -> CSVExportRenderer {
-        CSVExportRenderer(exportParts(wanted), merchant: merchant, since: since, until: until, topicColumn: topicColumn)
+                  topicColumn: Bool = false, columns: [String]? = nil) -> CSVExportRenderer {
+        CSVExportRenderer(exportParts(wanted), merchant: merchant, since: since, until: until, topicColumn: topicColumn,
+                          columns: columns)
     }
 
     private func exportParts(_ wanted: [String]) -> [CSVExportRenderer.Part] {
