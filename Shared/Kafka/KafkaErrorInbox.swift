@@ -1,7 +1,7 @@
 import Synchronization
 
-/// Errors librdkafka reported through a client's error callback, kept until its owner takes them
-/// (the callback may run on another thread than the owner's).
+/// Errors librdkafka reported through a client's callbacks (consumer errors, failed deliveries),
+/// kept until the client's owner takes them (the callback may run on another thread).
 final class KafkaErrorInbox: Sendable {
     private let errors = Mutex<[KafkaError]>([])
 

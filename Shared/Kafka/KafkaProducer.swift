@@ -5,7 +5,7 @@ import Logging
 /// librdkafka's producer is thread-safe; so is this type.
 public final class KafkaProducer: @unchecked Sendable {
     private let client: RDKafkaClient
-    private let failures = DeliveryFailureLog()
+    private let failures = KafkaErrorInbox()
 
     /// Connects to `bootstrapServers`; `properties` are extra librdkafka properties.
     public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger? = nil) throws(KafkaError) {
@@ -13,7 +13,7 @@ public final class KafkaProducer: @unchecked Sendable {
         var all = ["bootstrap.servers": bootstrapServers, "linger.ms": "5", "log_level": "3"]
         all.merge(properties) { _, new in new }
         let callbacks = RDKafkaCallbacks(
-            onDeliveryFailure: { error in failures.record(error) },
+            onDeliveryFailure: { error in failures.report(error) },
             onError: { error in logger?.warning("Kafka producer: \(error)") },
             onLog: { level, facility, message in
                 logger?.log(level: level <= 3 ? .error : level == 4 ? .warning : .debug, "librdkafka \(facility): \(message)")
@@ -33,7 +33,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Waits until every queued record is delivered; throws if any delivery failed.
     public func flush(timeout: Duration = .seconds(10)) throws(KafkaError) {
         try client.flush(timeoutMs: Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
-        let failed = failures.drain()
+        let failed = failures.take()
         if let first = failed.first {
             throw KafkaError(code: first.code, name: first.name, message: "\(failed.count) record(s) not delivered: \(first.message)")
         }

@@ -10,9 +10,7 @@ import ZeroMQ
 @Suite(.serialized) struct IngestBrokerFaultTests {
     @Test func leaderChangesFetchErrorsAndABrokerRestartLoseAndDuplicateNothing() async throws {
         let cluster = try KafkaMockCluster(brokers: 3)
-        try cluster.createTopic("faulty", partitions: 2, replicationFactor: 3)
-        try cluster.setLeader(topic: "faulty", partition: 0, broker: 1)
-        try cluster.setLeader(topic: "faulty", partition: 1, broker: 2)
+        try MockClusterFaultDrill.prepare(cluster, topic: "faulty")
         let producer = try KafkaProducer(bootstrapServers: cluster.bootstrapServers, properties: ["linger.ms": "1"])
         let context = try ZMQContext()
         let ingestd = try IngestdProcess(bootstrapServers: cluster.bootstrapServers, group: "faults",
@@ -21,41 +19,7 @@ import ZeroMQ
         let tap = try BusTap(endpoint: ingestd.publishEndpoint, context: context)
         try await ingestd.waitForBusSubscribers(1)
 
-        var produced = 0
-        func produce(_ count: Int) throws {
-            for _ in 0..<count {
-                try producer.send(topic: "faulty", value: Array("{\"n\":\(produced)}".utf8), partition: Int32(produced % 2))
-                produced += 1
-            }
-            try producer.flush()
-        }
-        try produce(100)
-        // Leaders move while records flow; fetches fail with leader and transport errors.
-        try cluster.setLeader(topic: "faulty", partition: 0, broker: 3)
-        cluster.failNextRequests(.fetch, with: [KafkaMockCluster.ErrorCode.notLeaderForPartition,
-                                                KafkaMockCluster.ErrorCode.leaderNotAvailable,
-                                                KafkaMockCluster.ErrorCode.requestTimedOut,
-                                                KafkaMockCluster.ErrorCode.transport])
-        try produce(100)
-        try cluster.setLeader(topic: "faulty", partition: 1, broker: 1)
-        cluster.failNextRequests(.fetch, with: [KafkaMockCluster.ErrorCode.transport, KafkaMockCluster.ErrorCode.notLeaderForPartition])
-        try produce(100)
-        // The broker leading partition 1 goes away and comes back (a broker restart): ingestd
-        // keeps partition 0 flowing meanwhile and resumes partition 1 where it stopped.
-        try cluster.setBroker(1, up: false)
-        for _ in 0..<50 {
-            try producer.send(topic: "faulty", value: Array("{\"n\":\(produced)}".utf8), partition: 0)
-            produced += 1
-        }
-        try producer.flush()
-        try cluster.setBroker(1, up: true)
-        for _ in 0..<50 {
-            try producer.send(topic: "faulty", value: Array("{\"n\":\(produced)}".utf8), partition: 1)
-            produced += 1
-        }
-        try producer.flush()
-
-        let total = produced
+        let total = try MockClusterFaultDrill.run(cluster, producer: producer, topic: "faulty")
         let records = try await tap.collect(timeout: 60) { records in
             Set(records.map { "\($0.partition):\($0.offset)" }).count >= total
         }.filter { $0.topic == "faulty" }

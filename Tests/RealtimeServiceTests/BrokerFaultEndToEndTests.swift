@@ -10,9 +10,7 @@ import TestSupport
 @Suite(.serialized) struct BrokerFaultEndToEndTests {
     @Test func leaderChangesAndABrokerRestartLoseAndDuplicateNothingAtTheClientAndInTheExport() async throws {
         let cluster = try KafkaMockCluster(brokers: 3)
-        try cluster.createTopic("buyOffer", partitions: 2, replicationFactor: 3)
-        try cluster.setLeader(topic: "buyOffer", partition: 0, broker: 1)
-        try cluster.setLeader(topic: "buyOffer", partition: 1, broker: 2)
+        try MockClusterFaultDrill.prepare(cluster, topic: "buyOffer")
         let producer = try KafkaProducer(bootstrapServers: cluster.bootstrapServers, properties: ["linger.ms": "1"])
         let ingestd = try IngestdProcess(bootstrapServers: cluster.bootstrapServers, group: "faults-e2e",
                                          environment: ["KAFKA_PROPERTY_LOG__LEVEL": "4"])
@@ -27,27 +25,7 @@ import TestSupport
         let client = try RealtimeTestClient(.python5, url: realtimed.url, events: ["buyOffer"])
         try await client.waitUntilConnected()
 
-        var produced = 0
-        func produce(_ count: Int, partition: Int32? = nil) throws {
-            for _ in 0..<count {
-                try producer.send(topic: "buyOffer", value: Array("{\"n\":\(produced)}".utf8),
-                                  partition: partition ?? Int32(produced % 2))
-                produced += 1
-            }
-            try producer.flush()
-        }
-        try produce(100)
-        try cluster.setLeader(topic: "buyOffer", partition: 0, broker: 3)
-        cluster.failNextRequests(.fetch, with: [KafkaMockCluster.ErrorCode.notLeaderForPartition,
-                                                KafkaMockCluster.ErrorCode.leaderNotAvailable,
-                                                KafkaMockCluster.ErrorCode.requestTimedOut,
-                                                KafkaMockCluster.ErrorCode.transport])
-        try produce(100)
-        try cluster.setLeader(topic: "buyOffer", partition: 1, broker: 1)
-        try cluster.setBroker(1, up: false)
-        try produce(50, partition: 0)
-        try cluster.setBroker(1, up: true)
-        try produce(50, partition: 1)
+        let produced = try MockClusterFaultDrill.run(cluster, producer: producer, topic: "buyOffer")
         let expected = Set(0..<produced)
 
         // At the client: live Price Wars events, each record once.
