@@ -1,5 +1,8 @@
+@testable import ExportService
+import Bus
 import Foundation
 import Kafka
+import Logging
 import Testing
 import TestSupport
 
@@ -43,5 +46,43 @@ import TestSupport
         let body = try #require(try JSONSerialization.jsonObject(with: health.body) as? [String: String])
         #expect(body["replayGaps"] == "buyOffer[0]: offsets 0..<\(lost) were deleted from Kafka", "\(body)")
         #expect(exportd.process.output.contains("records deleted from Kafka before this export stored them"))
+    }
+
+    /// A topic deleted and created again while exportd was down: its journal holds offsets the
+    /// new partition does not reach. The REPLAY says so (a rewound GAP), exportd rewinds the
+    /// partition and stores the new records beside the old rows, once, also after a restart.
+    @Test func aRecreatedTopicsNewRecordsAreStored() async throws {
+        // librdkafka's mock cluster answers a fetch past a partition's end with OFFSET_OUT_OF_RANGE,
+        // as Kafka does (Tansu answers with nothing).
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic("buyOffer", partitions: 1)
+        let producer = try KafkaProducer(bootstrapServers: cluster.bootstrapServers, properties: ["linger.ms": "1"])
+        for n in 0..<10 { try producer.send(topic: "buyOffer", value: Array(#"{"new":\#(n)}"#.utf8), partition: 0) }
+        try producer.flush()
+        // What exportd stored of the topic before it was deleted: offsets 500...504.
+        let data = try ExportFixtures.temporaryDirectory()
+        do {
+            let store = try ExportStore(directory: data, topics: ["buyOffer"], maxRows: 100, logger: Logger(label: "seed"))
+            _ = try store.store((500..<505).map { ExportFixtures.record("buyOffer", Int64($0), #"{"old":\#($0)}"#) })
+        }
+        let ingestd = try IngestdProcess(bootstrapServers: cluster.bootstrapServers, group: "export-rewind",
+                                         environment: ["ALLOWED_TOPICS_REGEX": "^buyOffer$"])
+        try await ingestd.waitUntilReady()
+        for round in 0..<2 {
+            let exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: data, environment: ["MERCHANT_TOPICS": "buyOffer"])
+            try await exportd.waitUntilReady()
+            if round == 0 {
+                let reported = await eventually(timeout: 30, interval: 0.1) {
+                    await exportd.metric("export_replay_gaps_total{kind=\"rewound\"}") == 1
+                }
+                #expect(reported, "\(exportd.process.output.suffix(3000))")
+            }
+            let lines = await eventually(timeout: 30, interval: 0.1) {
+                (await exportd.text("/export/data/buyOffer.csv")?.body.csvLines.count ?? 0) == 1 + 5 + 10
+            }
+            let body = await exportd.text("/export/data/buyOffer.csv")?.body ?? ""
+            #expect(lines, "round \(round): \(body)\n\(exportd.process.output.suffix(3000))")
+            #expect(body.csvLines.filter { $0.hasPrefix(",") || $0.first?.isNumber == true }.count == 15)
+        }
     }
 }

@@ -111,6 +111,28 @@ import Testing
         }
     }
 
+    /// A partition that restarted (its topic was recreated: a REPLAY said so with a rewound GAP)
+    /// stores its new records though their offsets were stored before; the old rows stay, and
+    /// the rewind survives a reopen (issue 12).
+    @Test func aRewoundPartitionStoresItsNewRecordsDurably() throws {
+        let directory = try ExportFixtures.temporaryDirectory()
+        do {
+            let store = try store(directory)
+            _ = try store.store((0..<5).map { ExportFixtures.record("buyOffer", $0, #"{"old":\#($0)}"#) })
+            let fresh = (0..<3).map { ExportFixtures.record("buyOffer", $0, #"{"new":\#($0)}"#) }
+            #expect(try store.store(fresh).duplicates == 3, "without a rewind the new records look stored")
+            try store.rewind(topic: "buyOffer", partition: 0, next: 0)
+            #expect(try store.store(fresh).stored == 3)
+            #expect(store.storedOffsets["buyOffer"] == [0: 2])
+        }
+        let reopened = try store(directory)
+        #expect(reopened.storedOffsets["buyOffer"] == [0: 2])
+        let lines = reopened.csv(["buyOffer"], merchant: nil).csvLines
+        #expect(lines.count == 1 + 5 + 3, "\(lines)")
+        let again = try reopened.store([ExportFixtures.record("buyOffer", 2, #"{"new":2}"#), ExportFixtures.record("buyOffer", 3, #"{"new":3}"#)])
+        #expect(again.duplicates == 1 && again.stored == 1)
+    }
+
     @Test func duplicatesAreSkippedAndStateSurvivesReopen() throws {
         let directory = try ExportFixtures.temporaryDirectory()
         let records = try fixtureRecords()

@@ -84,10 +84,11 @@ struct ExportBusFollower: Service {
     }
 
     /// Kafka no longer holds records this export lacks: said in `/health` (`replayGaps`), counted
-    /// and logged. Deleted records are gone for good. A rewound partition (recreated topic) is
-    /// an operator's call: its new records reuse offsets this export already holds, so they are
-    /// skipped as duplicates until its journal is removed (docs/operations.md).
-    private func reportGap(_ gap: BusReplayGap) {
+    /// and logged. Deleted records are gone for good. A rewound partition (its topic was
+    /// recreated or truncated) starts again where Kafka says: its new records reuse offsets this
+    /// export stored before, so the partition is rewound (durably, in its journal) before they
+    /// arrive, and they are stored beside the old rows.
+    private func reportGap(_ gap: BusReplayGap) async throws {
         metrics.replayGap(gap)
         status.recordGap(gap)
         switch gap.kind {
@@ -95,9 +96,13 @@ struct ExportBusFollower: Service {
             logger.warning("records deleted from Kafka before this export stored them", metadata: [
                 "topic": "\(gap.topic)", "partition": "\(gap.partition)", "from": "\(gap.requested)", "to": "\(gap.available)"])
         case .rewound:
-            logger.error("partition restarted below the stored offset (topic recreated or truncated); its new records are not stored", metadata: [
+            logger.warning("partition restarted below the stored offset (topic recreated or truncated); storing its records again from its start", metadata: [
                 "topic": "\(gap.topic)", "partition": "\(gap.partition)", "stored up to": "\(gap.requested - 1)",
                 "starts at": "\(gap.available)"])
+            let store = self.store
+            try await NIOThreadPool.singleton.runIfActive {
+                try store.rewind(topic: gap.topic, partition: gap.partition, next: gap.available)
+            }
         }
     }
 

@@ -190,6 +190,12 @@ public final class ExportStore: Sendable {
                 tables[topic] = table
             }
         }
+        try writeJournals(pending, compacted: compact)
+    }
+
+    /// Appends `pending` journal entries per topic (or replaces a journal with its compacted
+    /// form); entries that cannot be written stay unwritten and go first next time.
+    private func writeJournals(_ pending: [String: [UInt8]], compacted compact: [String: [UInt8]]) throws(ExportStorageError) {
         try journals.withLock { state throws(ExportStorageError) in
             var firstError: ExportStorageError?
             for (topic, bytes) in pending {
@@ -214,6 +220,21 @@ public final class ExportStore: Sendable {
             }
             if let firstError { throw firstError }
         }
+    }
+
+    /// A partition of `topic` restarted at `next` (a REPLAY said so with a rewound GAP: the topic
+    /// was recreated or truncated): its records from `next` on are stored, though this export
+    /// stored records with those offsets before. Durable once it returns.
+    public func rewind(topic: String, partition: Int32, next: Int64) throws(ExportStorageError) {
+        var pending: [String: [UInt8]] = [:]
+        tables.withLock { tables in
+            guard var table = tables[topic] else { return }
+            tables[topic] = nil
+            table.rewind(partition: partition, next: next, journal: &pending[topic, default: []])
+            tables[topic] = table
+        }
+        guard pending[topic]?.isEmpty == false else { return }
+        try writeJournals(pending, compacted: [:])
     }
 
     /// Renders the export of `topics` for `merchant` (nil: public rows only) as CSV.

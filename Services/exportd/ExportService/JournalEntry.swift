@@ -11,6 +11,9 @@ enum JournalEntry: Equatable {
     case record(Record)
     /// The last stored offset per partition (written first by compaction, for dropped records).
     case offsets([Int32: Int64])
+    /// The partition restarted (its topic was recreated or truncated): records from `next` on are
+    /// new, whatever this journal stored with those offsets before.
+    case rewind(partition: Int32, next: Int64)
 
     struct Record: Equatable {
         var partition: Int32
@@ -60,6 +63,10 @@ enum JournalEntry: Equatable {
                 Self.put(UInt32(row.line.count), &output)
                 output.append(contentsOf: row.line)
             }
+        case .rewind(let partition, let next):
+            output.append(5)
+            Self.put(UInt32(bitPattern: partition), &output)
+            Self.put(UInt64(bitPattern: next), &output)
         case .offsets(let offsets):
             output.append(4)
             Self.put(UInt32(offsets.count), &output)
@@ -132,6 +139,9 @@ enum JournalEntry: Equatable {
                 offsets[Int32(bitPattern: partition)] = Int64(bitPattern: offset)
             }
             return reader.atEnd ? .offsets(offsets) : nil
+        case 5:
+            guard let partition = reader.u32(), let next = reader.u64(), reader.atEnd else { return nil }
+            return .rewind(partition: Int32(bitPattern: partition), next: Int64(bitPattern: next))
         default: return nil
         }
     }

@@ -66,7 +66,18 @@ struct TopicTable {
             apply(record)
         case .offsets(let stored):
             for (partition, offset) in stored { offsets[partition] = max(offsets[partition] ?? -1, offset) }
+        case .rewind(let partition, let next):
+            offsets[partition] = next - 1
         }
+    }
+
+    /// The partition restarted at `next` (its topic was recreated or truncated): records from
+    /// `next` on are stored again though their offsets were stored before (the rows stored then
+    /// stay). Appends the journal entry that makes it durable to `journal`.
+    mutating func rewind(partition: Int32, next: Int64, journal: inout [UInt8]) {
+        guard let last = offsets[partition], last >= next else { return }
+        JournalEntry.rewind(partition: partition, next: next).encode(into: &journal)
+        offsets[partition] = next - 1
     }
 
     private mutating func apply(_ record: JournalEntry.Record) {

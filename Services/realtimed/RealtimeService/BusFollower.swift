@@ -35,6 +35,10 @@ final class BusFollower: Service, Sendable {
                 // Kafka no longer holds some of what clients missed: counted and said, never hidden.
                 Counter(label: "realtime_replay_gaps_total", dimensions: [("kind", gap.kind.name)]).increment()
                 logger.warning("replay gap: \(gap)")
+                if gap.kind == .rewound {
+                    // The topic was recreated: its new records reuse offsets clients got before.
+                    hub.rewind(TopicPartition(topic: gap.topic, partition: gap.partition), next: gap.available)
+                }
             }
             hub.apply(replay.records, fromSnapshot: true)
         } catch {

@@ -125,20 +125,33 @@ public final class RealtimeHub: Sendable {
         }
     }
 
-    /// The partitions whose records in `snapshot` start after a gap: more records arrived while
-    /// the publisher was away than its cache holds. Maps each to the first offset clients miss.
+    /// The partitions to ask the publisher about before applying `snapshot`, each with the
+    /// offset to replay from: those whose records start after a gap (more records arrived while
+    /// the publisher was away than its cache holds), and those that end before what was
+    /// delivered (a publisher behind the others, or a partition that restarted because its topic
+    /// was recreated: the replay's GAP says which, and ``rewind(_:next:)`` follows it).
     public func gaps(before snapshot: [BusRecord]) -> [TopicPartition: Int64] {
-        var first: [TopicPartition: Int64] = [:]
+        var bounds: [TopicPartition: (first: Int64, last: Int64)] = [:]
         for record in snapshot {
             let key = TopicPartition(topic: record.topic, partition: record.partition)
-            first[key] = min(first[key] ?? .max, record.offset)
+            let known = bounds[key] ?? (.max, .min)
+            bounds[key] = (min(known.first, record.offset), max(known.last, record.offset))
         }
         return state.withLock { state in
-            first.reduce(into: [TopicPartition: Int64]()) { gaps, entry in
-                if let delivered = state.delivered[entry.key], entry.value > delivered + 1 {
+            bounds.reduce(into: [TopicPartition: Int64]()) { gaps, entry in
+                guard let delivered = state.delivered[entry.key] else { return }
+                if entry.value.first > delivered + 1 || entry.value.last < delivered {
                     gaps[entry.key] = delivered + 1
                 }
             }
+        }
+    }
+
+    /// A replay said the partition restarted at `next` (its topic was recreated or truncated):
+    /// records from `next` on are new, though offsets up to what was delivered were sent before.
+    public func rewind(_ key: TopicPartition, next: Int64) {
+        state.withLock { state in
+            if let delivered = state.delivered[key], delivered >= next { state.delivered[key] = next - 1 }
         }
     }
 
