@@ -78,6 +78,10 @@ import ZeroMQ
         let delivered = await eventually(timeout: 20) { numbers("oddjson") == [1, 2, 3, 4] && numbers("sensor_values") == [1, 2, 3, 4] }
         #expect(delivered, "Price Wars \(numbers("oddjson")), solar \(numbers("sensor_values")): \(client.process.output.suffix(3000))")
         #expect(await realtimed.metric("realtime_bus_records_unparsable_total") ?? 0 == 0)
+        // Freshness: every live record's age (Kafka timestamp to emit) is in the topic's histogram.
+        let ages = await realtimed.metric(#"realtime_record_age_seconds_count{topic="oddjson"}"#)
+        let metricsText = String(decoding: await realtimed.get("/metrics")?.body ?? Data(), as: UTF8.self)
+        #expect(ages == 4, "\(metricsText.split(separator: "\n").filter { $0.contains("age") }.prefix(20))")
     }
 
     /// Client counts from the bus are clamped and summed saturating: two replicas reporting

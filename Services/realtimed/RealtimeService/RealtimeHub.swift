@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Logging
+import Metrics
 import SocketIO
 import Synchronization
 
@@ -51,6 +52,8 @@ public final class RealtimeHub: Sendable {
         var localClients = 0
         var remoteClients: [String: Int] = [:]
         var lastAnnouncedTotal = -1
+        /// `realtime_record_age_seconds` per topic (created once per topic).
+        var ageTimers: [String: Timer] = [:]
         var synced = false
     }
 
@@ -76,6 +79,9 @@ public final class RealtimeHub: Sendable {
     /// publisher restart) are broadcast when newer than what was delivered.
     public func apply(_ records: [BusRecord], fromSnapshot: Bool) {
         var applied = 0, duplicates = 0, sent = 0, unparsable = 0
+        // Kafka timestamp to emit, per live record (milliseconds since the epoch, now).
+        let nowMilliseconds = fromSnapshot ? 0 : Int64(Date().timeIntervalSince1970 * 1000)
+        var ages: [(Timer, Int64)] = []
         emitOrder.withLock { _ in
             // The events of the whole batch go out in one emit per room: to the sockets following
             // everything, and per topic to its subscribers (never in the everything room).
@@ -102,6 +108,11 @@ public final class RealtimeHub: Sendable {
                     state.topics[record.topic]!.apply(record, payloads)
                     if isNewTopic { joinFollowers(ofNewTopic: record.topic, state: state) }
                     if fromSnapshot && previous == nil { continue }
+                    if !fromSnapshot, record.timestamp >= 0 {
+                        let timer = state.ageTimers[record.topic] ?? Self.ageTimer(record.topic)
+                        state.ageTimers[record.topic] = timer
+                        ages.append((timer, max(0, nowMilliseconds - record.timestamp)))
+                    }
                     let events = liveEvents(record.topic, payloads)
                     guard !events.isEmpty else { continue }
                     everything.append(contentsOf: events)
@@ -116,6 +127,7 @@ public final class RealtimeHub: Sendable {
                 for (room, events) in byRoom { sent += io.main.to(room).emit(batch: events) * events.count }
             }
         }
+        for (timer, milliseconds) in ages { timer.recordMilliseconds(milliseconds) }
         metrics.recordsApplied.increment(by: applied)
         if duplicates > 0 { metrics.recordsDuplicate.increment(by: duplicates) }
         if unparsable > 0 { metrics.recordsUnparsable.increment(by: unparsable) }
@@ -123,6 +135,11 @@ public final class RealtimeHub: Sendable {
         if !fromSnapshot, let last = records.last, last.timestamp >= 0 {
             metrics.busLag.record(Date().timeIntervalSince1970 - Double(last.timestamp) / 1000)
         }
+    }
+
+    /// The age histogram of a topic's live records: Kafka timestamp to emit.
+    static func ageTimer(_ topic: String) -> Timer {
+        Timer(label: "realtime_record_age_seconds", dimensions: [("topic", topic)], preferredDisplayUnit: .seconds)
     }
 
     /// The partitions to ask the publisher about before applying `snapshot`, each with the
