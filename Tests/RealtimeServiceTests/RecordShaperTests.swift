@@ -48,6 +48,23 @@ struct RecordShaperTests {
         #expect(text(payloads.priceWars) == #"{"topic":"buyOffer","timestamp":1700000000123,"value":"# + value + "}")
     }
 
+    /// `EVENT_KAFKA_METADATA`: payloads end with where the record is in Kafka (solar ones with
+    /// its Kafka timestamp too); off, they are the seeds' payloads byte for byte.
+    @Test func kafkaMetadataIsOptIn() {
+        var located = record(#"{"data": {"v": 1}, "timestamp": 5}"#, topic: "buyOffer")
+        located.partition = 3
+        located.offset = 42
+        let plain = shaper.shape(located)
+        #expect(text(plain.priceWars) == #"{"topic":"buyOffer","timestamp":1700000000123,"value":{"data": {"v": 1}, "timestamp": 5}}"#)
+        #expect(text(plain.solar) == #"{"topic":"buyOffer","timestamp":5,"data":{"v":1}}"#)
+        let tagged = RecordShaper(kafkaMetadata: true).shape(located)
+        #expect(text(tagged.priceWars)
+            == #"{"topic":"buyOffer","timestamp":1700000000123,"value":{"data": {"v": 1}, "timestamp": 5},"partition":3,"offset":42}"#)
+        #expect(text(tagged.solar) == #"{"topic":"buyOffer","timestamp":5,"data":{"v":1},"partition":3,"offset":42,"kafka_timestamp":1700000000123}"#)
+        located.timestamp = -1
+        #expect(text(RecordShaper(kafkaMetadata: true).shape(located).solar)?.hasSuffix(#""kafka_timestamp":null}"#) == true)
+    }
+
     @Test func httpCodeFilterLeavesOutOtherCodesUnlessOff() {
         let failed = record(#"{"http_code": 500, "amount": 1}"#)
         #expect(shaper.shape(failed).priceWars == nil)

@@ -52,6 +52,8 @@ extension RealtimeConfiguration {
                      "how often the client count is reported to ingestd (50 to 60000)"),
             .boolean("PRICEWARS_LIVE_OBJECTS", \.priceWarsLiveObjects,
                      "live Price Wars events carry the record as a JSON object instead of the original's JSON string"),
+            .boolean("EVENT_KAFKA_METADATA", \.eventKafkaMetadata,
+                     "record payloads also carry `partition` and `offset` (solar payloads `kafka_timestamp` too, in milliseconds), so clients can tell how fresh a value is; off, the seeds' payloads exactly"),
             .list("PRICEWARS_TOPICS", \.priceWarsTopics, noneMeansEmpty: true,
                   default: "the original's twelve (" + originalPriceWarsTopics.map { "`\($0)`" }.joined(separator: ", ") + ")",
                   "topics whose history goes out on connect (`[]`) and which `/status` lists even before their first record; comma-separated, `none` for none"),

@@ -49,6 +49,10 @@ public struct RealtimeConfiguration: Sendable, Equatable {
     /// Whether live Price Wars events carry the record as a JSON object instead of the original's
     /// JSON string (`PRICEWARS_LIVE_OBJECTS`, default false: a string, as `json.dumps` gave).
     public var priceWarsLiveObjects: Bool = false
+    /// `EVENT_KAFKA_METADATA`: record payloads also carry `partition` and `offset` (and solar
+    /// payloads `kafka_timestamp`), for clients that show how fresh a value is. Off: the seeds'
+    /// payloads exactly.
+    public var eventKafkaMetadata: Bool = false
     /// Topics whose Price Wars history is sent on connect even before any record of them arrived
     /// (`[]` then), as the original did for its fixed topic list (`PRICEWARS_TOPICS`; `none` for none).
     public var priceWarsTopics: [String] = RealtimeConfiguration.originalPriceWarsTopics

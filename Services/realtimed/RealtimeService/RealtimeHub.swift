@@ -61,7 +61,8 @@ public final class RealtimeHub: Sendable {
                 logger: Logger) {
         self.io = io
         self.configuration = configuration
-        self.shaper = RecordShaper(filterHTTPCode: configuration.filterHTTPCode, families: configuration.apiFamilies)
+        self.shaper = RecordShaper(filterHTTPCode: configuration.filterHTTPCode, families: configuration.apiFamilies,
+                                   kafkaMetadata: configuration.eventKafkaMetadata)
         let scope = TopicFamilyScope(configuration: configuration)
         self.scope = scope
         self.announcedPriceWarsTopics = configuration.priceWarsTopics.filter { scope.families(of: $0).contains(.pricewars) }

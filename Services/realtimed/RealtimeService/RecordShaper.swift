@@ -17,10 +17,30 @@ public struct RecordShaper: Sendable {
     public var filterHTTPCode: Bool
     /// Which payloads to build.
     public var families: Set<APIFamily>
+    /// Whether payloads end with `partition` and `offset` (solar ones with `kafka_timestamp` too).
+    public var kafkaMetadata: Bool
 
-    public init(filterHTTPCode: Bool = true, families: Set<APIFamily> = Set(APIFamily.allCases)) {
+    public init(filterHTTPCode: Bool = true, families: Set<APIFamily> = Set(APIFamily.allCases), kafkaMetadata: Bool = false) {
         self.filterHTTPCode = filterHTTPCode
         self.families = families
+        self.kafkaMetadata = kafkaMetadata
+    }
+
+    /// `,"partition":p,"offset":o` (and `,"kafka_timestamp":t` with `timestamp`), when asked for.
+    private func appendKafkaMetadata(_ record: BusRecord, timestamp: Bool, to output: inout [UInt8]) {
+        guard kafkaMetadata else { return }
+        output.append(contentsOf: #","partition":"#.utf8)
+        JSONText.appendInteger(Int64(record.partition), to: &output)
+        output.append(contentsOf: #","offset":"#.utf8)
+        JSONText.appendInteger(record.offset, to: &output)
+        if timestamp {
+            output.append(contentsOf: #","kafka_timestamp":"#.utf8)
+            if record.timestamp >= 0 {
+                JSONText.appendInteger(record.timestamp, to: &output)
+            } else {
+                output.append(contentsOf: JSONText.nullLiteral)
+            }
+        }
     }
 
     /// The payloads of one record; nil where a family does not send it.
@@ -77,6 +97,7 @@ public struct RecordShaper: Sendable {
             output.append(contentsOf: #","data":"#.utf8)
             output.append(contentsOf: valueText)
         }
+        appendKafkaMetadata(record, timestamp: true, to: &output)
         output.append(UInt8(ascii: "}"))
         return output
     }
@@ -94,6 +115,7 @@ public struct RecordShaper: Sendable {
         (record.timestamp >= 0 ? JSONValue.int(record.timestamp) : .null).serialize(into: &output, attachments: &attachments)
         output.append(contentsOf: #","value":"#.utf8)
         output.append(contentsOf: valueText)
+        appendKafkaMetadata(record, timestamp: false, to: &output)
         output.append(UInt8(ascii: "}"))
         return output
     }
