@@ -67,10 +67,10 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     private var pongDeadline: NIODeadline = .distantFuture
     private var lastClientActivity: NIODeadline
 
-    // Only on the WebSocket channel's loop.
+    // Only on the WebSocket channel's loop (asserted in `flushWebSocket`).
     private var drainQueue: [ByteBuffer] = []
     private var isDrainingWebSocket = false
-    // Only on `eventLoop`.
+    // Only on `eventLoop` (asserted where they are used).
     private var heartbeatTask: Scheduled<Void>?
     private var delegateClosed = false
 
@@ -255,6 +255,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     /// loop. Writing can re-enter through a writability change; the running drain then picks
     /// up whatever was queued meanwhile.
     private func flushWebSocket(_ link: EngineWebSocketLink) {
+        link.channel.eventLoop.assertInEventLoop()
         guard !isDrainingWebSocket else { return }
         isDrainingWebSocket = true
         defer { isDrainingWebSocket = false }
@@ -702,6 +703,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     }
 
     private func deliverOnLoop(_ message: EngineMessage) {
+        eventLoop.assertInEventLoop()
         guard !delegateClosed else { return }
         endpoint.delegate.engineConnection(self, received: message)
     }
@@ -710,6 +712,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
 
     /// Tells the delegate about the new connection and starts the heartbeat. Runs on `eventLoop`.
     func start() {
+        eventLoop.assertInEventLoop()
         endpoint.delegate.engineConnectionOpened(self)
         switch protocolVersion {
         case .v4: schedulePing()
@@ -722,6 +725,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     }
 
     private func schedulePing() {
+        eventLoop.assertInEventLoop()
         let deadline = NIODeadline.now() + .milliseconds(configuration.pingIntervalMilliseconds)
         lock.withLock { nextPingDeadline = deadline }
         heartbeatTask = eventLoop.scheduleTask(deadline: deadline) {
@@ -730,6 +734,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     }
 
     private func sendPing() {
+        eventLoop.assertInEventLoop()
         // Deadlines count from when the ping was due, so a late timer does not stretch them.
         let deadline = lock.withLock { () -> NIODeadline in
             awaitingPong = true
@@ -775,6 +780,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     }
 
     private func scheduleClientPingCheck(in delay: TimeAmount) {
+        eventLoop.assertInEventLoop()
         heartbeatTask = eventLoop.scheduleTask(in: delay) {
             let deadline = self.lock.withLock { self.lastClientActivity }
                 + .milliseconds(self.pingDeadlineMilliseconds)
