@@ -127,13 +127,13 @@ public struct JSONReader {
         case .object:
             guard try beginContainer(depth: depth + 1) else { return }
             repeat {
-                try skipString(memberName: true)
+                _ = try readMemberName()
                 try skipValue(depth: depth + 1)
             } while try nextItem(inObject: true)
         case .array:
             guard try beginContainer(depth: depth + 1) else { return }
             repeat { try skipValue(depth: depth + 1) } while try nextItem(inObject: false)
-        case .string: try skipString(memberName: false)
+        case .string: _ = try scanString(decode: false)
         case .number: _ = try readNumber()
         case .true: try readLiteral("true")
         case .false: try readLiteral("false")
@@ -147,14 +147,6 @@ public struct JSONReader {
         let start = index
         try skipValue(depth: depth)
         return start..<index
-    }
-
-    private mutating func skipString(memberName: Bool) throws(JSONSyntaxError) {
-        if memberName {
-            _ = try readMemberName()
-        } else {
-            _ = try scanString(decode: false)
-        }
     }
 
     // MARK: Scalars

@@ -37,16 +37,6 @@ enum JSONPathLookup {
                 return nil
             }
         }
-        switch try reader.peekKind() {
-        case .string: return .string(reader.string(of: try reader.readString()))
-        case .number:
-            let number = try reader.readNumber()
-            let text = String(decoding: UnsafeRawBufferPointer(rebasing: reader.bytes[number.range]), as: UTF8.self)
-            return Double(text).map(FilterScalar.number)
-        case .true: return .bool(true)
-        case .false: return .bool(false)
-        case .null: return .null
-        case .object, .array: return nil
-        }
+        return try FilterScalar.read(&reader)
     }
 }

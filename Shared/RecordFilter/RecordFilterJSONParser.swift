@@ -118,19 +118,7 @@ struct RecordFilterJSONParser {
 
     private func scalar(_ reader: inout JSONReader) throws(RecordFilterError) -> FilterScalar {
         let position = reader.index
-        let value = try Self.syntax { () throws(JSONSyntaxError) -> FilterScalar? in
-            switch try reader.peekKind() {
-            case .string: return .string(reader.string(of: try reader.readString()))
-            case .number:
-                let number = try reader.readNumber()
-                let text = String(decoding: UnsafeRawBufferPointer(rebasing: reader.bytes[number.range]), as: UTF8.self)
-                return .number(Double(text) ?? .nan)
-            case .true: try reader.readLiteral("true"); return .bool(true)
-            case .false: try reader.readLiteral("false"); return .bool(false)
-            case .null: try reader.readLiteral("null"); return .null
-            case .object, .array: return nil
-            }
-        }
+        let value = try Self.syntax { () throws(JSONSyntaxError) -> FilterScalar? in try FilterScalar.read(&reader) }
         guard let value else { throw RecordFilterError(.badOperand, at: position, "a value is a string, number, true, false or null") }
         return value
     }

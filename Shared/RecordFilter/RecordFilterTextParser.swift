@@ -123,12 +123,8 @@ struct RecordFilterTextParser {
             let result = text.withUnsafeBytes { raw -> Result<(FilterScalar, Int), JSONSyntaxError> in
                 var reader = JSONReader(raw, at: start)
                 return Result { () throws(JSONSyntaxError) -> (FilterScalar, Int) in
-                    if first == UInt8(ascii: "\"") {
-                        return (.string(reader.string(of: try reader.readString())), reader.index)
-                    }
-                    let number = try reader.readNumber()
-                    let text = String(decoding: UnsafeRawBufferPointer(rebasing: reader.bytes[number.range]), as: UTF8.self)
-                    return (.number(Double(text) ?? .nan), reader.index)
+                    // A string or a number here (by its first byte), never an object or array.
+                    (try FilterScalar.read(&reader) ?? .null, reader.index)
                 }
             }
             switch result {

@@ -21,10 +21,16 @@ public protocol ServiceCommand {
 extension ServiceCommand {
     public static var discussion: String { "" }
 
-    /// The configuration `environment` and `arguments` give over the defaults, validated.
-    public static func resolve(arguments: [String] = [], environment: [String: String]) throws(ConfigurationError) -> Configuration {
+    /// The configuration `environment` gives over the defaults, not validated.
+    public static func read(environment: [String: String]) throws(ConfigurationError) -> Configuration {
         var configuration = defaults
         try settings.apply(environment: environment, to: &configuration)
+        return configuration
+    }
+
+    /// The configuration `environment` and `arguments` give over the defaults, validated.
+    public static func resolve(arguments: [String] = [], environment: [String: String]) throws(ConfigurationError) -> Configuration {
+        var configuration = try read(environment: environment)
         try settings.apply(arguments: arguments, to: &configuration)
         try validate(configuration)
         return configuration

@@ -5,7 +5,7 @@ import TestSupport
 
 @Suite struct IngestConfigurationTests {
     @Test func defaultsMatchTheSeed() throws {
-        let config = try IngestConfiguration(environment: [:])
+        let config = try IngestCommand.read(environment: [:])
         #expect(config.kafkaHosts == "kafka:9092")
         #expect(config.consumerGroup == "web-redirect")
         #expect(config.allowedTopicsRegex == ".*")
@@ -18,12 +18,12 @@ import TestSupport
     }
 
     @Test func limitsHaveDocumentedDefaultsAndAreRead() throws {
-        let defaults = try IngestConfiguration(environment: [:])
+        let defaults = try IngestCommand.read(environment: [:])
         #expect(defaults.busMaxConcurrentReplays == 8 && defaults.busMaxQueuedReplays == 64)
         #expect(defaults.busPresenceMaxReplicas == 256 && defaults.busPresenceMaxClients == 1_000_000)
         #expect(defaults.busMaxMessageBytes == 1 << 20 && defaults.avroMaxJSONBytes == 16 << 20)
         #expect(defaults.busCurveSecretKey == nil && defaults.busCurveClientKeys.isEmpty)
-        let set = try IngestConfiguration(environment: [
+        let set = try IngestCommand.read(environment: [
             "BUS_MAX_CONCURRENT_REPLAYS": "3", "BUS_MAX_QUEUED_REPLAYS": "4", "BUS_PRESENCE_MAX_REPLICAS": "5",
             "BUS_PRESENCE_MAX_CLIENTS": "6", "BUS_MAX_MESSAGE_BYTES": "70000", "AVRO_MAX_JSON_BYTES": "80000",
             "BUS_CURVE_CLIENT_KEYS": " a , b,"])
@@ -35,7 +35,7 @@ import TestSupport
 
     @Test func environmentIsRead() throws {
         let schema = TestEnvironment.fixture("kafka.timestamp-data.avsc").path
-        let config = try IngestConfiguration(environment: [
+        let config = try IngestCommand.read(environment: [
             "KAFKA_HOSTS": "a:1,b:2", "CONSUMER_GROUP": "g", "ALLOWED_TOPIC_REGEX": "^stcs\\.",
             "KAFKA_SCHEMA": schema, "HISTORY_SIZE": "7", "INGEST_HTTP_PORT": "6001",
             "LOGGING_LEVEL": "debug", "BUS_PUBLISH_BIND": "tcp://127.0.0.1:7000",
@@ -55,12 +55,12 @@ import TestSupport
 
     /// A blank variable is an unset one, for every setting (compose files leave some empty).
     @Test func blankVariablesKeepTheDefaults() throws {
-        let config = try IngestConfiguration(environment: ["KAFKA_HOSTS": " ", "HISTORY_SIZE": "", "KAFKA_SCHEMA": "\t"])
+        let config = try IngestCommand.read(environment: ["KAFKA_HOSTS": " ", "HISTORY_SIZE": "", "KAFKA_SCHEMA": "\t"])
         #expect(config.kafkaHosts == IngestConfiguration().kafkaHosts && config.historySize == 100 && config.kafkaSchema == nil)
     }
 
     @Test func theNewerRegexNameWins() throws {
-        let config = try IngestConfiguration(environment: ["ALLOWED_TOPICS_REGEX": "a", "ALLOWED_TOPIC_REGEX": "b"])
+        let config = try IngestCommand.read(environment: ["ALLOWED_TOPICS_REGEX": "a", "ALLOWED_TOPIC_REGEX": "b"])
         #expect(config.allowedTopicsRegex == "a")
     }
 
@@ -105,7 +105,7 @@ import TestSupport
     ])
     func badSettingsAreNamed(environment: [String: String], setting: String) {
         do {
-            let config = try IngestConfiguration(environment: environment)
+            let config = try IngestCommand.read(environment: environment)
             try config.validate()
             Issue.record("\(environment) was accepted")
         } catch {

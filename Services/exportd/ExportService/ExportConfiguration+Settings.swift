@@ -39,10 +39,4 @@ extension ExportConfiguration {
             .loggingLevel(\.loggingLevel),
         ])
     }
-
-    /// The settings present in `environment` over the defaults (not validated).
-    public init(environment: [String: String]) throws(ExportConfigurationError) {
-        self.init()
-        try Self.settings.apply(environment: environment, to: &self)
-    }
 }

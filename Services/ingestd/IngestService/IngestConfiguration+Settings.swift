@@ -68,10 +68,4 @@ extension IngestConfiguration {
                     }),
         ])
     }
-
-    /// The settings present in `environment` over the defaults (not validated).
-    public init(environment: [String: String]) throws(IngestConfigurationError) {
-        self.init()
-        try Self.settings.apply(environment: environment, to: &self)
-    }
 }

@@ -81,10 +81,4 @@ extension RealtimeConfiguration {
                      "a request's body must be complete within this of its head (`{part=\"body\"}`) (100 to 3600000)"),
         ])
     }
-
-    /// The settings present in `environment` over the defaults (not validated).
-    public init(environment: [String: String]) throws(RealtimeConfigurationError) {
-        self.init()
-        try Self.settings.apply(environment: environment, to: &self)
-    }
 }

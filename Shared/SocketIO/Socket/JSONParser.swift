@@ -43,14 +43,7 @@ public struct JSONParser: Sendable {
 
     /// Checks that `bytes` hold exactly one JSON value, without building it.
     public func validate(_ bytes: [UInt8]) throws(JSONSyntaxError) {
-        let result = bytes.withUnsafeBytes { raw in
-            Result { () throws(JSONSyntaxError) in
-                var reader = JSONReader(raw)
-                try reader.skipValue()
-                try reader.expectEnd()
-            }
-        }
-        try result.get()
+        try JSONValidator.validate(bytes)
     }
 
     private func readValue(_ reader: inout JSONReader, depth: Int) throws(JSONSyntaxError) -> JSONValue {
