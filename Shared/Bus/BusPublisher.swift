@@ -26,8 +26,9 @@ public final class BusPublisher: @unchecked Sendable {
     /// The default live endpoint.
     public static let defaultEndpoint = "tcp://*:5556"
 
-    /// This publisher's run id: random unless given to the initializer.
-    public let epoch: UInt64
+    /// This publisher's run id: random unless given to the initializer, changed by
+    /// ``startEpoch(_:)``.
+    public private(set) var epoch: UInt64
     /// The endpoint actually bound (wildcard ports resolved), e.g. `tcp://0.0.0.0:5556`.
     public let boundEndpoint: String
     /// The sequence of the last record sent (0 before the first).
@@ -133,6 +134,17 @@ public final class BusPublisher: @unchecked Sendable {
         lastEpoch = record.epoch
         publishesSinceEventCheck += 1
         if publishesSinceEventCheck >= 1024 { processEvents() }
+    }
+
+    /// Moves to a new run id, so every subscriber resynchronises (a snapshot, then the live
+    /// stream from it): what it built from this publisher no longer holds (ingestd: a partition
+    /// restarted below what it published). Records published afterwards carry `newEpoch`; a
+    /// heartbeat with it is sent at once (best effort: the next record or heartbeat says it too).
+    public func startEpoch(_ newEpoch: UInt64) {
+        epoch = newEpoch
+        lastEpoch = newEpoch
+        lastHeartbeat = ContinuousClock.now
+        try? sendHeartbeat()
     }
 
     /// Sends a heartbeat now: the epoch of the last record sent (``epoch`` before any) and

@@ -5,7 +5,9 @@ public struct BusSnapshot: Sendable, Hashable {
     public var records: [BusRecord]
     /// The publisher epoch and last sequence the records are consistent with.
     public var end: BusEndMarker
-    /// Partitions of a REPLAY whose requested records Kafka no longer holds.
+    /// Of a REPLAY: partitions whose requested records Kafka no longer holds. Of a SNAPSHOT:
+    /// partitions that restarted below the publisher's position while it ran (kind *rewound*:
+    /// their topic was recreated), which a subscriber that delivered their old offsets asks about.
     public var gaps: [BusReplayGap]
 
     public init(records: [BusRecord], end: BusEndMarker, gaps: [BusReplayGap] = []) {

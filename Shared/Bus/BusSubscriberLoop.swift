@@ -39,6 +39,10 @@ final class BusSubscriberLoop: @unchecked Sendable {
     private var started = ContinuousClock.now
     private var buffered: [BusRecord] = []
     private var snapshotRecords: [BusRecord] = []
+    /// The current SNAPSHOT reply's GAPs: partitions that restarted while the publisher ran.
+    private var snapshotGaps: [BusReplayGap] = []
+    /// The most GAPs a SNAPSHOT reply may carry (one per restarted partition).
+    static let maximumSnapshotGaps = 65_536
     /// Events the consumer's buffer could not take yet; while non-empty no live input is read.
     private var pending: [BusSubscriberEvent] = []
     private var pendingHead = 0
@@ -281,7 +285,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
         }
         buffered.removeAll(keepingCapacity: true)
         if let record { buffered.append(record) }
-        snapshotRecords.removeAll()
+        clearSnapshot()
         deliver(.resync(reason))
     }
 
@@ -292,7 +296,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
             requestSentAt = nil
             replaceSnapshotSocket()
         }
-        snapshotRecords.removeAll()
+        clearSnapshot()
         deliver(.resync(reason))
     }
 
@@ -312,7 +316,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
         // waiting after the grace period: a resync repairs a late subscription).
         if !liveConnected && now < started.advanced(by: configuration.handshakeGrace) { return }
         retryAt = nil
-        snapshotRecords.removeAll()
+        clearSnapshot()
         guard try snapshotSocket.send(BusRequest.snapshot(topicPrefix: configuration.snapshotPrefix).frames, dontWait: true) else {
             failJoin("cannot queue the SNAPSHOT request to \(configuration.snapshotEndpoint)")
             return
@@ -332,7 +336,7 @@ final class BusSubscriberLoop: @unchecked Sendable {
 
     private func failJoin(_ reason: String) {
         logger.warning("bus snapshot failed", metadata: ["reason": "\(reason)", "retry in": "\(retryDelay)"])
-        snapshotRecords.removeAll()
+        clearSnapshot()
         retryAt = ContinuousClock.now.advanced(by: retryDelay)
         retryDelay = min(retryDelay * 2, .seconds(5))
         joinReason = .snapshotFailed(reason)
@@ -358,12 +362,15 @@ final class BusSubscriberLoop: @unchecked Sendable {
             switch reply {
             case let .record(record):
                 if configuration.matches(record.topic) { snapshotRecords.append(record) }
-            case .gap:
-                // Only REPLAY replies have gaps; a snapshot is ingestd's cache.
-                requestSentAt = nil
-                replaceSnapshotSocket()
-                failJoin("invalid reply: GAP in a SNAPSHOT reply")
-                return
+            case let .gap(gap):
+                // A partition that restarted while the publisher ran (its topic was recreated).
+                guard gap.kind == .rewound, snapshotGaps.count < Self.maximumSnapshotGaps else {
+                    requestSentAt = nil
+                    replaceSnapshotSocket()
+                    failJoin("invalid reply: a SNAPSHOT reply's GAPs are rewound partitions, at most \(Self.maximumSnapshotGaps)")
+                    return
+                }
+                if configuration.matches(gap.topic) { snapshotGaps.append(gap) }
             case let .error(message):
                 requestSentAt = nil
                 failJoin("server error: \(message)")
@@ -376,10 +383,16 @@ final class BusSubscriberLoop: @unchecked Sendable {
         }
     }
 
+    private func clearSnapshot() {
+        snapshotRecords.removeAll()
+        snapshotGaps.removeAll()
+    }
+
     private func completeJoin(_ end: BusEndMarker) {
         progressedSinceSnapshot = false
-        let snapshot = BusSnapshot(records: snapshotRecords, end: end)
+        let snapshot = BusSnapshot(records: snapshotRecords, end: end, gaps: snapshotGaps)
         snapshotRecords = []
+        snapshotGaps = []
         phase = .live(epoch: end.epoch, lastSequence: end.sequence)
         deliver(.snapshot(snapshot, reason: joinReason))
         // Replay what arrived meanwhile. Records of another run that precede the first record of

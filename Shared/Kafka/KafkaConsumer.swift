@@ -105,6 +105,12 @@ public final class KafkaConsumer {
         try client.commit()
     }
 
+    /// Commits `offsets` (each partition's next offset to consume) for the group, whatever was
+    /// consumed: an operator's reset, or a test's stale position. Blocks until the broker answers.
+    public func commit(_ offsets: [KafkaTopicPartition]) throws(KafkaError) {
+        try client.commit(offsets)
+    }
+
     /// Consumer lag per assigned partition: high watermark (as last fetched) minus position.
     public func lag() -> [KafkaTopicPartition] {
         let positions = client.positions(client.assignment())

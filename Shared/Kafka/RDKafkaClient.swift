@@ -133,6 +133,13 @@ final class RDKafkaClient {
         try Self.check(err, "commit")
     }
 
+    /// Commits `offsets` for the group, synchronously.
+    func commit(_ offsets: [KafkaTopicPartition]) throws(KafkaError) {
+        let list = Self.nativeList(offsets)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        try Self.check(rd_kafka_commit(handle, list, 0), "commit")
+    }
+
     /// Leaves the group and stops consuming.
     func closeConsumer() {
         rd_kafka_consumer_close(handle)

@@ -1,5 +1,6 @@
 import Bus
 import Foundation
+import Synchronization
 import Testing
 import ZeroMQ
 
@@ -206,6 +207,40 @@ struct BusSubscriberTests {
             #expect(Self.resyncs(events) == [.epochChanged(from: 100, to: 200)])
             #expect(Self.latestState(events)?.snapshot.records.map(\.epoch) == [200, 200])
             #expect(Self.latestState(events)?.live == [])
+        }
+    }
+
+    /// A partition restarted below the publisher's position (its topic was recreated): the
+    /// publisher moves to a new epoch at once (a heartbeat, nothing else published), every live
+    /// subscriber resynchronises, and the snapshot's rewound GAPs reach it with the snapshot.
+    /// A GAP of another kind in a SNAPSHOT reply is refused (issue 12).
+    @Test func aNewEpochResynchronisesAndTheSnapshotNamesRestartedPartitions() async throws {
+        let context = try ZMQContext()
+        let publisher = try BusPublisher(endpoint: randomLoopback, context: context, epoch: 100)
+        let restarted = BusReplayGap(topic: "t", partition: 0, requested: 10, available: 0, kind: .rewound)
+        let kind = Mutex<BusReplayGap.Kind?>(nil)
+        let server = try BusSnapshotServer(endpoint: randomLoopback, context: context) { _, reply in
+            if let gapKind = kind.withLock({ $0 }) {
+                var gap = restarted
+                gap.kind = gapKind
+                try await reply.send(gap)
+            }
+            try await reply.finish(BusEndMarker(epoch: publisher.epoch, sequence: 0))
+        }
+        let subscriber = try BusSubscriber(configuration: Self.configuration(publisher, server), context: context)
+        try await Self.following([subscriber], server: server) { recorders in
+            try await waitUntil("initial snapshot") { Self.latestState(recorders[0].all) != nil }
+            kind.withLock { $0 = .deleted }
+            publisher.startEpoch(200)
+            try await waitUntil("the deleted GAP refused") {
+                Self.resyncs(recorders[0].all).contains { if case .snapshotFailed = $0 { true } else { false } }
+            }
+            kind.withLock { $0 = .rewound }
+            try await waitUntil("snapshot of the new epoch") {
+                Self.latestState(recorders[0].all)?.snapshot.end.epoch == 200
+            }
+            #expect(Self.resyncs(recorders[0].all).first == .epochChanged(from: 100, to: 200))
+            #expect(Self.latestState(recorders[0].all)?.snapshot.gaps == [restarted])
         }
     }
 

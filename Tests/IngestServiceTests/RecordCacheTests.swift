@@ -14,7 +14,7 @@ import Testing
         let snapshot = cache.snapshot()
         #expect(snapshot.records.map(\.topic) == ["a", "a", "a", "b"])
         #expect(snapshot.records.map(\.offset) == [2, 3, 4, 0])
-        #expect(snapshot.lastSequence == 6)
+        #expect(snapshot.end.sequence == 6)
         #expect(cache.latest().map(\.offset) == [4, 0])
     }
 
@@ -22,7 +22,7 @@ import Testing
         let cache = RecordCache(historySize: 10)
         cache.insert(record("a", 0, sequence: 1), published: true)
         cache.insertHistory([record("b", 0), record("b", 1)])
-        #expect(cache.snapshot().lastSequence == 1)
+        #expect(cache.end.sequence == 1)
         #expect(cache.count(topic: "b") == 2)
     }
 
@@ -31,6 +31,27 @@ import Testing
         cache.insert(record("stcs.a", 0, sequence: 1), published: true)
         cache.insert(record("other", 0, sequence: 2), published: true)
         #expect(cache.snapshot(topicPrefix: "stcs.").records.map(\.topic) == ["stcs.a"])
-        #expect(cache.snapshot(topicPrefix: "stcs.").lastSequence == 2)
+        #expect(cache.snapshot(topicPrefix: "stcs.").end.sequence == 2)
+    }
+
+    /// A partition that restarted (its topic recreated) leaves the cache, the epoch moves and the
+    /// snapshot names the partition in a rewound GAP, all in one step (issue 12).
+    @Test func aRewoundPartitionLeavesTheCacheUnderANewEpoch() {
+        let cache = RecordCache(historySize: 10, epoch: 1)
+        for offset in 0..<4 {
+            cache.insert(BusRecord(topic: "a", partition: Int32(offset % 2), offset: Int64(offset), key: nil, value: nil,
+                                   sequence: UInt64(offset + 1)), published: true)
+        }
+        cache.insert(record("b", 0, sequence: 5), published: true)
+        let gap = BusReplayGap(topic: "a", partition: 1, requested: 4, available: 0, kind: .rewound)
+        cache.rewind(gap, newEpoch: 2)
+        let snapshot = cache.snapshot()
+        #expect(snapshot.end == BusEndMarker(epoch: 2, sequence: 5))
+        #expect(snapshot.records.map { "\($0.topic)\($0.partition)@\($0.offset)" } == ["a0@0", "a0@2", "b0@0"])
+        #expect(snapshot.gaps == [gap])
+        #expect(cache.snapshot(topicPrefix: "b").gaps.isEmpty)
+        // New records of the partition are cached again.
+        cache.insert(BusRecord(topic: "a", partition: 1, offset: 0, key: nil, value: nil, sequence: 6), published: true)
+        #expect(cache.snapshot(topicPrefix: "a").records.count == 3)
     }
 }

@@ -81,6 +81,21 @@ struct RealtimeHubTests {
         #expect(try status(hub)["a"]?["records_seen"] as? Int == 13)
     }
 
+    /// A topic recreated while the publisher ran: its snapshot holds none of the partition's new
+    /// records yet (or records past what was delivered), only a rewound GAP naming it. The
+    /// partition is asked about all the same, and only partitions this replica delivered.
+    @Test func aPartitionTheSnapshotNamesAsRestartedIsAskedAbout() {
+        let hub = makeHub(historySize: 10)
+        hub.apply((0..<10).map { record("a", 0, $0) } + [record("b", 0, 4)], fromSnapshot: true)
+        let restarted = [BusReplayGap(topic: "a", partition: 0, requested: 10, available: 0, kind: .rewound),
+                         BusReplayGap(topic: "never-delivered", partition: 0, requested: 10, available: 0, kind: .rewound)]
+        #expect(hub.gaps(before: [record("b", 0, 4)], restarted: restarted) == [TopicPartition(topic: "a", partition: 0): 10])
+        // Even when the new log already holds more records than were delivered before.
+        let grown = (0..<12).map { record("a", 0, $0, epoch: 2) }
+        #expect(hub.gaps(before: grown, restarted: restarted) == [TopicPartition(topic: "a", partition: 0): 10])
+        #expect(hub.gaps(before: grown).isEmpty, "without the GAP, nothing tells")
+    }
+
     @Test func clientCountsOfOtherReplicasAddUpAndOwnIsIgnored() {
         var configuration = RealtimeConfiguration()
         configuration.replicaID = "me"

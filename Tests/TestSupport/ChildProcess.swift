@@ -38,6 +38,11 @@ public final class ChildProcess: @unchecked Sendable {
     /// Whether the process is still running.
     public var isRunning: Bool { process.isRunning }
 
+    /// Sends `signal` (e.g. `SIGSTOP`, `SIGCONT`) without waiting.
+    public func send(_ signal: Int32) {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+    }
+
     /// Sends SIGTERM (or `signal`) and waits up to `timeout` seconds, then SIGKILL.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: Double = 5) -> Int32 {

@@ -11,19 +11,17 @@ public struct BusRequestHandler: Sendable {
     let selector: TopicSelector
     let decoder: RecordDecoder
     let cache: RecordCache
-    let epoch: UInt64
     let presence: BusPresenceTable
     let replays: ReplayLimiter
     let refusalLog = SharedRateLimitedLog()
     let logger: Logger
 
-    public init(configuration: IngestConfiguration, decoder: RecordDecoder, cache: RecordCache, epoch: UInt64,
+    public init(configuration: IngestConfiguration, decoder: RecordDecoder, cache: RecordCache,
                 presence: BusPresenceTable = BusPresenceTable(), logger: Logger) throws(IngestConfigurationError) {
         self.configuration = configuration
         self.selector = try TopicSelector(pattern: configuration.allowedTopicsRegex)
         self.decoder = decoder
         self.cache = cache
-        self.epoch = epoch
         self.presence = presence
         self.replays = ReplayLimiter(maximumRunning: configuration.busMaxConcurrentReplays,
                                      maximumQueued: configuration.busMaxQueuedReplays)
@@ -41,9 +39,10 @@ public struct BusRequestHandler: Sendable {
         }
         switch request {
         case .snapshot(let prefix):
-            let (records, lastSequence) = cache.snapshot(topicPrefix: prefix)
-            for record in records { try await reply.send(record) }
-            try await reply.finish(BusEndMarker(epoch: epoch, sequence: lastSequence))
+            let snapshot = cache.snapshot(topicPrefix: prefix)
+            for gap in snapshot.gaps { try await reply.send(gap) }
+            for record in snapshot.records { try await reply.send(record) }
+            try await reply.finish(snapshot.end)
         case .replay(let offsets):
             try await replay(offsets, reply)
         case .presence(let report):
@@ -53,7 +52,7 @@ public struct BusRequestHandler: Sendable {
                 try await refuse(error, reply)
                 return
             }
-            try await reply.finish(BusEndMarker(epoch: epoch, sequence: cache.snapshot(topicPrefix: "\u{0}").lastSequence))
+            try await reply.finish(cache.end)
         }
     }
 
@@ -88,6 +87,7 @@ public struct BusRequestHandler: Sendable {
             try await reply.fail(.kafkaFailed, "\(error)")
             return
         }
+        let epoch = cache.end.epoch
         let clock = ContinuousClock()
         var idleSince = clock.now
         while let (gaps, batch) = try await scan.next() {
@@ -120,6 +120,6 @@ public struct BusRequestHandler: Sendable {
             }
         }
         logger.debug("replayed \(starts.count) partition(s)")
-        try await reply.finish(BusEndMarker(epoch: epoch, sequence: cache.snapshot(topicPrefix: "\u{0}").lastSequence))
+        try await reply.finish(cache.end)
     }
 }

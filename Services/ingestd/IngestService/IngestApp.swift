@@ -25,11 +25,10 @@ public enum IngestApp {
         let cache = RecordCache(historySize: configuration.historySize)
         let status = IngestStatus()
         let context = try ZMQContext()
-        let epoch = UInt64.random(in: 1...UInt64.max)
         let presence = BusPresenceTable(maximumReplicas: configuration.busPresenceMaxReplicas,
                                         maximumClientsPerReplica: configuration.busPresenceMaxClients)
         let handler = try BusRequestHandler(configuration: configuration, decoder: decoder, cache: cache,
-                                            epoch: epoch, presence: presence, logger: logger)
+                                            presence: presence, logger: logger)
         // Bound before the CURVE sockets, so no handshake goes unchecked.
         let authenticator = configuration.busCurveClientKeys.isEmpty ? nil
             : try BusCurveAuthenticator(context: context, allowedClientKeys: configuration.busCurveClientKeys, logger: logger) {
@@ -40,7 +39,7 @@ public enum IngestApp {
             try await handler.handle(request, reply)
         }
         let ingestor = KafkaIngestor(configuration: configuration, decoder: decoder, cache: cache, status: status,
-                                     context: context, epoch: epoch, presence: presence, logger: logger)
+                                     context: context, presence: presence, logger: logger)
         let http = IngestHTTPServer.application(configuration: configuration, status: status, registry: registry,
                                                 logger: logger)
         let group = ServiceGroup(configuration: .init(

@@ -34,7 +34,7 @@ final class IngestConsumerLoop {
     private var initiallyAssigned = false
 
     init(configuration: IngestConfiguration, decoder: RecordDecoder, cache: RecordCache, status: IngestStatus,
-         context: ZMQContext, epoch: UInt64, presence: BusPresenceTable = BusPresenceTable(), stop: StopSignal,
+         context: ZMQContext, presence: BusPresenceTable = BusPresenceTable(), stop: StopSignal,
          logger: Logger) throws {
         self.configuration = configuration
         self.selector = try TopicSelector(pattern: configuration.allowedTopicsRegex)
@@ -44,6 +44,7 @@ final class IngestConsumerLoop {
         self.logger = logger
         self.stop = stop
         self.presence = presence
+        let epoch = cache.end.epoch
         publisher = try BusPublisher(endpoint: configuration.busPublishBind, context: context, epoch: epoch,
                                      security: configuration.busSecurity)
         historyReader = try KafkaPartitionReader(configuration: configuration.consumerConfiguration, logger: logger)
@@ -193,6 +194,11 @@ final class IngestConsumerLoop {
     /// hash lookup (cache, positions, metrics) is done once per batch, not per record.
     private func handle(_ events: [KafkaConsumerEvent]) {
         var batch = RecordBatch()
+        var outOfRange: [(PartitionKey, Int64)] = []
+        defer {
+            // After the batch is cached: a partition rewound here must not get records back.
+            for (key, offset) in outOfRange { self.outOfRange(key, at: offset) }
+        }
         for event in events {
             switch event {
             case .message(let message):
@@ -209,7 +215,7 @@ final class IngestConsumerLoop {
             case .partitionEOF:
                 break
             case let .offsetOutOfRange(topic, partition, offset):
-                outOfRange(PartitionKey(topic: topic, partition: partition), at: offset)
+                outOfRange.append((PartitionKey(topic: topic, partition: partition), offset))
             case .error(let error):
                 kafkaError(error)
             }
@@ -259,8 +265,8 @@ final class IngestConsumerLoop {
     /// Kafka no longer holds the partition's position. Records before its log start were deleted
     /// (retention while ingestd was down or behind): consumption resumes at the log start, and
     /// the loss is counted and logged. A position past its end means the topic was recreated or
-    /// truncated: it is read again from its beginning, also counted and logged. Never a silent
-    /// jump to the end.
+    /// truncated: it is read again from its beginning, also counted and logged, and subscribers
+    /// are told (``rewind(_:from:to:)``). Never a silent jump to the end.
     private func outOfRange(_ key: PartitionKey, at offset: Int64) {
         let restart: Int64
         do {
@@ -274,6 +280,7 @@ final class IngestConsumerLoop {
                 restart = KafkaOffset.beginning
                 metrics.positionsRewound.increment()
                 logger.error("\(key): ends at \(high), before ingestd's position \(offset) (topic recreated or truncated); reading it again from its beginning")
+                rewind(key, from: offset, to: low)
             } else {
                 restart = offset  // the log moved meanwhile: try the same position again
             }
@@ -289,6 +296,20 @@ final class IngestConsumerLoop {
             let starts = assigned.map { KafkaTopicPartition(topic: $0.topic, partition: $0.partition, offset: positions[$0] ?? KafkaOffset.beginning) }
             try? consumer.assign(starts)
         }
+    }
+
+    /// Subscribers delivered (or stored) the partition's old offsets, so the new log's records,
+    /// which reuse them, would look like duplicates. The cache drops the old records and moves
+    /// to a new epoch in one step, and the publisher follows: every subscriber resynchronises, and
+    /// its snapshot names the partition in a *rewound* GAP, so realtimed and exportd ask Kafka
+    /// (REPLAY) where it stands and take its records from its start again.
+    private func rewind(_ key: PartitionKey, from position: Int64, to start: Int64) {
+        var newEpoch = UInt64.random(in: 1...UInt64.max)
+        while newEpoch == publisher.epoch { newEpoch = UInt64.random(in: 1...UInt64.max) }
+        cache.rewind(BusReplayGap(topic: key.topic, partition: key.partition, requested: position,
+                                  available: max(start, 0), kind: .rewound), newEpoch: newEpoch)
+        publisher.startEpoch(newEpoch)
+        logger.warning("\(key): subscribers resynchronise (epoch \(newEpoch)) to take the partition from its start again")
     }
 
     private func kafkaError(_ error: KafkaError) {

@@ -1,21 +1,50 @@
 import Bus
+import Kafka
 import Synchronization
 
 /// Per topic, the last `historySize` records (the last of them is the topic's latest value),
-/// together with the sequence number of the last record published, read and written atomically
-/// so a snapshot is consistent with exactly one point of the live stream.
+/// together with the publisher epoch and the sequence number of the last record published, read
+/// and written atomically so a snapshot is consistent with exactly one point of the live stream.
+///
+/// It also remembers the partitions that restarted below ingestd's position while it ran (their
+/// topic was deleted and created again): a snapshot names them in GAPs (kind *rewound*), so a
+/// subscriber that delivered their old offsets asks Kafka where they stand now.
 public final class RecordCache: Sendable {
     private struct State {
         var topics: [String: TopicHistory] = [:]
         var lastSequence: UInt64 = 0
+        var epoch: UInt64
+        var rewound: [PartitionKey: BusReplayGap] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     /// Records kept per topic.
     public let historySize: Int
 
-    public init(historySize: Int) {
+    /// - Parameters:
+    ///   - historySize: records kept per topic.
+    ///   - epoch: the publisher epoch snapshots start with.
+    public init(historySize: Int, epoch: UInt64 = .random(in: 1...UInt64.max)) {
         self.historySize = historySize
+        state = Mutex(State(epoch: epoch))
+    }
+
+    /// The epoch and last published sequence the cache is consistent with now.
+    public var end: BusEndMarker {
+        state.withLock { BusEndMarker(epoch: $0.epoch, sequence: $0.lastSequence) }
+    }
+
+    /// A partition restarted below ingestd's position (its topic was recreated or truncated):
+    /// its cached records, which belong to the old log, go, and the cache moves to `newEpoch` in
+    /// the same step, so every snapshot either still shows the old log under the old epoch or
+    /// names the partition in a GAP under the new one. The publisher must move to `newEpoch`
+    /// before it publishes anything more.
+    public func rewind(_ gap: BusReplayGap, newEpoch: UInt64) {
+        state.withLock { state in
+            state.topics[gap.topic]?.removeRecords(ofPartition: gap.partition)
+            state.rewound[PartitionKey(topic: gap.topic, partition: gap.partition)] = gap
+            state.epoch = newEpoch
+        }
     }
 
     /// Adds a record; a `published` record also moves the snapshot's sequence to its own.
@@ -60,14 +89,18 @@ public final class RecordCache: Sendable {
     }
 
     /// Every cached record of topics starting with `prefix` (oldest first per topic, topics by
-    /// name), and the last published sequence the snapshot is consistent with.
-    public func snapshot(topicPrefix prefix: String = "") -> (records: [BusRecord], lastSequence: UInt64) {
+    /// name), the partitions of those topics that restarted while ingestd ran (GAPs of kind
+    /// *rewound*), and the epoch and last published sequence the snapshot is consistent with.
+    public func snapshot(topicPrefix prefix: String = "") -> BusSnapshot {
         state.withLock { state in
             var records: [BusRecord] = []
             for topic in state.topics.keys.sorted() where topic.hasPrefix(prefix) {
                 records.append(contentsOf: state.topics[topic]!.records)
             }
-            return (records, state.lastSequence)
+            let gaps = state.rewound.values.filter { $0.topic.hasPrefix(prefix) }
+                .sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+            return BusSnapshot(records: records, end: BusEndMarker(epoch: state.epoch, sequence: state.lastSequence),
+                               gaps: gaps)
         }
     }
 

@@ -22,6 +22,12 @@ struct TopicHistory {
         }
     }
 
+    /// Drops the records of `partition` (its topic was recreated: they belong to its old log).
+    mutating func removeRecords(ofPartition partition: Int32) {
+        buffer = records.filter { $0.partition != partition }
+        start = 0
+    }
+
     /// Oldest first.
     var records: [BusRecord] {
         Array(buffer[start...] + buffer[..<start])

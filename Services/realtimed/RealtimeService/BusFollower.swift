@@ -22,9 +22,11 @@ final class BusFollower: Service, Sendable {
     }
 
     /// When more records arrived while the publisher was away than its snapshot holds, reads the
-    /// missing ones back from Kafka (a REPLAY request) so clients still see no gap.
-    private func replayGaps(before records: [BusRecord]) async {
-        let gaps = hub.gaps(before: records)
+    /// missing ones back from Kafka (a REPLAY request) so clients still see no gap; when a
+    /// partition restarted (its topic was recreated), the replay's GAP says so and the partition's
+    /// new records are delivered from its start.
+    private func replayGaps(before snapshot: BusSnapshot) async {
+        let gaps = hub.gaps(before: snapshot.records, restarted: snapshot.gaps)
         guard !gaps.isEmpty else { return }
         var offsets: [String: [Int32: Int64]] = [:]
         for (key, first) in gaps { offsets[key.topic, default: [:]][key.partition] = first }
@@ -61,7 +63,7 @@ final class BusFollower: Service, Sendable {
                         "publisher": "\(subscriber.configuration.publisherEndpoint)",
                         "records": "\(snapshot.records.count)", "reason": "\(reason)",
                     ])
-                    await replayGaps(before: snapshot.records)
+                    await replayGaps(before: snapshot)
                     hub.apply(snapshot.records, fromSnapshot: true)
                 case .records(let records):
                     hub.apply(records, fromSnapshot: false)

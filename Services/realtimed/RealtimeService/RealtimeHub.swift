@@ -143,25 +143,32 @@ public final class RealtimeHub: Sendable {
         Timer(label: "realtime_record_age_seconds", dimensions: [("topic", topic)], preferredDisplayUnit: .seconds)
     }
 
-    /// The partitions to ask the publisher about before applying `snapshot`, each with the
-    /// offset to replay from: those whose records start after a gap (more records arrived while
-    /// the publisher was away than its cache holds), and those that end before what was
+    /// The partitions to ask the publisher about before applying a snapshot of `records`, each
+    /// with the offset to replay from: those whose records start after a gap (more records
+    /// arrived while the publisher was away than its cache holds), those that end before what was
     /// delivered (a publisher behind the others, or a partition that restarted because its topic
-    /// was recreated: the replay's GAP says which, and ``rewind(_:next:)`` follows it).
-    public func gaps(before snapshot: [BusRecord]) -> [TopicPartition: Int64] {
+    /// was recreated), and those the snapshot names as `restarted` (the publisher saw them start
+    /// again below its position while it ran, and holds none or few of their new records). The
+    /// replay's GAP says whether each restarted, and ``rewind(_:next:)`` follows it.
+    public func gaps(before records: [BusRecord], restarted: [BusReplayGap] = []) -> [TopicPartition: Int64] {
         var bounds: [TopicPartition: (first: Int64, last: Int64)] = [:]
-        for record in snapshot {
+        for record in records {
             let key = TopicPartition(topic: record.topic, partition: record.partition)
             let known = bounds[key] ?? (.max, .min)
             bounds[key] = (min(known.first, record.offset), max(known.last, record.offset))
         }
         return state.withLock { state in
-            bounds.reduce(into: [TopicPartition: Int64]()) { gaps, entry in
+            var gaps = bounds.reduce(into: [TopicPartition: Int64]()) { gaps, entry in
                 guard let delivered = state.delivered[entry.key] else { return }
                 if entry.value.first > delivered + 1 || entry.value.last < delivered {
                     gaps[entry.key] = delivered + 1
                 }
             }
+            for gap in restarted {
+                let key = TopicPartition(topic: gap.topic, partition: gap.partition)
+                if let delivered = state.delivered[key] { gaps[key] = delivered + 1 }
+            }
+            return gaps
         }
     }
 
