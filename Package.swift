@@ -45,6 +45,8 @@ let package = Package(
             path: "Shared/Kafka"),
         .target(name: "JSON", path: "Shared/JSON"),
         .target(name: "RecordFilter", dependencies: ["JSON"], path: "Shared/RecordFilter"),
+        .target(name: "Visibility", dependencies: ["JSON", .product(name: "Crypto", package: "swift-crypto")],
+                path: "Shared/Visibility"),
         .target(name: "Avro", dependencies: ["CAvro", "JSON"], path: "Shared/Avro"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Shared/ZeroMQ"),
         .target(
@@ -112,7 +114,7 @@ let package = Package(
             name: "RealtimeService",
             dependencies: [.product(name: "NIOHTTP1", package: "swift-nio"), "ZeroMQ", 
                 "ServiceSupport",
-                "SocketIO", "Bus", "ConnectionGuard", "JSON", "RecordFilter",
+                "SocketIO", "Bus", "ConnectionGuard", "JSON", "RecordFilter", "Visibility",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -127,8 +129,7 @@ let package = Package(
             name: "ExportService",
             dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), 
                 "ConnectionGuard", "ServiceSupport",
-                "Bus", "ZeroMQ", "CZlib", "JSON",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Bus", "ZeroMQ", "CZlib", "JSON", "Visibility",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -207,7 +208,7 @@ let package = Package(
         .testTarget(
             name: "RealtimeServiceTests",
             dependencies: [
-                "RealtimeService", "TestSupport", "Bus", "SocketIO", "Avro", "Kafka", "ZeroMQ",
+                "RealtimeService", "TestSupport", "Bus", "SocketIO", "Avro", "Kafka", "ZeroMQ", "Visibility",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -224,7 +225,7 @@ let package = Package(
             ],
             path: "Tests/DemoProducerTests"),
         .testTarget(
-            name: "ExportServiceTests", dependencies: ["ServiceSupport", "Kafka", .product(name: "Logging", package: "swift-log"), "ExportService", "TestSupport", "Bus"],
+            name: "ExportServiceTests", dependencies: ["ServiceSupport", "Kafka", .product(name: "Logging", package: "swift-log"), "ExportService", "TestSupport", "Bus", "Visibility"],
             path: "Tests/ExportServiceTests"),
     ],
     swiftLanguageModes: [.v6]

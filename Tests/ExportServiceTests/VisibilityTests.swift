@@ -1,4 +1,5 @@
 @testable import ExportService
+import Visibility
 import Testing
 
 @Suite struct VisibilityTests {

@@ -40,19 +40,25 @@ final class RealtimeTestClient: @unchecked Sendable {
         throw RealtimeTestError("node not found on PATH (or set NODE); the JS client test needs node >= 20")
     }
 
-    /// Starts a client on `url`, recording `events` (python 4.x needs names), then running `actions`.
-    init(_ kind: Kind, url: String, events: [String], actions: [[String: Any]] = []) throws {
+    /// Starts a client on `url`, recording `events` (python 4.x needs names), then running
+    /// `actions`; `auth` is the CONNECT auth payload (python-socketio 5 and the JS client; 4.x
+    /// has none: put the token in the URL).
+    init(_ kind: Kind, url: String, events: [String], actions: [[String: Any]] = [], auth: [String: Any]? = nil) throws {
         self.kind = kind
         let actionsText = String(decoding: try JSONSerialization.data(withJSONObject: actions), as: UTF8.self)
+        var environment: [String: String] = [:]
+        if let auth { environment["SIO_AUTH"] = String(decoding: try JSONSerialization.data(withJSONObject: auth), as: UTF8.self) }
         switch kind {
         case .python5, .python4:
             let python = try TestEnvironment.require(kind == .python5 ? TestEnvironment.python : TestEnvironment.pythonEIO3)
             process = try ChildProcess(python, ["-u", Self.clients.appendingPathComponent("realtime_client.py").path, url,
-                                                events.joined(separator: ","), actionsText], label: "client-\(kind)")
+                                                events.joined(separator: ","), actionsText],
+                                         environment: environment, label: "client-\(kind)")
         case .javascript:
             process = try ChildProcess(try Self.node(), ["--experimental-websocket",
                                                          Self.clients.appendingPathComponent("realtime_js_client.js").path,
-                                                         try Self.socketIOJS(), url, actionsText], label: "client-js")
+                                                         try Self.socketIOJS(), url, actionsText],
+                                         environment: environment, label: "client-js")
         }
     }
 

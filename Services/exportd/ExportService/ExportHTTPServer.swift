@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import Prometheus
 import ServiceSupport
+import Visibility
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,12 +1,14 @@
 import Bus
 import RecordFilter
+import Visibility
 
-/// The last `capacity` payloads of a topic with the records they came from, oldest first (a
-/// ring buffer); the records let a filtered subscription get only its history.
+/// The last `capacity` payloads of a topic with the records they came from and who may see
+/// them, oldest first (a ring buffer); the records let a filtered subscription get only its
+/// history, the owners a merchant only what it may see.
 public struct PayloadHistory: Sendable {
     /// The most payloads kept.
     public let capacity: Int
-    private var storage: [(payload: [UInt8], record: BusRecord?)] = []
+    private var storage: [(payload: [UInt8], record: BusRecord?, owner: RecordOwner)] = []
     private var head = 0
 
     public init(capacity: Int) {
@@ -17,12 +19,12 @@ public struct PayloadHistory: Sendable {
     /// Number of payloads kept.
     public var count: Int { storage.count }
 
-    /// Adds a payload (and the record it came from), dropping the oldest when full.
-    public mutating func append(_ payload: [UInt8], record: BusRecord? = nil) {
+    /// Adds a payload (the record it came from, and who may see it), dropping the oldest when full.
+    public mutating func append(_ payload: [UInt8], record: BusRecord? = nil, owner: RecordOwner = .everyone) {
         if storage.count < capacity {
-            storage.append((payload, record))
+            storage.append((payload, record, owner))
         } else {
-            storage[head] = (payload, record)
+            storage[head] = (payload, record, owner)
             head = (head + 1) % capacity
         }
     }
@@ -33,26 +35,37 @@ public struct PayloadHistory: Sendable {
         return storage.count < capacity || head == 0 ? storage[storage.count - 1].payload : storage[head - 1].payload
     }
 
-    private var ordered: ArraySlice<(payload: [UInt8], record: BusRecord?)> {
+    private var ordered: ArraySlice<(payload: [UInt8], record: BusRecord?, owner: RecordOwner)> {
         storage[head...] + storage[..<head]
     }
 
     /// The payloads, oldest first.
     public var elements: [[UInt8]] { ordered.map(\.payload) }
 
-    /// The records of the payloads that pass `filter`, oldest first.
-    public func records(matching filter: RecordFilter) -> [BusRecord] {
-        ordered.compactMap { entry in entry.record.flatMap { filter.matches($0) ? $0 : nil } }
+    /// The payloads `viewer` may see (nil: every one), oldest first.
+    public func elements(visibleTo viewer: Viewer?) -> [[UInt8]] {
+        guard let viewer else { return elements }
+        return ordered.filter { $0.owner.isVisible(to: viewer) }.map(\.payload)
+    }
+
+    /// The records of the payloads that pass `filter` and that `viewer` may see, oldest first.
+    public func records(matching filter: RecordFilter?, visibleTo viewer: Viewer? = nil) -> [BusRecord] {
+        ordered.compactMap { entry in
+            guard let record = entry.record, viewer.map(entry.owner.isVisible) ?? true,
+                  filter?.matches(record) ?? true else { return nil }
+            return record
+        }
     }
 
     /// The payloads as one JSON array text, oldest first; with a filter, only those whose
-    /// record passes it.
-    public func jsonArray(matching filter: RecordFilter? = nil) -> [UInt8] {
+    /// record passes it; with a viewer, only those it may see.
+    public func jsonArray(matching filter: RecordFilter? = nil, visibleTo viewer: Viewer? = nil) -> [UInt8] {
         var output: [UInt8] = [UInt8(ascii: "[")]
         output.reserveCapacity(storage.reduce(2) { $0 + $1.payload.count + 1 })
         var first = true
         for entry in ordered {
             if let filter, !(entry.record.map(filter.matches) ?? false) { continue }
+            if let viewer, !entry.owner.isVisible(to: viewer) { continue }
             if !first { output.append(UInt8(ascii: ",")) }
             first = false
             output.append(contentsOf: entry.payload)

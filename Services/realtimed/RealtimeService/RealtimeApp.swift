@@ -19,12 +19,16 @@ public enum RealtimeApp {
     /// Runs realtimed's services until a signal or a failing service stops them.
     public static func run(configuration: RealtimeConfiguration, registry: PrometheusCollectorRegistry,
                            logger: Logger) async throws {
+        // A recovered session runs the middlewares again: with AUTH_MODE=token it must show the
+        // same identity it had.
         let recovery = configuration.recoverySeconds > 0
-            ? SocketIOConnectionStateRecovery(maximumDisconnectionDuration: .seconds(configuration.recoverySeconds))
+            ? SocketIOConnectionStateRecovery(maximumDisconnectionDuration: .seconds(configuration.recoverySeconds),
+                                              skipMiddlewares: configuration.authMode == .none)
             : nil
         let io = SocketIOServer(configuration: .init(connectionStateRecovery: recovery), logger: logger)
         let metrics = RealtimeMetrics()
-        let hub = RealtimeHub(io: io, configuration: configuration, metrics: metrics, logger: logger)
+        let hub = RealtimeHub(io: io, configuration: configuration, metrics: metrics,
+                              access: try RealtimeAccess(configuration: configuration), logger: logger)
         let context = try ZMQContext()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for publisher in configuration.publishers {

@@ -79,6 +79,10 @@ extension RealtimeConfiguration {
                      "a connection must complete a request's head within this of connecting or of its previous answer, whatever bytes it sends meanwhile: idle keep-alive connections and slow heads are closed (`realtime_http_timeouts_total{part=\"head\"}`); WebSocket connections and requests being answered (parked polls) are exempt (100 to 3600000)"),
             .integer("HTTP_BODY_TIMEOUT_MS", \.httpBodyTimeoutMilliseconds,
                      "a request's body must be complete within this of its head (`{part=\"body\"}`) (100 to 3600000)"),
+            .choice("AUTH_MODE", \.authMode, RealtimeAuthMode.allCases.map { ($0.rawValue, $0) },
+                    "who may connect and what each client sees: `none` (as the seeds: anyone, everything) or `token` (a token is required; a merchant token sees public records and its own, an operator token everything; `/status` answers per token and `/metrics` wants an operator token; see [security.md](security.md#who-sees-what-live))"),
+            .optionalText("OPERATOR_TOKENS_FILE", \.operatorTokensFile, default: "unset: no operators",
+                          "with `AUTH_MODE=token`: a file of operator tokens' SHA-256 digests, hexadecimal, one per line (`#` comments and blank lines ignored) (`printf %s \"$TOKEN\" | sha256sum` gives one)"),
         ])
     }
 }

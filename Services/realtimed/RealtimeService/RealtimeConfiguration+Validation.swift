@@ -75,6 +75,16 @@ extension RealtimeConfiguration {
         where !(100...3_600_000).contains(value) {
             throw RealtimeConfigurationError(name, "\(value) is not between 100 and 3600000")
         }
+        if let operatorTokensFile {
+            guard authMode == .token else {
+                throw RealtimeConfigurationError("OPERATOR_TOKENS_FILE", "only used with AUTH_MODE=token")
+            }
+            do {
+                _ = try OperatorTokenDigests(contentsOf: operatorTokensFile)
+            } catch {
+                throw RealtimeConfigurationError("OPERATOR_TOKENS_FILE", "\(error)")
+            }
+        }
         var isDirectory: ObjCBool = false
         if let dashboardDirectory,
            !FileManager.default.fileExists(atPath: dashboardDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {

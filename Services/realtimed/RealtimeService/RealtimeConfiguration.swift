@@ -82,6 +82,10 @@ public struct RealtimeConfiguration: Sendable, Equatable {
     public var httpHeadTimeoutMilliseconds: Int = 60_000
     /// Time for an HTTP request's body, from its head, in ms (`HTTP_BODY_TIMEOUT_MS`).
     public var httpBodyTimeoutMilliseconds: Int = 30_000
+    /// Who may connect and what each client sees (`AUTH_MODE`).
+    public var authMode: RealtimeAuthMode = .none
+    /// A file of operator tokens' SHA-256 digests, hexadecimal, one per line (`OPERATOR_TOKENS_FILE`).
+    public var operatorTokensFile: String?
 
     /// The topics of the Price Wars proxy (`LoggerApp.py`): the history it sent on every connect.
     public static let originalPriceWarsTopics = [

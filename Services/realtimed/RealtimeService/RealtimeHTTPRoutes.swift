@@ -49,10 +49,19 @@ struct RealtimeHTTPRoutes: Sendable {
             ])
             return json(synced ? .ok : .serviceUnavailable, body.jsonText)
         case "/status":
-            return json(.ok, hub.statusJSON())
+            switch hub.access.viewer(token: RealtimeAccess.token(of: request)) {
+            case .success(let viewer): return json(.ok, hub.statusJSON(viewer: viewer))
+            case .failure(let refusal): return refuse(refusal)
+            }
         case "/topics":
             return json(.ok, JSONValue.array(hub.topicNames.map(JSONValue.string)).jsonText)
         case "/metrics":
+            // With AUTH_MODE=token the metrics (topic names, client counts) are for operators.
+            switch hub.access.viewer(token: RealtimeAccess.token(of: request)) {
+            case .success(nil), .success(.operator?): break
+            case .success(.merchant?): return refuse(.forbidden)
+            case .failure(let refusal): return refuse(refusal)
+            }
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
             return bytes(.ok, "text/plain; version=0.0.4; charset=utf-8", buffer)
@@ -74,6 +83,14 @@ struct RealtimeHTTPRoutes: Sendable {
                 return EngineHTTPResponse(status: .notFound, text: "not found\n")
             }
         }
+    }
+
+    /// 401 without a token, 403 with one that may not see this.
+    private func refuse(_ refusal: RealtimeAccess.Refusal) -> EngineHTTPResponse {
+        var response = json(refusal == .unauthorized ? .unauthorized : .forbidden,
+                            JSONValue.object([("error", .string(refusal.rawValue))]).jsonText)
+        if refusal == .unauthorized { response.headers.add(name: "WWW-Authenticate", value: "Bearer") }
+        return response
     }
 
     private func json(_ status: HTTPResponseStatus, _ text: String) -> EngineHTTPResponse {

@@ -1,4 +1,5 @@
 import SocketIO
+import Visibility
 
 /// The views of the state the HTTP routes serve.
 extension RealtimeHub {
@@ -8,8 +9,8 @@ extension RealtimeHub {
     /// `/status`: per topic the original's `messages` (Price Wars history length) and
     /// `last_message` (the newest history entry, `""` when none), then ours: `records_seen`
     /// and `last_record`. The topics of `PRICEWARS_TOPICS` are there before their first record,
-    /// as in the original.
-    public func statusJSON() -> [UInt8] {
+    /// as in the original. Of a `viewer` (`AUTH_MODE=token`), only what it may see.
+    public func statusJSON(viewer: Viewer? = nil) -> [UInt8] {
         let value: JSONValue = state.withLock { state in
             var topics = Set(state.topics.keys)
             topics.formUnion(announcedPriceWarsTopics)
@@ -20,8 +21,9 @@ extension RealtimeHub {
                         ("last_record", .null),
                     ]))
                 }
+                let view = topicState.view(for: viewer)
                 var last: JSONValue = .null
-                if let record = topicState.lastRecord {
+                if let record = view.lastRecord {
                     last = .object([
                         ("partition", .int(Int64(record.partition))), ("offset", .int(record.offset)),
                         ("timestamp", record.timestamp >= 0 ? .int(record.timestamp) : .null),
@@ -29,11 +31,11 @@ extension RealtimeHub {
                         ("value", record.value.map(JSONValue.raw) ?? .null),
                     ])
                 }
-                let history = topicState.priceWarsHistory
+                let history = topicState.priceWarsHistory.elements(visibleTo: viewer)
                 return (key: topic, value: .object([
                     ("messages", .int(Int64(history.count))),
                     ("last_message", history.last.map(JSONValue.raw) ?? .string("")),
-                    ("records_seen", .int(Int64(topicState.recordsSeen))), ("last_record", last),
+                    ("records_seen", .int(Int64(view.seen))), ("last_record", last),
                 ]))
             })
         }

@@ -1,5 +1,6 @@
 import RecordFilter
 import SocketIO
+import Visibility
 
 /// `subscribe` and `unsubscribe`: clients that follow only some topics (Socket.IO rooms).
 ///
@@ -70,12 +71,15 @@ extension RealtimeHub {
                 let followedBefore = followedTopics(state.subscriptions[socket.id] ?? [], state)
                 state.subscriptions[socket.id] = current
                 let (filterBefore, filter) = Self.applyFilter(filterChange, to: socket.id, in: &state)
+                let viewer = state.viewers[socket.id]
                 // A subscriber is never in the everything room, so a broadcast reaches it once.
-                socket.leave(Self.everythingRoom)
-                if filterBefore != filter { socket.leave(followedBefore.map { Self.room($0, filter: filterBefore) }) }
+                socket.leave(Self.rooms([Self.everythingRoom], for: viewer))
+                if filterBefore != filter {
+                    socket.leave(Self.rooms(followedBefore.map { Self.room($0, filter: filterBefore) }, for: viewer))
+                }
                 let followed = followedTopics(current, state)
-                socket.join(followed.map { Self.room($0, filter: filter) })
-                return .success(acknowledgement(followed, current, state, withState: true, filter: filter))
+                socket.join(Self.rooms(followed.map { Self.room($0, filter: filter) }, for: viewer))
+                return .success(acknowledgement(followed, current, state, withState: true, filter: filter, viewer: viewer))
             }
             switch reply {
             case .success(let value): _ = ack?.send([value])
@@ -91,9 +95,10 @@ extension RealtimeHub {
         case .failure(let refusal): return refuse(refusal, ack)
         }
         let reply = state.withLock { state -> JSONValue in
+            let viewer = state.viewers[socket.id]
             if state.subscriptions[socket.id] == nil {
                 // A socket that followed everything now follows every known topic but these.
-                socket.leave(Self.everythingRoom)
+                socket.leave(Self.rooms([Self.everythingRoom], for: viewer))
                 state.subscriptions[socket.id] = Set(state.topics.keys.map(TopicPattern.init))
             }
             var current = state.subscriptions[socket.id]!
@@ -109,8 +114,8 @@ extension RealtimeHub {
             state.subscriptions[socket.id] = current
             let after = followedTopics(current, state)
             let kept = Set(after)
-            socket.leave(before.filter { !kept.contains($0) }.map { Self.room($0, filter: filter) })
-            return acknowledgement(after, current, state, withState: false, filter: filter)
+            socket.leave(Self.rooms(before.filter { !kept.contains($0) }.map { Self.room($0, filter: filter) }, for: viewer))
+            return acknowledgement(after, current, state, withState: false, filter: filter, viewer: viewer)
         }
         _ = ack?.send([reply])
     }
@@ -134,9 +139,10 @@ extension RealtimeHub {
     }
 
     /// `{"topics": [...], "patterns": [...], "state": {topic: {"sensor_values": ..., "history": [...]}}}`,
-    /// and `"filter"` (its text) for a filtered subscription, whose state holds only what passes it.
+    /// and `"filter"` (its text) for a filtered subscription, whose state holds only what passes it;
+    /// of a `viewer`, only what it may see.
     private func acknowledgement(_ topics: [String], _ patterns: Set<TopicPattern>, _ state: borrowing State,
-                                 withState: Bool, filter key: String?) -> JSONValue {
+                                 withState: Bool, filter key: String?, viewer: Viewer?) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = [
             ("topics", .array(topics.map(JSONValue.string))),
             ("patterns", .array(patterns.map(\.text).sorted().map(JSONValue.string))),
@@ -148,19 +154,20 @@ extension RealtimeHub {
             for topic in topics {
                 guard let topicState = state.topics[topic] else { continue }
                 var entry: [(key: String, value: JSONValue)] = []
+                let view = topicState.view(for: viewer)
                 if configuration.apiFamilies.contains(.solar) {
-                    var latest = topicState.solarLatest
+                    var latest = view.solar
                     if let filter {
                         // The newest solar payload among the kept records that pass the filter.
-                        latest = topicState.priceWarsHistory.records(matching: filter).reversed().lazy
+                        latest = topicState.priceWarsHistory.records(matching: filter, visibleTo: viewer).reversed().lazy
                             .compactMap { self.shaper.shape($0, families: topicState.families).solar }.first
                     }
                     entry.append(("sensor_values", latest.map(JSONValue.raw) ?? .null))
                 }
                 if configuration.apiFamilies.contains(.pricewars) {
-                    entry.append(("history", .raw(topicState.priceWarsHistory.jsonArray(matching: filter))))
+                    entry.append(("history", .raw(topicState.priceWarsHistory.jsonArray(matching: filter, visibleTo: viewer))))
                 }
-                entry.append(("records_seen", .int(Int64(topicState.recordsSeen))))
+                entry.append(("records_seen", .int(Int64(view.seen))))
                 perTopic.append((topic, .object(entry)))
             }
             members.append(("state", .object(perTopic)))

@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import SocketIO
 import Synchronization
+import Visibility
 
 /// The heart of realtimed: the per-topic state built from the bus, the Socket.IO API on top of
 /// it, and the client count across replicas.
@@ -32,6 +33,8 @@ public final class RealtimeHub: Sendable {
     /// `PRICEWARS_TOPICS` within the Price Wars scope: their history goes out on connect even when empty.
     let announcedPriceWarsTopics: [String]
     let metrics: RealtimeMetrics
+    /// Who may connect and what each client sees (`AUTH_MODE`).
+    let access: RealtimeAccess
     let logger: Logger
     let state: Mutex<State>
     /// Held while order-sensitive emits are queued (queuing never waits for a client); taken
@@ -47,6 +50,8 @@ public final class RealtimeHub: Sendable {
         var filterKeys: [String: String] = [:]
         /// The distinct filters sockets use, by their text.
         var activeFilters: [String: ActiveFilter] = [:]
+        /// With `AUTH_MODE=token`: who each socket is, by socket id (kept while it may recover).
+        var viewers: [String: Viewer] = [:]
         /// Subscribed sockets that dropped and may recover their session, with when they dropped.
         var awaitingRecovery: [String: ContinuousClock.Instant] = [:]
         var localClients = 0
@@ -58,7 +63,7 @@ public final class RealtimeHub: Sendable {
     }
 
     public init(io: SocketIOServer, configuration: RealtimeConfiguration, metrics: RealtimeMetrics = RealtimeMetrics(),
-                logger: Logger) {
+                access: RealtimeAccess = RealtimeAccess(), logger: Logger) {
         self.io = io
         self.configuration = configuration
         self.shaper = RecordShaper(filterHTTPCode: configuration.filterHTTPCode, families: configuration.apiFamilies,
@@ -67,8 +72,10 @@ public final class RealtimeHub: Sendable {
         self.scope = scope
         self.announcedPriceWarsTopics = configuration.priceWarsTopics.filter { scope.families(of: $0).contains(.pricewars) }
         self.metrics = metrics
+        self.access = access
         self.logger = logger
         self.state = Mutex(State())
+        if access.mode != .none { io.main.use { [weak self] socket in try self?.admit(socket) } }
         io.main.onConnection { [weak self] socket in self?.connected(socket) }
     }
 
@@ -88,6 +95,8 @@ public final class RealtimeHub: Sendable {
             // everything, and per topic to its subscribers (never in the everything room).
             var everything: [SocketIOEvent] = []
             var byRoom: [String: [SocketIOEvent]] = [:]
+            // With AUTH_MODE=token: per room, its events in order with who may see them.
+            var scoped: [String: [(owner: RecordOwner, events: [SocketIOEvent])]] = [:]
             state.withLock { state in
                 if fromSnapshot { state.synced = true }
                 for record in records {
@@ -106,7 +115,8 @@ public final class RealtimeHub: Sendable {
                     }
                     let payloads = shaper.shape(record, families: state.topics[record.topic]!.families)
                     if payloads.unparsable { unparsable += 1 }
-                    state.topics[record.topic]!.apply(record, payloads)
+                    let owner = access.mode == .none ? nil : RecordOwner(value: record.value)
+                    state.topics[record.topic]!.apply(record, payloads, owner: owner)
                     if isNewTopic { joinFollowers(ofNewTopic: record.topic, state: state) }
                     if fromSnapshot && previous == nil { continue }
                     if !fromSnapshot, record.timestamp >= 0 {
@@ -116,17 +126,22 @@ public final class RealtimeHub: Sendable {
                     }
                     let events = liveEvents(record.topic, payloads)
                     guard !events.isEmpty else { continue }
-                    everything.append(contentsOf: events)
-                    byRoom[state.topics[record.topic]!.room, default: []].append(contentsOf: events)
+                    var rooms = [state.topics[record.topic]!.room]
                     for (key, active) in state.activeFilters where active.filter.matches(record) {
-                        byRoom[Self.room(record.topic, filter: key), default: []].append(contentsOf: events)
+                        rooms.append(Self.room(record.topic, filter: key))
                     }
+                    if let owner {
+                        // Scoped delivery keeps each room's order: emitted run by run of one owner.
+                        for room in rooms + [Self.everythingRoom] { scoped[room, default: []].append((owner, events)) }
+                        continue
+                    }
+                    everything.append(contentsOf: events)
+                    for room in rooms { byRoom[room, default: []].append(contentsOf: events) }
                 }
             }
-            if !everything.isEmpty {
-                sent += io.main.to(Self.everythingRoom).emit(batch: everything) * everything.count
-                for (room, events) in byRoom { sent += io.main.to(room).emit(batch: events) * events.count }
-            }
+            if !everything.isEmpty { sent += io.main.to(Self.everythingRoom).emit(batch: everything) * everything.count }
+            for (room, events) in byRoom { sent += io.main.to(room).emit(batch: events) * events.count }
+            for (room, entries) in scoped { sent += emitScoped(entries, to: room) }
         }
         for (timer, milliseconds) in ages { timer.recordMilliseconds(milliseconds) }
         metrics.recordsApplied.increment(by: applied)
@@ -136,6 +151,26 @@ public final class RealtimeHub: Sendable {
         if !fromSnapshot, let last = records.last, last.timestamp >= 0 {
             metrics.busLag.record(Date().timeIntervalSince1970 - Double(last.timestamp) / 1000)
         }
+    }
+
+    /// Emits a room's events in order, each run of one owner to the rooms that owner's records go
+    /// to (``destinations(_:owner:)``): a client in the room and its scope's variant gets them in
+    /// the order they came. Returns the events sent.
+    private func emitScoped(_ entries: [(owner: RecordOwner, events: [SocketIOEvent])], to room: String) -> Int {
+        var sent = 0
+        var index = entries.startIndex
+        while index < entries.endIndex {
+            let owner = entries[index].owner
+            var run: [SocketIOEvent] = []
+            while index < entries.endIndex, entries[index].owner == owner {
+                run.append(contentsOf: entries[index].events)
+                index += 1
+            }
+            for destination in Self.destinations(room, owner: owner) {
+                sent += io.main.to(destination).emit(batch: run) * run.count
+            }
+        }
+        return sent
     }
 
     /// The age histogram of a topic's live records: Kafka timestamp to emit.
@@ -199,7 +234,8 @@ public final class RealtimeHub: Sendable {
     /// A topic seen for the first time: sockets whose patterns match it start following it.
     private func joinFollowers(ofNewTopic topic: String, state: borrowing State) {
         for (socketID, patterns) in state.subscriptions where patterns.contains(where: { $0.matches(topic) }) {
-            io.main.socket(id: socketID)?.join(Self.room(topic, filter: state.filterKeys[socketID]))
+            io.main.socket(id: socketID)?.join(Self.rooms([Self.room(topic, filter: state.filterKeys[socketID])],
+                                                          for: state.viewers[socketID]))
         }
     }
 
@@ -271,14 +307,15 @@ public final class RealtimeHub: Sendable {
                     // else gets it with the next announcement).
                     events.append(SocketIOEvent("connected_clients", .int(Int64(Self.total(state)))))
                 }
+                let viewer = state.viewers[socket.id]
                 if !socket.recovered {
-                    socket.join(Self.everythingRoom)
-                    events.append(contentsOf: connectEvents(state))
+                    socket.join(Self.rooms([Self.everythingRoom], for: viewer))
+                    events.append(contentsOf: connectEvents(state, viewer: viewer))
                 } else if let patterns = state.subscriptions[socket.id] {
                     // Topics that appeared while it was away: follow them from now on.
                     let key = state.filterKeys[socket.id]
                     let rooms = state.topics.keys.filter { topic in patterns.contains { $0.matches(topic) } }
-                    socket.join(rooms.map { Self.room($0, filter: key) })
+                    socket.join(Self.rooms(rooms.map { Self.room($0, filter: key) }, for: viewer))
                 }
                 return events
             }
@@ -289,8 +326,9 @@ public final class RealtimeHub: Sendable {
     }
 
     /// What a new client gets, topics sorted: each topic's latest `sensor_values_cache` and, for
-    /// every Price Wars topic (those of `PRICEWARS_TOPICS` too), its history (`[]` when empty).
-    private func connectEvents(_ state: borrowing State) -> [SocketIOEvent] {
+    /// every Price Wars topic (those of `PRICEWARS_TOPICS` too), its history (`[]` when empty);
+    /// of a `viewer`, only what it may see.
+    private func connectEvents(_ state: borrowing State, viewer: Viewer?) -> [SocketIOEvent] {
         var topics = Set(state.topics.keys)
         topics.formUnion(announcedPriceWarsTopics)
         var events: [SocketIOEvent] = []
@@ -299,11 +337,11 @@ public final class RealtimeHub: Sendable {
                 events.append(SocketIOEvent(topic, .raw(Array("[]".utf8))))
                 continue
             }
-            if let solar = topicState.solarLatest, configuration.apiFamilies.contains(.solar) {
+            if let solar = topicState.view(for: viewer).solar, configuration.apiFamilies.contains(.solar) {
                 events.append(SocketIOEvent("sensor_values_cache", .raw(solar)))
             }
             if configuration.apiFamilies.contains(.pricewars), topicState.families.contains(.pricewars) {
-                events.append(SocketIOEvent(topic, .raw(topicState.priceWarsHistory.jsonArray)))
+                events.append(SocketIOEvent(topic, .raw(topicState.priceWarsHistory.jsonArray(visibleTo: viewer))))
             }
         }
         return events
@@ -315,9 +353,12 @@ public final class RealtimeHub: Sendable {
             state.localClients -= 1
             let now = ContinuousClock.now
             if reason.isRecoverable && configuration.recoverySeconds > 0 {
-                if state.subscriptions[socket.id] != nil { state.awaitingRecovery[socket.id] = now }
+                if state.subscriptions[socket.id] != nil || state.viewers[socket.id] != nil {
+                    state.awaitingRecovery[socket.id] = now
+                }
             } else {
                 state.subscriptions[socket.id] = nil
+                state.viewers[socket.id] = nil
                 Self.dropFilter(of: socket.id, in: &state)
             }
         }
@@ -333,6 +374,7 @@ public final class RealtimeHub: Sendable {
             for (id, since) in state.awaitingRecovery where now - since > window {
                 state.awaitingRecovery[id] = nil
                 state.subscriptions[id] = nil
+                state.viewers[id] = nil
                 Self.dropFilter(of: id, in: &state)
             }
         }

@@ -34,6 +34,8 @@ public struct RealtimeMetrics: Sendable {
         label: "realtime_connections_refused_total", dimensions: [("limit", "per_address")])
     /// Engine.IO handshakes refused with 503 because `MAX_SESSIONS` or `MAX_SESSIONS_PER_ADDRESS` was reached.
     let sessionsRefused = Counter(label: "realtime_sessions_refused_total")
+    /// Socket.IO clients refused by `AUTH_MODE` (no token, or another identity on recovery).
+    let clientsRefused = Counter(label: "realtime_clients_refused_total")
     /// HTTP connections closed for not sending a request's head or body in time.
     let headTimeouts = Counter(label: "realtime_http_timeouts_total", dimensions: [("part", "head")])
     let bodyTimeouts = Counter(label: "realtime_http_timeouts_total", dimensions: [("part", "body")])

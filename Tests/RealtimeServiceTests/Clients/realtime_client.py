@@ -7,9 +7,12 @@ Usage: realtime_client.py URL EVENTS ACTIONS
 
 Prints one JSON object per line: {"event": "$connected"}, {"event": <name>, "args": [...]} for
 every recorded event, {"event": "$ack", "name": <emitted>, "args": [...]} for acks,
-{"event": "$disconnected"}. Runs until killed.
+{"event": "$disconnected"}, or {"event": "$connect_error", "args": [...]} when refused. Runs until
+killed. SIO_AUTH (JSON) is the CONNECT auth payload, for python-socketio 5 (4.x has none).
 """
+import inspect
 import json
+import os
 import sys
 import threading
 import time
@@ -44,7 +47,16 @@ for name in EVENTS:
 client.on("connect", lambda: report({"event": "$connected"}))
 client.on("disconnect", lambda *args: report({"event": "$disconnected"}))
 
-client.connect(URL, transports=["websocket"])
+client.on("connect_error", lambda *args: report({"event": "$connect_error", "args": list(args)}))
+options = {"transports": ["websocket"]}
+if os.environ.get("SIO_AUTH") and "auth" in inspect.signature(client.connect).parameters:
+    options["auth"] = json.loads(os.environ["SIO_AUTH"])
+try:
+    client.connect(URL, **options)
+except socketio.exceptions.ConnectionError as error:
+    report({"event": "$connect_error", "args": [str(error)]})
+    while True:
+        time.sleep(1)
 for action in ACTIONS:
     done = threading.Event()
 

@@ -13,7 +13,9 @@ const actions = JSON.parse(actionsText);
 
 function report(record) { process.stdout.write(JSON.stringify(record) + '\n'); }
 
-const socket = io(url, { transports: ['websocket'], reconnectionDelay: 2000, randomizationFactor: 0 });
+// SIO_AUTH (JSON): the CONNECT auth payload.
+const auth = process.env.SIO_AUTH ? JSON.parse(process.env.SIO_AUTH) : undefined;
+const socket = io(url, { transports: ['websocket'], reconnectionDelay: 2000, randomizationFactor: 0, auth });
 let connectedBefore = false;
 let eventsReceived = 0;
 socket.onAny((event, ...args) => { eventsReceived += 1; report({ event, args }); });

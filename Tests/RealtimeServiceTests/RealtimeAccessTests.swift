@@ -1,0 +1,157 @@
+import Foundation
+import Kafka
+import Testing
+import TestSupport
+import Visibility
+
+/// Issue 18, `AUTH_MODE=token`: against a real ingestd and reference clients, each merchant
+/// client gets exactly the public records and its own, never another merchant's: in the history
+/// on connect, live, and in `/status`; an operator token sees everything; a client without a
+/// token is refused with `unauthorized` and gets nothing.
+@Suite(.serialized) struct RealtimeAccessTests {
+    enum Owner: CaseIterable { case a, b, unclaimed, publicRecord, notAString }
+
+    let broker: TansuBroker
+    let producer: KafkaProducer
+    let tokens = (a: "tok-a-\(UInt64.random(in: 0...UInt64.max))", b: "tok-b-\(UInt64.random(in: 0...UInt64.max))",
+                  unclaimed: "tok-c-\(UInt64.random(in: 0...UInt64.max))", op: "op-\(UInt64.random(in: 0...UInt64.max))")
+
+    init() throws {
+        broker = try TansuBroker()
+        producer = try KafkaProducer(bootstrapServers: broker.bootstrapServers, properties: ["linger.ms": "1"])
+    }
+
+    func value(_ n: Int, _ owner: Owner) -> String {
+        switch owner {
+        case .a: #"{"n":\#(n),"merchant_id":"\#(MerchantIdentity.merchantID(token: tokens.a))"}"#
+        case .b: #"{"n":\#(n),"merchant_id":"\#(MerchantIdentity.merchantID(token: tokens.b))"}"#
+        case .unclaimed: #"{"n":\#(n),"merchant_id":"\#(MerchantIdentity.merchantID(token: tokens.unclaimed))"}"#
+        case .publicRecord: #"{"n":\#(n),"price":1.5}"#
+        case .notAString: #"{"n":\#(n),"merchant_id":42}"#
+        }
+    }
+
+    /// The `n` of Price Wars payloads.
+    static func numbers(_ payloads: [Any]) -> [Int] {
+        payloads.compactMap { RealtimeTestClient.record($0)?["value"] as? [String: Any] }.compactMap { $0["n"] as? Int }
+    }
+
+    @Test func eachClientSeesPublicRecordsAndItsOwnInHistoryLiveAndStatus() async throws {
+        try producer.createTopics(["buyOffer"])
+        let ingestd = try IngestdProcess(broker: broker, group: "access", environment: ["TOPIC_FORMATS": ".*=json"])
+        try await ingestd.waitUntilReady()
+        var owners: [Owner] = []
+        func produce(_ range: Range<Int>) throws {
+            for n in range {
+                let owner = Owner.allCases.randomElement()!
+                owners.append(owner)
+                try producer.send(topic: "buyOffer", value: Array(value(n, owner).utf8), timestamp: 1000 + Int64(n))
+            }
+            try producer.flush()
+        }
+        try produce(0..<30)
+        let operators = FileManager.default.temporaryDirectory.appendingPathComponent("operators-\(UUID().uuidString)")
+        try "# operators\n\(MerchantIdentity.tokenDigest(tokens.op))\n".write(to: operators, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: operators) }
+        let realtimed = try RealtimedProcess(ingestd: [ingestd], replica: "access", environment: [
+            "AUTH_MODE": "token", "OPERATOR_TOKENS_FILE": operators.path, "PRICEWARS_TOPICS": "buyOffer"])
+        try await realtimed.waitUntilReady()
+        let loaded = await eventually(timeout: 20) {
+            guard let body = await realtimed.get("/status?token=\(tokens.op)")?.body,
+                  let status = try? JSONSerialization.jsonObject(with: body) as? [String: [String: Any]] else { return false }
+            return status["buyOffer"]?["records_seen"] as? Int == 30
+        }
+        #expect(loaded)
+
+        let events = ["buyOffer"]
+        let merchantA = try RealtimeTestClient(.python5, url: realtimed.url, events: events, auth: ["token": tokens.a])
+        let merchantB = try RealtimeTestClient(.python4, url: realtimed.url + "?token=\(tokens.b)", events: events)
+        let merchantAInJS = try RealtimeTestClient(.javascript, url: realtimed.url, events: events, auth: ["token": tokens.a])
+        let operatorClient = try RealtimeTestClient(.python5, url: realtimed.url, events: events, auth: ["token": tokens.op])
+        let anonymous = try RealtimeTestClient(.python5, url: realtimed.url, events: events)
+        let anonymousJS = try RealtimeTestClient(.javascript, url: realtimed.url, events: events)
+        let viewers: [(RealtimeTestClient, Set<Owner>)] = [
+            (merchantA, [.a, .publicRecord]), (merchantB, [.b, .publicRecord]), (merchantAInJS, [.a, .publicRecord]),
+            (operatorClient, Set(Owner.allCases)),
+        ]
+        for (client, _) in viewers { try await client.waitUntilConnected() }
+        for client in [anonymous, anonymousJS] {
+            let refused = try await client.waitFor("refusal") { $0.contains { $0.event == "$connect_error" } }
+            let text = refused.first { $0.event == "$connect_error" }.map { "\($0.raw)" } ?? ""
+            #expect(text.contains("unauthorized"), "\(client.kind): \(text)")
+        }
+
+        // History on connect: what each may see among the 30.
+        for (client, visible) in viewers {
+            let history = try await client.waitFor("history") { $0.contains { $0.event == "buyOffer" } }
+            let first = history.first { $0.event == "buyOffer" }?.payload as? [Any] ?? []
+            #expect(Self.numbers(first) == (0..<30).filter { visible.contains(owners[$0]) }, "\(client.kind) \(visible)")
+        }
+
+        // Live: exactly what each may see, once.
+        try produce(30..<80)
+        for (client, visible) in viewers {
+            let expected = (30..<80).filter { visible.contains(owners[$0]) }
+            try await client.waitFor("live records") { _ in Self.numbers(client.payloads("buyOffer").dropFirst().map { $0 }) == expected }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        for (client, visible) in viewers {
+            #expect(Self.numbers(client.payloads("buyOffer").dropFirst().map { $0 }) == (30..<80).filter { visible.contains(owners[$0]) })
+        }
+        for client in [anonymous, anonymousJS] { #expect(client.payloads("buyOffer").isEmpty) }
+
+        // /status per token; none without one; /metrics for operators only.
+        let statusA = try #require(await realtimed.get("/status?token=\(tokens.a)"))
+        let topic = try #require((try JSONSerialization.jsonObject(with: statusA.body) as? [String: [String: Any]])?["buyOffer"])
+        let visibleA = (0..<80).filter { [.a, .publicRecord].contains(owners[$0]) }
+        #expect(topic["records_seen"] as? Int == visibleA.count)
+        #expect(((topic["last_record"] as? [String: Any])?["value"] as? [String: Any])?["n"] as? Int == visibleA.last)
+        #expect(await realtimed.get("/status")?.status == 401)
+        #expect(await realtimed.get("/metrics?token=\(tokens.a)")?.status == 403)
+        let metrics = try #require(await realtimed.get("/metrics?token=\(tokens.op)"))
+        #expect(metrics.status == 200)
+        #expect(String(decoding: metrics.body, as: UTF8.self).contains("realtime_clients_refused_total 2"))
+    }
+
+    /// A merchant client that drops and recovers its session gets, of what it missed, only what
+    /// it may see, in order (its scope rooms are part of the recovered session), then live.
+    @Test func aRecoveredMerchantGetsOnlyItsMissedRecords() async throws {
+        try producer.createTopics(["buyOffer"])
+        let ingestd = try IngestdProcess(broker: broker, group: "access-recovery", environment: ["TOPIC_FORMATS": ".*=json"])
+        try await ingestd.waitUntilReady()
+        let realtimed = try RealtimedProcess(ingestd: [ingestd], replica: "access-recovery", environment: [
+            "AUTH_MODE": "token", "RECOVERY_SECONDS": "60", "PRICEWARS_TOPICS": "buyOffer"])
+        try await realtimed.waitUntilReady()
+        try await ingestd.waitForBusSubscribers(1)
+        let client = try RealtimeTestClient(.javascript, url: realtimed.url, events: [],
+                                            actions: [["emit": "$drop", "args": []]], auth: ["token": tokens.a])
+        try await client.waitFor("the drop") { $0.contains { $0.event == "$disconnected" } }
+        var owners: [Owner] = []
+        for n in 0..<40 {
+            let owner = Owner.allCases.randomElement()!
+            owners.append(owner)
+            try producer.send(topic: "buyOffer", value: Array(value(n, owner).utf8), timestamp: 1000 + Int64(n))
+        }
+        try producer.flush()
+        let expected = (0..<40).filter { [.a, .publicRecord].contains(owners[$0]) }
+        let observations = try await client.waitFor("the missed records") { _ in
+            Self.numbers(client.payloads("buyOffer").dropFirst().map { $0 }) == expected
+        }
+        #expect(observations.last { $0.event == "$connected" }?.raw["recovered"] as? Bool == true, "\(client.process.output)")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(Self.numbers(client.payloads("buyOffer").dropFirst().map { $0 }) == expected)
+    }
+
+    @Test func anUnreadableOperatorFileOrATokenFileWithoutTokenModeStopsRealtimed() async throws {
+        let ingestd = try IngestdProcess(broker: broker, group: "access-config")
+        let garbage = FileManager.default.temporaryDirectory.appendingPathComponent("operators-\(UUID().uuidString)")
+        try "not a digest\n".write(to: garbage, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: garbage) }
+        for environment in [["AUTH_MODE": "token", "OPERATOR_TOKENS_FILE": garbage.path],
+                            ["AUTH_MODE": "token", "OPERATOR_TOKENS_FILE": "/nonexistent/operators"],
+                            ["OPERATOR_TOKENS_FILE": garbage.path], ["AUTH_MODE": "jwt"]] {
+            let realtimed = try RealtimedProcess(ingestd: [ingestd], replica: "bad", environment: environment)
+            #expect(realtimed.process.waitForExit(timeout: 10) == 2, "\(environment): \(realtimed.process.output.suffix(500))")
+        }
+    }
+}
