@@ -45,6 +45,19 @@ public struct PayloadHistory: Sendable {
         ordered.compactMap { entry in entry.record.flatMap { filter.matches($0) ? $0 : nil } }
     }
 
+    /// The newest kept record of each key (of each partition for records without a key) that
+    /// passes `filter` (every record without one), oldest first.
+    public func latestPerKey(matching filter: RecordFilter? = nil) -> [BusRecord] {
+        var seen = Set<ConflationKey>()
+        var latest: [BusRecord] = []
+        for entry in ordered.reversed() {
+            guard let record = entry.record, filter?.matches(record) ?? true,
+                  seen.insert(ConflationKey(record)).inserted else { continue }
+            latest.append(record)
+        }
+        return latest.reversed()
+    }
+
     /// The payloads as one JSON array text, oldest first; with a filter, only those whose
     /// record passes it.
     public func jsonArray(matching filter: RecordFilter? = nil) -> [UInt8] {

@@ -59,26 +59,47 @@ extension RealtimeHub {
         case .success(let change): filterChange = change
         case .failure(let refusal): return refuse(refusal, ack)
         }
+        let conflationChange: ConflationChange
+        switch Self.conflationChange(from: arguments) {
+        case .success(let change): conflationChange = change
+        case .failure(let refusal): return refuse(refusal, ack)
+        }
         emitOrder.withLock { _ in
-            let reply = state.withLock { state -> Result<JSONValue, SubscriptionRefusal> in
-                var current = state.subscriptions[socket.id] ?? []
-                current.formUnion(patterns)
+            let reply = state.withLock { state -> Result<(JSONValue, [SocketIOEvent]), SubscriptionRefusal> in
+                let previous = state.subscriptions[socket.id] ?? []
+                let current = previous.union(patterns)
                 guard current.count <= configuration.subscribeMaxPatterns else {
                     return .failure(SubscriptionRefusal(
                         "\(current.count) patterns; at most \(configuration.subscribeMaxPatterns) per client"))
                 }
-                let followedBefore = followedTopics(state.subscriptions[socket.id] ?? [], state)
+                let followedBefore = followedTopics(previous, state)
                 state.subscriptions[socket.id] = current
-                let (filterBefore, filter) = Self.applyFilter(filterChange, to: socket.id, in: &state)
+                let (keyBefore, key) = Self.applySubscription(filter: filterChange, conflation: conflationChange,
+                                                              to: socket.id, patterns: previous, current, in: &state,
+                                                              maxKeys: configuration.conflateMaxKeys)
                 // A subscriber is never in the everything room, so a broadcast reaches it once.
                 socket.leave(Self.everythingRoom)
-                if filterBefore != filter { socket.leave(followedBefore.map { Self.room($0, filter: filterBefore) }) }
+                if keyBefore != key { socket.leave(followedBefore.map { Self.room($0, filter: keyBefore) }) }
                 let followed = followedTopics(current, state)
-                socket.join(followed.map { Self.room($0, filter: filter) })
-                return .success(acknowledgement(followed, current, state, withState: true, filter: filter))
+                socket.join(followed.map { Self.room($0, filter: key) })
+                let conflation = state.conflations[socket.id]
+                var latest: [SocketIOEvent] = []
+                if conflation?.everyMilliseconds != nil {
+                    // Latest per key first, for the topics this call starts following in this room.
+                    let known = keyBefore == key ? Set(followedBefore) : []
+                    latest = latestPerKeyEvents(followed.filter { !known.contains($0) },
+                                                filter: Self.currentFilter(of: socket.id, in: state), state)
+                }
+                let value = acknowledgement(followed, current, state, withState: true, of: socket.id)
+                return .success((value, latest))
             }
             switch reply {
-            case .success(let value): _ = ack?.send([value])
+            case .success(let (value, latest)):
+                _ = ack?.send([value])
+                // Per-client state, as the cache on connect: never recorded for recovery.
+                var sent = 0
+                for event in latest where socket.emitUnrecorded(event.name, event.arguments) { sent += 1 }
+                if sent > 0 { metrics.eventsSent.increment(by: sent) }
             case .failure(let refusal): refuse(refusal, ack)
             }
         }
@@ -97,7 +118,8 @@ extension RealtimeHub {
                 state.subscriptions[socket.id] = Set(state.topics.keys.map(TopicPattern.init))
             }
             var current = state.subscriptions[socket.id]!
-            let filter = state.filterKeys[socket.id]
+            let previous = current
+            let key = Self.roomKey(of: socket.id, in: state)
             let before = followedTopics(current, state)
             current.subtract(patterns)
             // Names matched by a removed wildcard pattern are no longer followed either (an exact
@@ -107,10 +129,11 @@ extension RealtimeHub {
                 current = current.filter { kept in !wildcards.contains { $0.matches(kept.text) } }
             }
             state.subscriptions[socket.id] = current
+            Self.changePatterns(of: socket.id, from: previous, to: current, in: &state, maxKeys: configuration.conflateMaxKeys)
             let after = followedTopics(current, state)
             let kept = Set(after)
-            socket.leave(before.filter { !kept.contains($0) }.map { Self.room($0, filter: filter) })
-            return acknowledgement(after, current, state, withState: false, filter: filter)
+            socket.leave(before.filter { !kept.contains($0) }.map { Self.room($0, filter: key) })
+            return acknowledgement(after, current, state, withState: false, of: socket.id)
         }
         _ = ack?.send([reply])
     }
@@ -134,15 +157,18 @@ extension RealtimeHub {
     }
 
     /// `{"topics": [...], "patterns": [...], "state": {topic: {"sensor_values": ..., "history": [...]}}}`,
-    /// and `"filter"` (its text) for a filtered subscription, whose state holds only what passes it.
+    /// and `"filter"` (its text) for a filtered subscription, whose state holds only what passes it,
+    /// and `"conflation"` (`{"everyMs", "maxPerSecond"}`, the set ones) for a conflated one.
     private func acknowledgement(_ topics: [String], _ patterns: Set<TopicPattern>, _ state: borrowing State,
-                                 withState: Bool, filter key: String?) -> JSONValue {
+                                 withState: Bool, of socketID: String) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = [
             ("topics", .array(topics.map(JSONValue.string))),
             ("patterns", .array(patterns.map(\.text).sorted().map(JSONValue.string))),
         ]
-        let filter = key.flatMap { state.activeFilters[$0]?.filter }
+        let key = state.filterKeys[socketID]
+        let filter = Self.currentFilter(of: socketID, in: state)
         if let key { members.append(("filter", .string(key))) }
+        if let conflation = state.conflations[socketID] { members.append(("conflation", conflation.json)) }
         if withState {
             var perTopic: [(key: String, value: JSONValue)] = []
             for topic in topics {

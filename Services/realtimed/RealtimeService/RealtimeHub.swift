@@ -45,8 +45,12 @@ public final class RealtimeHub: Sendable {
         var subscriptions: [String: Set<TopicPattern>] = [:]
         /// The filter text of sockets that subscribed with a filter, by socket id.
         var filterKeys: [String: String] = [:]
-        /// The distinct filters sockets use, by their text.
+        /// The distinct filters unconflated sockets use, by their text.
         var activeFilters: [String: ActiveFilter] = [:]
+        /// The conflation of sockets that subscribed with one, by socket id.
+        var conflations: [String: ConflationSettings] = [:]
+        /// Sockets sharing a filter and a conflation, by room key (``ConflationSettings/roomKey(filter:)``).
+        var conflationGroups: [String: ConflationGroup] = [:]
         /// Subscribed sockets that dropped and may recover their session, with when they dropped.
         var awaitingRecovery: [String: ContinuousClock.Instant] = [:]
         var localClients = 0
@@ -83,6 +87,9 @@ public final class RealtimeHub: Sendable {
         // Kafka timestamp to emit, per live record (milliseconds since the epoch, now).
         let nowMilliseconds = fromSnapshot ? 0 : Int64(Date().timeIntervalSince1970 * 1000)
         var ages: [(Timer, Int64)] = []
+        // Only set when conflation groups exist (read once per batch).
+        var conflationNow: ContinuousClock.Instant?
+        var conflationCounts: ConflationCounts?
         emitOrder.withLock { _ in
             // The events of the whole batch go out in one emit per room: to the sockets following
             // everything, and per topic to its subscribers (never in the everything room).
@@ -121,13 +128,19 @@ public final class RealtimeHub: Sendable {
                     for (key, active) in state.activeFilters where active.filter.matches(record) {
                         byRoom[Self.room(record.topic, filter: key), default: []].append(contentsOf: events)
                     }
+                    if !state.conflationGroups.isEmpty {
+                        let now = conflationNow ?? ContinuousClock.now
+                        conflationNow = now
+                        offerConflated(record, events, now: now, state: &state, byRoom: &byRoom)
+                    }
                 }
+                // Without a window, capped groups let out at once what the cap allows.
+                if let now = conflationNow { conflationCounts = releaseConflated(now: now, state: &state, byRoom: &byRoom).0 }
             }
-            if !everything.isEmpty {
-                sent += io.main.to(Self.everythingRoom).emit(batch: everything) * everything.count
-                for (room, events) in byRoom { sent += io.main.to(room).emit(batch: events) * events.count }
-            }
+            if !everything.isEmpty { sent += io.main.to(Self.everythingRoom).emit(batch: everything) * everything.count }
+            for (room, events) in byRoom { sent += io.main.to(room).emit(batch: events) * events.count }
         }
+        if let conflationCounts { countConflation(conflationCounts, sent: 0) }
         for (timer, milliseconds) in ages { timer.recordMilliseconds(milliseconds) }
         metrics.recordsApplied.increment(by: applied)
         if duplicates > 0 { metrics.recordsDuplicate.increment(by: duplicates) }
@@ -185,7 +198,7 @@ public final class RealtimeHub: Sendable {
 
     /// The live events a record's payloads give. Price Wars events carry the record as a JSON
     /// string, as the original's `emit(topic, json.dumps(...))`, unless `PRICEWARS_LIVE_OBJECTS`.
-    private func liveEvents(_ topic: String, _ payloads: RecordShaper.Payloads) -> [SocketIOEvent] {
+    func liveEvents(_ topic: String, _ payloads: RecordShaper.Payloads) -> [SocketIOEvent] {
         var events: [SocketIOEvent] = []
         if let solar = payloads.solar { events.append(SocketIOEvent("sensor_values", .raw(solar))) }
         if let priceWars = payloads.priceWars {
@@ -199,7 +212,7 @@ public final class RealtimeHub: Sendable {
     /// A topic seen for the first time: sockets whose patterns match it start following it.
     private func joinFollowers(ofNewTopic topic: String, state: borrowing State) {
         for (socketID, patterns) in state.subscriptions where patterns.contains(where: { $0.matches(topic) }) {
-            io.main.socket(id: socketID)?.join(Self.room(topic, filter: state.filterKeys[socketID]))
+            io.main.socket(id: socketID)?.join(Self.room(topic, filter: Self.roomKey(of: socketID, in: state)))
         }
     }
 
@@ -276,7 +289,7 @@ public final class RealtimeHub: Sendable {
                     events.append(contentsOf: connectEvents(state))
                 } else if let patterns = state.subscriptions[socket.id] {
                     // Topics that appeared while it was away: follow them from now on.
-                    let key = state.filterKeys[socket.id]
+                    let key = Self.roomKey(of: socket.id, in: state)
                     let rooms = state.topics.keys.filter { topic in patterns.contains { $0.matches(topic) } }
                     socket.join(rooms.map { Self.room($0, filter: key) })
                 }
@@ -317,8 +330,7 @@ public final class RealtimeHub: Sendable {
             if reason.isRecoverable && configuration.recoverySeconds > 0 {
                 if state.subscriptions[socket.id] != nil { state.awaitingRecovery[socket.id] = now }
             } else {
-                state.subscriptions[socket.id] = nil
-                Self.dropFilter(of: socket.id, in: &state)
+                Self.dropSubscription(of: socket.id, in: &state)
             }
         }
     }
@@ -332,8 +344,7 @@ public final class RealtimeHub: Sendable {
             guard !state.awaitingRecovery.isEmpty else { return }
             for (id, since) in state.awaitingRecovery where now - since > window {
                 state.awaitingRecovery[id] = nil
-                state.subscriptions[id] = nil
-                Self.dropFilter(of: id, in: &state)
+                Self.dropSubscription(of: id, in: &state)
             }
         }
     }
