@@ -5,8 +5,8 @@ Usage: realtime_client.py URL EVENTS ACTIONS
   ACTIONS: JSON list run in order after connect, e.g. [{"emit": "subscribe", "args": ["a*"]}];
            each emit waits for its ack (10 s).
 
-Prints one JSON object per line: {"event": "$connected"}, {"event": <name>, "args": [...]} for
-every recorded event, {"event": "$ack", "name": <emitted>, "args": [...]} for acks,
+Prints one JSON object per line: {"event": "$connected"}, {"event": <name>, "args": [...],
+"t": <time.monotonic() at receipt>} for every recorded event, {"event": "$ack", "name": <emitted>, "args": [...]} for acks,
 {"event": "$disconnected"}. Runs until killed.
 """
 import json
@@ -35,7 +35,7 @@ client = socketio.Client(reconnection=False)
 
 def recorder(name):
     def handler(*args):
-        report({"event": name, "args": list(args)})
+        report({"event": name, "args": list(args), "t": time.monotonic()})
     return handler
 
 
