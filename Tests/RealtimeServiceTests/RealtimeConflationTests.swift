@@ -95,7 +95,10 @@ import TestSupport
 
         // Live: bursts of 10 versions of every key, 8 times over about 1.6 s.
         var version = 5
-        for _ in 0..<8 {
+        var late: RealtimeTestClient?
+        for round in 0..<8 {
+            // One more conflated client joins the room in the middle of the bursts.
+            if round == 4 { late = try subscriber(.python5, ["conflate": ["everyMs": window]]) }
             for _ in 0..<10 {
                 for key in keys { try send(key, version) }
                 version += 1
@@ -106,7 +109,8 @@ import TestSupport
         let last = version - 1
         let everyKeyNewest = Dictionary(uniqueKeysWithValues: keys.map { ($0, last) })
         try await plain.waitFor("every live record") { _ in self.received(plain).count == 320 }
-        for client in [conflated, sharing, capped] {
+        let lateClient = try #require(late)
+        for client in [conflated, sharing, capped, lateClient] {
             try await client.waitFor("every key's newest value") { _ in self.newest(self.received(client)) == everyKeyNewest }
         }
         try await Task.sleep(for: .milliseconds(window * 2))
@@ -140,6 +144,12 @@ import TestSupport
                 }
                 #expect(live.count < 40, "capped: \(live.count) of 320")
             }
+        }
+        // The late client: the latest per key when it joined, then the room's windows; never a
+        // value twice or an older one after a newer one, across the two.
+        for key in keys {
+            let versions = received(lateClient).filter { $0.key == key }.map(\.version)
+            #expect(versions == versions.sorted() && Set(versions).count == versions.count, "late \(key): \(versions)")
         }
         // The two clients with the same conflation share a room: the same events, in the same order.
         #expect(received(conflated).map { "\($0.key)=\($0.version)" } == received(sharing).map { "\($0.key)=\($0.version)" })

@@ -41,6 +41,9 @@ struct Conflator<Value: Sendable>: Sendable {
     /// Keys held, waiting to go out.
     var heldKeys: Int { held.count }
 
+    /// Whether a record of `key` waits to go out.
+    func holds(_ key: ConflationKey) -> Bool { held[key] != nil }
+
     /// Takes a record in; returns what must go out before it (an early flush at the key bound),
     /// oldest first. The record itself waits for ``release(now:)``.
     mutating func offer(_ value: Value, key: ConflationKey, now: Instant) -> [Value] {

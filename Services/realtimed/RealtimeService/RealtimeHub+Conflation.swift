@@ -110,12 +110,16 @@ extension RealtimeHub {
 
     /// The live events of the latest record of every key among the kept history of `topics`
     /// that passes `filter`, in the order the records arrived (what a client subscribing with
-    /// `conflate` gets before the conflated live updates).
-    func latestPerKeyEvents(_ topics: [String], filter: RecordFilter?, _ state: borrowing State) -> [SocketIOEvent] {
+    /// `conflate` gets before the conflated live updates). Keys the group `roomKey` holds are
+    /// left out: their newest record goes out with the window, so none is sent twice.
+    func latestPerKeyEvents(_ topics: [String], filter: RecordFilter?, roomKey: String?,
+                            _ state: borrowing State) -> [SocketIOEvent] {
+        let conflator = roomKey.flatMap { state.conflationGroups[$0]?.conflator }
         var events: [SocketIOEvent] = []
         for topic in topics {
             guard let topicState = state.topics[topic] else { continue }
             for record in topicState.priceWarsHistory.latestPerKey(matching: filter) {
+                if let conflator, conflator.holds(ConflationKey(record)) { continue }
                 events.append(contentsOf: liveEvents(topic, shaper.shape(record, families: topicState.families)))
             }
         }

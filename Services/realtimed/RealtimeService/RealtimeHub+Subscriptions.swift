@@ -88,7 +88,7 @@ extension RealtimeHub {
                     // Latest per key first, for the topics this call starts following in this room.
                     let known = keyBefore == key ? Set(followedBefore) : []
                     latest = latestPerKeyEvents(followed.filter { !known.contains($0) },
-                                                filter: Self.currentFilter(of: socket.id, in: state), state)
+                                                filter: Self.currentFilter(of: socket.id, in: state), roomKey: key, state)
                 }
                 let value = acknowledgement(followed, current, state, withState: true, of: socket.id)
                 return .success((value, latest))
