@@ -68,6 +68,8 @@ import Visibility
         let merchantB = try RealtimeTestClient(.python4, url: realtimed.url + "?token=\(tokens.b)", events: events)
         let merchantAInJS = try RealtimeTestClient(.javascript, url: realtimed.url, events: events, auth: ["token": tokens.a])
         let operatorClient = try RealtimeTestClient(.python5, url: realtimed.url, events: events, auth: ["token": tokens.op])
+        let conflatedA = try RealtimeTestClient(.python5, url: realtimed.url, events: events, actions: [
+            ["emit": "subscribe", "args": [["topics": ["buyOffer"], "conflate": ["everyMs": 50]]]]], auth: ["token": tokens.a])
         let anonymous = try RealtimeTestClient(.python5, url: realtimed.url, events: events)
         let anonymousJS = try RealtimeTestClient(.javascript, url: realtimed.url, events: events)
         let viewers: [(RealtimeTestClient, Set<Owner>)] = [
@@ -99,6 +101,14 @@ import Visibility
             #expect(Self.numbers(client.payloads("buyOffer").dropFirst().map { $0 }) == (30..<80).filter { visible.contains(owners[$0]) })
         }
         for client in [anonymous, anonymousJS] { #expect(client.payloads("buyOffer").isEmpty) }
+        // A conflated merchant (one group per identity) ends on its newest visible record and
+        // never gets another merchant's.
+        let visibleToA = Set((0..<80).filter { [.a, .publicRecord].contains(owners[$0]) })
+        try await conflatedA.waitFor("the newest visible record") { _ in
+            Self.numbers(conflatedA.payloads("buyOffer").dropFirst().map { $0 }).last == visibleToA.max()
+        }
+        let conflatedNumbers = Self.numbers(conflatedA.payloads("buyOffer").dropFirst().map { $0 })
+        #expect(conflatedNumbers.allSatisfy(visibleToA.contains), "\(conflatedNumbers)")
 
         // /status per token; none without one; /metrics for operators only.
         let statusA = try #require(await realtimed.get("/status?token=\(tokens.a)"))

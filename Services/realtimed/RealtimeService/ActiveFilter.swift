@@ -1,6 +1,7 @@
 import RecordFilter
 
-/// A filter some sockets subscribed with, and how many.
+/// A filter some unconflated sockets subscribed with, and how many (conflated sockets with a
+/// filter are counted in their ``ConflationGroup``).
 struct ActiveFilter: Sendable {
     let filter: RecordFilter
     var sockets: Int

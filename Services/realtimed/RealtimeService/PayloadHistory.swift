@@ -57,6 +57,19 @@ public struct PayloadHistory: Sendable {
         }
     }
 
+    /// The newest kept record of each key (of each partition for records without a key) that
+    /// passes `filter` (every record without one), oldest first.
+    public func latestPerKey(matching filter: RecordFilter? = nil, visibleTo viewer: Viewer? = nil) -> [BusRecord] {
+        var seen = Set<ConflationKey>()
+        var latest: [BusRecord] = []
+        for entry in ordered.reversed() {
+            guard let record = entry.record, filter?.matches(record) ?? true, viewer.map(entry.owner.isVisible) ?? true,
+                  seen.insert(ConflationKey(record)).inserted else { continue }
+            latest.append(record)
+        }
+        return latest.reversed()
+    }
+
     /// The payloads as one JSON array text, oldest first; with a filter, only those whose
     /// record passes it; with a viewer, only those it may see.
     public func jsonArray(matching filter: RecordFilter? = nil, visibleTo viewer: Viewer? = nil) -> [UInt8] {

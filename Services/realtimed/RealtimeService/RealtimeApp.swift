@@ -72,6 +72,7 @@ public enum RealtimeApp {
                                     logger: logger)
         services.append(.init(service: io))
         services.append(.init(service: ClientCountAnnouncer(hub: hub)))
+        services.append(.init(service: ConflationTicker(hub: hub)))
         services.append(.init(service: DelayedEngineServer(server: server, hub: hub, grace: .seconds(3), logger: logger)))
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))

@@ -68,6 +68,8 @@ extension RealtimeConfiguration {
             .integer("SUBSCRIBE_MAX_PATTERNS", \.subscribeMaxPatterns,
                      "most topic names and patterns one client may follow, and name in one call (1 to 100000)"),
             .integer("SUBSCRIBE_MAX_PATTERN_LENGTH", \.subscribeMaxPatternLength, "longest name or pattern in bytes (1 to 65536)"),
+            .integer("CONFLATE_MAX_KEYS", \.conflateMaxKeys,
+                     "most keys a conflated subscription (`subscribe` with `conflate` or `maxPerSecond`) holds at once (1 to 1000000); a record of one more key flushes the window early (`realtime_conflation_early_flushes_total`), and when `maxPerSecond` keeps that flush from freeing room, the oldest held record is dropped (`realtime_conflation_dropped_total`)"),
             .integer("MAX_CONNECTIONS", \.maxConnections,
                      "open TCP connections in all; one more is closed as soon as it is accepted (`realtime_connections_refused_total{limit=\"total\"}`)"),
             .integer("MAX_CONNECTIONS_PER_ADDRESS", \.maxConnectionsPerAddress,

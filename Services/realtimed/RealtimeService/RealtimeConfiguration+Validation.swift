@@ -61,6 +61,9 @@ extension RealtimeConfiguration {
         guard (1...100_000).contains(subscribeMaxPatterns) else {
             throw RealtimeConfigurationError("SUBSCRIBE_MAX_PATTERNS", "\(subscribeMaxPatterns) is not between 1 and 100000")
         }
+        guard (1...1_000_000).contains(conflateMaxKeys) else {
+            throw RealtimeConfigurationError("CONFLATE_MAX_KEYS", "\(conflateMaxKeys) is not between 1 and 1000000")
+        }
         guard (1...65_536).contains(subscribeMaxPatternLength) else {
             throw RealtimeConfigurationError(
                 "SUBSCRIBE_MAX_PATTERN_LENGTH", "\(subscribeMaxPatternLength) is not between 1 and 65536")

@@ -68,6 +68,8 @@ public struct RealtimeConfiguration: Sendable, Equatable {
     public var subscribeMaxPatterns: Int = 1000
     /// Longest topic name or pattern a client may subscribe to, in bytes (`SUBSCRIBE_MAX_PATTERN_LENGTH`).
     public var subscribeMaxPatternLength: Int = 256
+    /// Most keys one conflated subscription holds per window (`CONFLATE_MAX_KEYS`).
+    public var conflateMaxKeys: Int = 10_000
     /// Open connections in all (`MAX_CONNECTIONS`); one more is closed as soon as it is accepted.
     public var maxConnections: Int = 30_000
     /// Open connections from one IP address (`MAX_CONNECTIONS_PER_ADDRESS`); behind a proxy every

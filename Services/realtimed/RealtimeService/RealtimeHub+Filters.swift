@@ -27,31 +27,86 @@ extension RealtimeHub {
         }
     }
 
-    /// Gives `socketID` the filter `change` asks for, counting sockets per distinct filter;
-    /// returns the socket's filter text before and after.
-    static func applyFilter(_ change: SubscriptionFilterChange, to socketID: String,
-                            in state: inout State) -> (before: String?, after: String?) {
-        let before = state.filterKeys[socketID]
+    /// Gives `socketID` the filter and conflation a `subscribe` call asks for, keeping the counts
+    /// of sockets per distinct filter and per conflation group; `before` are the socket's
+    /// patterns before the call, `after` those after. Returns the socket's room key (filter
+    /// text, with the conflation's key when conflated) before and after.
+    static func applySubscription(filter change: SubscriptionFilterChange, conflation: ConflationChange,
+                                  to socketID: String, patterns before: Set<TopicPattern>, _ after: Set<TopicPattern>,
+                                  in state: inout State, maxKeys: Int) -> (before: String?, after: String?) {
+        let keyBefore = roomKey(of: socketID, in: state)
         let filter: RecordFilter?
         switch change {
-        case .keep: return (before, before)
+        case .keep: filter = currentFilter(of: socketID, in: state)
         case .clear: filter = nil
         case .set(let new): filter = new
         }
-        let after = filter?.description
-        guard after != before else { return (before, after) }
-        dropFilter(of: socketID, in: &state)
-        if let filter, let after {
-            state.filterKeys[socketID] = after
-            state.activeFilters[after, default: ActiveFilter(filter: filter, sockets: 0)].sockets += 1
-        }
-        return (before, after)
+        detach(socketID, patterns: before, in: &state)
+        state.filterKeys[socketID] = filter?.description
+        state.conflations[socketID] = conflation.applied(to: state.conflations[socketID])
+        attach(socketID, filter: filter, patterns: after, in: &state, maxKeys: maxKeys)
+        return (keyBefore, roomKey(of: socketID, in: state))
     }
 
-    /// Forgets the filter of `socketID` (a socket that unsubscribed for good or left).
-    static func dropFilter(of socketID: String, in state: inout State) {
-        guard let key = state.filterKeys.removeValue(forKey: socketID) else { return }
-        state.activeFilters[key]?.sockets -= 1
-        if state.activeFilters[key]?.sockets ?? 0 <= 0 { state.activeFilters[key] = nil }
+    /// The socket's patterns change from `before` to `after` (its filter and conflation stay).
+    static func changePatterns(of socketID: String, from before: Set<TopicPattern>, to after: Set<TopicPattern>,
+                               in state: inout State, maxKeys: Int) {
+        guard state.conflations[socketID] != nil else { return }
+        let filter = currentFilter(of: socketID, in: state)
+        detach(socketID, patterns: before, in: &state)
+        attach(socketID, filter: filter, patterns: after, in: &state, maxKeys: maxKeys)
+    }
+
+    /// The room key of a socket: nil (unfiltered, unconflated), its filter text, or the
+    /// conflation's key with the filter text.
+    static func roomKey(of socketID: String, in state: borrowing State) -> String? {
+        let filter = state.filterKeys[socketID]
+        guard let conflation = state.conflations[socketID] else { return filter }
+        return conflation.roomKey(filter: filter, viewer: state.viewers[socketID])
+    }
+
+    /// The filter a socket subscribed with.
+    static func currentFilter(of socketID: String, in state: borrowing State) -> RecordFilter? {
+        guard let text = state.filterKeys[socketID] else { return nil }
+        if let conflation = state.conflations[socketID] {
+            return state.conflationGroups[conflation.roomKey(filter: text, viewer: state.viewers[socketID])]?.filter
+        }
+        return state.activeFilters[text]?.filter
+    }
+
+    /// Counts the socket in its filter's or conflation group's sockets.
+    private static func attach(_ socketID: String, filter: RecordFilter?, patterns: Set<TopicPattern>,
+                               in state: inout State, maxKeys: Int) {
+        let text = state.filterKeys[socketID]
+        if let conflation = state.conflations[socketID] {
+            let key = conflation.roomKey(filter: text, viewer: state.viewers[socketID])
+            state.conflationGroups[key, default: ConflationGroup(filter: filter, roomKey: key, viewer: state.viewers[socketID], settings: conflation,
+                                                                 maxKeys: maxKeys)].add(patterns)
+        } else if let filter, let text {
+            state.activeFilters[text, default: ActiveFilter(filter: filter, sockets: 0)].sockets += 1
+        }
+    }
+
+    /// Takes the socket out of its filter's or conflation group's sockets (a group without
+    /// sockets is forgotten, with what it held).
+    private static func detach(_ socketID: String, patterns: Set<TopicPattern>, in state: inout State) {
+        let text = state.filterKeys[socketID]
+        if let conflation = state.conflations[socketID] {
+            let key = conflation.roomKey(filter: text, viewer: state.viewers[socketID])
+            state.conflationGroups[key]?.remove(patterns)
+            if state.conflationGroups[key]?.sockets ?? 0 <= 0 { state.conflationGroups[key] = nil }
+        } else if let text {
+            state.activeFilters[text]?.sockets -= 1
+            if state.activeFilters[text]?.sockets ?? 0 <= 0 { state.activeFilters[text] = nil }
+        }
+    }
+
+    /// Forgets the subscription of `socketID` (a socket that left for good, or whose recovery
+    /// window passed): its patterns, filter and conflation.
+    static func dropSubscription(of socketID: String, in state: inout State) {
+        detach(socketID, patterns: state.subscriptions[socketID] ?? [], in: &state)
+        state.subscriptions[socketID] = nil
+        state.filterKeys[socketID] = nil
+        state.conflations[socketID] = nil
     }
 }

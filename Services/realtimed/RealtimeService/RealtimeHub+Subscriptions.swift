@@ -60,29 +60,51 @@ extension RealtimeHub {
         case .success(let change): filterChange = change
         case .failure(let refusal): return refuse(refusal, ack)
         }
+        let conflationChange: ConflationChange
+        switch Self.conflationChange(from: arguments) {
+        case .success(let change): conflationChange = change
+        case .failure(let refusal): return refuse(refusal, ack)
+        }
         emitOrder.withLock { _ in
-            let reply = state.withLock { state -> Result<JSONValue, SubscriptionRefusal> in
-                var current = state.subscriptions[socket.id] ?? []
-                current.formUnion(patterns)
+            let reply = state.withLock { state -> Result<(JSONValue, [SocketIOEvent]), SubscriptionRefusal> in
+                let previous = state.subscriptions[socket.id] ?? []
+                let current = previous.union(patterns)
                 guard current.count <= configuration.subscribeMaxPatterns else {
                     return .failure(SubscriptionRefusal(
                         "\(current.count) patterns; at most \(configuration.subscribeMaxPatterns) per client"))
                 }
-                let followedBefore = followedTopics(state.subscriptions[socket.id] ?? [], state)
+                let followedBefore = followedTopics(previous, state)
                 state.subscriptions[socket.id] = current
-                let (filterBefore, filter) = Self.applyFilter(filterChange, to: socket.id, in: &state)
+                let (keyBefore, key) = Self.applySubscription(filter: filterChange, conflation: conflationChange,
+                                                              to: socket.id, patterns: previous, current, in: &state,
+                                                              maxKeys: configuration.conflateMaxKeys)
                 let viewer = state.viewers[socket.id]
                 // A subscriber is never in the everything room, so a broadcast reaches it once.
                 socket.leave(Self.rooms([Self.everythingRoom], for: viewer))
-                if filterBefore != filter {
-                    socket.leave(Self.rooms(followedBefore.map { Self.room($0, filter: filterBefore) }, for: viewer))
+                if keyBefore != key {
+                    socket.leave(Self.rooms(followedBefore.map { Self.room($0, filter: keyBefore) }, for: viewer))
                 }
                 let followed = followedTopics(current, state)
-                socket.join(Self.rooms(followed.map { Self.room($0, filter: filter) }, for: viewer))
-                return .success(acknowledgement(followed, current, state, withState: true, filter: filter, viewer: viewer))
+                socket.join(Self.rooms(followed.map { Self.room($0, filter: key) }, for: viewer))
+                let conflation = state.conflations[socket.id]
+                var latest: [SocketIOEvent] = []
+                if conflation?.everyMilliseconds != nil {
+                    // Latest per key first, for the topics this call starts following in this room.
+                    let known = keyBefore == key ? Set(followedBefore) : []
+                    latest = latestPerKeyEvents(followed.filter { !known.contains($0) },
+                                                filter: Self.currentFilter(of: socket.id, in: state), roomKey: key,
+                                                viewer: viewer, state)
+                }
+                let value = acknowledgement(followed, current, state, withState: true, of: socket.id)
+                return .success((value, latest))
             }
             switch reply {
-            case .success(let value): _ = ack?.send([value])
+            case .success(let (value, latest)):
+                _ = ack?.send([value])
+                // Per-client state, as the cache on connect: never recorded for recovery.
+                var sent = 0
+                for event in latest where socket.emitUnrecorded(event.name, event.arguments) { sent += 1 }
+                if sent > 0 { metrics.eventsSent.increment(by: sent) }
             case .failure(let refusal): refuse(refusal, ack)
             }
         }
@@ -102,7 +124,8 @@ extension RealtimeHub {
                 state.subscriptions[socket.id] = Set(state.topics.keys.map(TopicPattern.init))
             }
             var current = state.subscriptions[socket.id]!
-            let filter = state.filterKeys[socket.id]
+            let previous = current
+            let key = Self.roomKey(of: socket.id, in: state)
             let before = followedTopics(current, state)
             current.subtract(patterns)
             // Names matched by a removed wildcard pattern are no longer followed either (an exact
@@ -112,10 +135,11 @@ extension RealtimeHub {
                 current = current.filter { kept in !wildcards.contains { $0.matches(kept.text) } }
             }
             state.subscriptions[socket.id] = current
+            Self.changePatterns(of: socket.id, from: previous, to: current, in: &state, maxKeys: configuration.conflateMaxKeys)
             let after = followedTopics(current, state)
             let kept = Set(after)
-            socket.leave(Self.rooms(before.filter { !kept.contains($0) }.map { Self.room($0, filter: filter) }, for: viewer))
-            return acknowledgement(after, current, state, withState: false, filter: filter, viewer: viewer)
+            socket.leave(Self.rooms(before.filter { !kept.contains($0) }.map { Self.room($0, filter: key) }, for: viewer))
+            return acknowledgement(after, current, state, withState: false, of: socket.id)
         }
         _ = ack?.send([reply])
     }
@@ -139,16 +163,20 @@ extension RealtimeHub {
     }
 
     /// `{"topics": [...], "patterns": [...], "state": {topic: {"sensor_values": ..., "history": [...]}}}`,
-    /// and `"filter"` (its text) for a filtered subscription, whose state holds only what passes it;
-    /// of a `viewer`, only what it may see.
+    /// and `"filter"` (its text) for a filtered subscription, whose state holds only what passes it,
+    /// and `"conflation"` (`{"everyMs", "maxPerSecond"}`, the set ones) for a conflated one; of a
+    /// socket with an identity (`AUTH_MODE=token`), only what it may see.
     private func acknowledgement(_ topics: [String], _ patterns: Set<TopicPattern>, _ state: borrowing State,
-                                 withState: Bool, filter key: String?, viewer: Viewer?) -> JSONValue {
+                                 withState: Bool, of socketID: String) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = [
             ("topics", .array(topics.map(JSONValue.string))),
             ("patterns", .array(patterns.map(\.text).sorted().map(JSONValue.string))),
         ]
-        let filter = key.flatMap { state.activeFilters[$0]?.filter }
+        let key = state.filterKeys[socketID]
+        let filter = Self.currentFilter(of: socketID, in: state)
+        let viewer = state.viewers[socketID]
         if let key { members.append(("filter", .string(key))) }
+        if let conflation = state.conflations[socketID] { members.append(("conflation", conflation.json)) }
         if withState {
             var perTopic: [(key: String, value: JSONValue)] = []
             for topic in topics {

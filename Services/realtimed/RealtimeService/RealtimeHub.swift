@@ -48,10 +48,14 @@ public final class RealtimeHub: Sendable {
         var subscriptions: [String: Set<TopicPattern>] = [:]
         /// The filter text of sockets that subscribed with a filter, by socket id.
         var filterKeys: [String: String] = [:]
-        /// The distinct filters sockets use, by their text.
+        /// The distinct filters unconflated sockets use, by their text.
         var activeFilters: [String: ActiveFilter] = [:]
         /// With `AUTH_MODE=token`: who each socket is, by socket id (kept while it may recover).
         var viewers: [String: Viewer] = [:]
+        /// The conflation of sockets that subscribed with one, by socket id.
+        var conflations: [String: ConflationSettings] = [:]
+        /// Sockets sharing a filter and a conflation, by room key (``ConflationSettings/roomKey(filter:viewer:)``).
+        var conflationGroups: [String: ConflationGroup] = [:]
         /// Subscribed sockets that dropped and may recover their session, with when they dropped.
         var awaitingRecovery: [String: ContinuousClock.Instant] = [:]
         var localClients = 0
@@ -90,6 +94,9 @@ public final class RealtimeHub: Sendable {
         // Kafka timestamp to emit, per live record (milliseconds since the epoch, now).
         let nowMilliseconds = fromSnapshot ? 0 : Int64(Date().timeIntervalSince1970 * 1000)
         var ages: [(Timer, Int64)] = []
+        // Only set when conflation groups exist (read once per batch).
+        var conflationNow: ContinuousClock.Instant?
+        var conflationCounts: ConflationCounts?
         emitOrder.withLock { _ in
             // The events of the whole batch go out in one emit per room: to the sockets following
             // everything, and per topic to its subscribers (never in the everything room).
@@ -130,6 +137,11 @@ public final class RealtimeHub: Sendable {
                     for (key, active) in state.activeFilters where active.filter.matches(record) {
                         rooms.append(Self.room(record.topic, filter: key))
                     }
+                    if !state.conflationGroups.isEmpty {
+                        let now = conflationNow ?? ContinuousClock.now
+                        conflationNow = now
+                        offerConflated(record, events, owner: owner, now: now, state: &state, byRoom: &byRoom)
+                    }
                     if let owner {
                         // Scoped delivery keeps each room's order: emitted run by run of one owner.
                         for room in rooms + [Self.everythingRoom] { scoped[room, default: []].append((owner, events)) }
@@ -138,11 +150,14 @@ public final class RealtimeHub: Sendable {
                     everything.append(contentsOf: events)
                     for room in rooms { byRoom[room, default: []].append(contentsOf: events) }
                 }
+                // Without a window, capped groups let out at once what the cap allows.
+                if let now = conflationNow { conflationCounts = releaseConflated(now: now, state: &state, byRoom: &byRoom).0 }
             }
             if !everything.isEmpty { sent += io.main.to(Self.everythingRoom).emit(batch: everything) * everything.count }
             for (room, events) in byRoom { sent += io.main.to(room).emit(batch: events) * events.count }
             for (room, entries) in scoped { sent += emitScoped(entries, to: room) }
         }
+        if let conflationCounts { countConflation(conflationCounts, sent: 0) }
         for (timer, milliseconds) in ages { timer.recordMilliseconds(milliseconds) }
         metrics.recordsApplied.increment(by: applied)
         if duplicates > 0 { metrics.recordsDuplicate.increment(by: duplicates) }
@@ -220,7 +235,7 @@ public final class RealtimeHub: Sendable {
 
     /// The live events a record's payloads give. Price Wars events carry the record as a JSON
     /// string, as the original's `emit(topic, json.dumps(...))`, unless `PRICEWARS_LIVE_OBJECTS`.
-    private func liveEvents(_ topic: String, _ payloads: RecordShaper.Payloads) -> [SocketIOEvent] {
+    func liveEvents(_ topic: String, _ payloads: RecordShaper.Payloads) -> [SocketIOEvent] {
         var events: [SocketIOEvent] = []
         if let solar = payloads.solar { events.append(SocketIOEvent("sensor_values", .raw(solar))) }
         if let priceWars = payloads.priceWars {
@@ -234,7 +249,7 @@ public final class RealtimeHub: Sendable {
     /// A topic seen for the first time: sockets whose patterns match it start following it.
     private func joinFollowers(ofNewTopic topic: String, state: borrowing State) {
         for (socketID, patterns) in state.subscriptions where patterns.contains(where: { $0.matches(topic) }) {
-            io.main.socket(id: socketID)?.join(Self.rooms([Self.room(topic, filter: state.filterKeys[socketID])],
+            io.main.socket(id: socketID)?.join(Self.rooms([Self.room(topic, filter: Self.roomKey(of: socketID, in: state))],
                                                           for: state.viewers[socketID]))
         }
     }
@@ -313,7 +328,7 @@ public final class RealtimeHub: Sendable {
                     events.append(contentsOf: connectEvents(state, viewer: viewer))
                 } else if let patterns = state.subscriptions[socket.id] {
                     // Topics that appeared while it was away: follow them from now on.
-                    let key = state.filterKeys[socket.id]
+                    let key = Self.roomKey(of: socket.id, in: state)
                     let rooms = state.topics.keys.filter { topic in patterns.contains { $0.matches(topic) } }
                     socket.join(Self.rooms(rooms.map { Self.room($0, filter: key) }, for: viewer))
                 }
@@ -357,9 +372,8 @@ public final class RealtimeHub: Sendable {
                     state.awaitingRecovery[socket.id] = now
                 }
             } else {
-                state.subscriptions[socket.id] = nil
+                Self.dropSubscription(of: socket.id, in: &state)
                 state.viewers[socket.id] = nil
-                Self.dropFilter(of: socket.id, in: &state)
             }
         }
     }
@@ -373,9 +387,8 @@ public final class RealtimeHub: Sendable {
             guard !state.awaitingRecovery.isEmpty else { return }
             for (id, since) in state.awaitingRecovery where now - since > window {
                 state.awaitingRecovery[id] = nil
-                state.subscriptions[id] = nil
+                Self.dropSubscription(of: id, in: &state)
                 state.viewers[id] = nil
-                Self.dropFilter(of: id, in: &state)
             }
         }
     }

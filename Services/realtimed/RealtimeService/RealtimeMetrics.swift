@@ -16,6 +16,16 @@ public struct RealtimeMetrics: Sendable {
     let recoveryBufferedPackets = Gauge(label: "realtime_recovery_buffered_packets")
     /// Client counts from other replicas (bus PRESENCE) outside 0...10^9, clamped.
     let presenceCountsClamped = Counter(label: "realtime_presence_counts_clamped_total")
+    /// Records of conflated subscriptions replaced by a newer record of the same key before they
+    /// went out (counted once per conflation group).
+    let conflatedRecords = Counter(label: "realtime_conflated_records_total")
+    /// Records that a subscription's `maxPerSecond` kept from going out when due (they are held,
+    /// conflated per key, and go out when the cap allows).
+    let rateCappedRecords = Counter(label: "realtime_rate_capped_records_total")
+    /// Conflation windows flushed before their end because `CONFLATE_MAX_KEYS` keys were held.
+    let conflationEarlyFlushes = Counter(label: "realtime_conflation_early_flushes_total")
+    /// Held records dropped at `CONFLATE_MAX_KEYS` because the cap kept the early flush from freeing room.
+    let conflationDropped = Counter(label: "realtime_conflation_dropped_total")
     /// Records applied from the bus (after deduplication).
     let recordsApplied = Counter(label: "realtime_bus_records_total")
     /// Records skipped as already delivered (another publisher, or a replay after a restart).

@@ -5,10 +5,11 @@ Usage: realtime_client.py URL EVENTS ACTIONS
   ACTIONS: JSON list run in order after connect, e.g. [{"emit": "subscribe", "args": ["a*"]}];
            each emit waits for its ack (10 s).
 
-Prints one JSON object per line: {"event": "$connected"}, {"event": <name>, "args": [...]} for
-every recorded event, {"event": "$ack", "name": <emitted>, "args": [...]} for acks,
-{"event": "$disconnected"}, or {"event": "$connect_error", "args": [...]} when refused. Runs until
-killed. SIO_AUTH (JSON) is the CONNECT auth payload, for python-socketio 5 (4.x has none).
+Prints one JSON object per line: {"event": "$connected"}, {"event": <name>, "args": [...],
+"t": <time.monotonic() at receipt>} for every recorded event, {"event": "$ack", "name": <emitted>,
+"args": [...]} for acks, {"event": "$disconnected"}, or {"event": "$connect_error", "args": [...]}
+when refused. Runs until killed. SIO_AUTH (JSON) is the CONNECT auth payload, for python-socketio
+5 (4.x has none).
 """
 import inspect
 import json
@@ -38,7 +39,7 @@ client = socketio.Client(reconnection=False)
 
 def recorder(name):
     def handler(*args):
-        report({"event": name, "args": list(args)})
+        report({"event": name, "args": list(args), "t": time.monotonic()})
     return handler
 
 
