@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Kafka
 import Testing
@@ -150,6 +151,86 @@ import Visibility
         #expect(observations.last { $0.event == "$connected" }?.raw["recovered"] as? Bool == true, "\(client.process.output)")
         try await Task.sleep(for: .milliseconds(300))
         #expect(Self.numbers(client.payloads("buyOffer").dropFirst().map { $0 }) == expected)
+    }
+
+    /// `AUTH_MODE=jwt`: a signed token names the merchant (or an operator) and the topics it may
+    /// see; an expired, tampered or unsigned token is refused; a connection closes when its token
+    /// expires unless a `refresh` brought a new one.
+    @Test func jwtClientsSeeTheirRowsOfTheirTopicsAndExpireUnlessRefreshed() async throws {
+        try producer.createTopics(["buyOffer", "secretTopic"])
+        let ingestd = try IngestdProcess(broker: broker, group: "access-jwt", environment: ["TOPIC_FORMATS": ".*=json"])
+        try await ingestd.waitUntilReady()
+        var owners: [Owner] = []
+        for n in 0..<30 {
+            let owner = Owner.allCases.randomElement()!
+            owners.append(owner)
+            try producer.send(topic: "buyOffer", value: Array(value(n, owner).utf8), timestamp: 1000 + Int64(n))
+            try producer.send(topic: "secretTopic", value: Array(#"{"n":\#(n)}"#.utf8), timestamp: 1000 + Int64(n))
+        }
+        try producer.flush()
+        let key = P256.Signing.PrivateKey()
+        let realtimed = try RealtimedProcess(ingestd: [ingestd], replica: "access-jwt", environment: [
+            "AUTH_MODE": "jwt", "JWT_PUBLIC_KEY_FILE": try TestJWT.file(key.publicKey.pemRepresentation),
+            "PRICEWARS_TOPICS": "buyOffer"])
+        try await realtimed.waitUntilReady()
+        let merchantA = MerchantIdentity.merchantID(token: tokens.a)
+        func token(exp: TimeInterval, merchant: String = merchantA, topics: [String: [String]] = ["deny": ["secret*"]]) throws -> String {
+            try TestJWT.token(["merchant_id": merchant, "exp": TestJWT.time(exp), "topics": topics], key: .es256(key))
+        }
+        let operatorToken = try TestJWT.token(["operator": true], key: .es256(key))
+        let loaded = await eventually(timeout: 20) {
+            guard let body = await realtimed.get("/status?token=\(operatorToken)")?.body,
+                  let status = try? JSONSerialization.jsonObject(with: body) as? [String: [String: Any]] else { return false }
+            return status["buyOffer"]?["records_seen"] as? Int == 30 && status["secretTopic"]?["records_seen"] as? Int == 30
+        }
+        #expect(loaded)
+
+        let events = ["buyOffer", "secretTopic"]
+        let limited = try RealtimeTestClient(.python5, url: realtimed.url, events: events, auth: ["token": try token(exp: 120)])
+        let expiring = try RealtimeTestClient(.javascript, url: realtimed.url, events: events, auth: ["token": try token(exp: 3)])
+        let refreshed = try RealtimeTestClient(.python5, url: realtimed.url, events: events,
+                                               actions: [["emit": "refresh", "args": [["token": try token(exp: 120)]]]],
+                                               auth: ["token": try token(exp: 3)])
+        let expired = try RealtimeTestClient(.python4, url: realtimed.url + "?token=\(try token(exp: -5))", events: events)
+        var tampered = try token(exp: 120).split(separator: ".").map(String.init)
+        tampered[1] = TestJWT.base64URL(Data(#"{"operator":true}"#.utf8))
+        let forged = try RealtimeTestClient(.python5, url: realtimed.url, events: events,
+                                            auth: ["token": tampered.joined(separator: ".")])
+        let unsigned = try RealtimeTestClient(.javascript, url: realtimed.url, events: events,
+                                              auth: ["token": try TestJWT.token(["operator": true], key: .unsigned)])
+        for client in [expired, forged, unsigned] {
+            let refused = try await client.waitFor("refusal") { $0.contains { $0.event == "$connect_error" } }
+            #expect("\(refused.first { $0.event == "$connect_error" }?.raw ?? [:])".contains("unauthorized"), "\(client.kind)")
+        }
+
+        // History: A's rows of buyOffer only; nothing of the denied topic.
+        let visibleA: Set<Owner> = [.a, .publicRecord]
+        let history = try await limited.waitFor("history") { $0.contains { $0.event == "buyOffer" } }
+        #expect(Self.numbers(history.first { $0.event == "buyOffer" }?.payload as? [Any] ?? [])
+            == (0..<30).filter { visibleA.contains(owners[$0]) })
+        let refreshAck = try await refreshed.waitFor("refresh ack") { $0.contains { $0.event == "$ack" } }
+        let ack = refreshAck.first { $0.event == "$ack" }?.payload as? [String: Any]
+        #expect((ack?["expires"] as? Int).map { $0 > TestJWT.time(100) } == true, "\(String(describing: ack))")
+
+        // Live, for 4 s: past the 3 s expiry, the unrefreshed connection is closed.
+        for n in 30..<60 {
+            let owner = Owner.allCases.randomElement()!
+            owners.append(owner)
+            try producer.send(topic: "buyOffer", value: Array(value(n, owner).utf8), timestamp: 1000 + Int64(n))
+            try producer.send(topic: "secretTopic", value: Array(#"{"n":\#(n)}"#.utf8), timestamp: 1000 + Int64(n))
+        }
+        try producer.flush()
+        let expected = (30..<60).filter { visibleA.contains(owners[$0]) }
+        try await limited.waitFor("live rows") { _ in Self.numbers(limited.payloads("buyOffer").dropFirst().map { $0 }) == expected }
+        try await expiring.waitFor("the expiry", timeout: 10) { $0.contains { $0.event == "$disconnected" } }
+        try await Task.sleep(for: .seconds(1))
+        #expect(!refreshed.observations.contains { $0.event == "$disconnected" }, "a refreshed token keeps its connection")
+        for client in [limited, refreshed] { #expect(client.payloads("secretTopic").isEmpty, "\(client.kind)") }
+        let status = try #require(await realtimed.get("/status?token=\(try token(exp: 60))"))
+        let topics = try #require(try JSONSerialization.jsonObject(with: status.body) as? [String: Any])
+        #expect(Set(topics.keys) == ["buyOffer"])
+        let metrics = String(decoding: try #require(await realtimed.get("/metrics?token=\(operatorToken)")).body, as: UTF8.self)
+        #expect(metrics.contains("realtime_tokens_expired_total 1"), "\(metrics.split(separator: "\n").filter { $0.contains("token") })")
     }
 
     @Test func anUnreadableOperatorFileOrATokenFileWithoutTokenModeStopsRealtimed() async throws {

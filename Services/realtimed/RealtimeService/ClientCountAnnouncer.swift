@@ -29,6 +29,7 @@ struct ClientCountAnnouncer: Service {
             let due = now - changedAt >= Self.settle || now - announcedAt >= Self.maximumDelay
             if hub.announceClientCount(broadcast: due) { announcedAt = now }
             hub.expireRecoveries()
+            hub.expireTokens()
             guard (try? await Task.sleep(for: Self.tick)) != nil else { break }
         }
     }

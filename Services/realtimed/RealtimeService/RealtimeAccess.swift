@@ -1,3 +1,4 @@
+import Foundation
 import NIOHTTP1
 import SocketIO
 import Visibility
@@ -20,27 +21,59 @@ public struct RealtimeAccess: Sendable {
     /// The mode.
     public let mode: RealtimeAuthMode
     private let operators: OperatorTokenDigests
+    private let jwt: JWTAccessVerifier?
 
-    /// The access rules of `configuration` (its operator tokens file read now).
+    /// The access rules of `configuration` (its operator tokens file read now; `AUTH_MODE=jwt`
+    /// needs ``load(configuration:)``).
     public init(configuration: RealtimeConfiguration) throws(OperatorTokenDigests.FileError) {
         mode = configuration.authMode
         operators = try configuration.operatorTokensFile.map { path throws(OperatorTokenDigests.FileError) in
             try OperatorTokenDigests(contentsOf: path)
         } ?? OperatorTokenDigests()
+        jwt = nil
+    }
+
+    /// The access rules of `configuration`, its key files read (any mode).
+    public static func load(configuration: RealtimeConfiguration) async throws -> RealtimeAccess {
+        guard configuration.authMode == .jwt else { return try RealtimeAccess(configuration: configuration) }
+        return RealtimeAccess(jwt: try await JWTAccessVerifier.load(
+            jwksFile: configuration.jwtJWKSFile, publicKeyFile: configuration.jwtPublicKeyFile,
+            hmacSecretFile: configuration.jwtHS256SecretFile))
+    }
+
+    private init(jwt: JWTAccessVerifier) {
+        mode = .jwt
+        operators = OperatorTokenDigests()
+        self.jwt = jwt
     }
 
     /// Everyone sees everything (`AUTH_MODE=none`).
     public init() {
         mode = .none
         operators = OperatorTokenDigests()
+        jwt = nil
+    }
+
+    /// What `token` grants at `now`: nil when `AUTH_MODE=none` (no identity, everything
+    /// visible). A missing, expired or unverifiable token is `unauthorized`; a JWT that names no
+    /// one `forbidden`.
+    public func grant(token: String?, now: Date = Date()) -> Result<AccessGrant?, Refusal> {
+        guard mode != .none else { return .success(nil) }
+        guard let token, !token.isEmpty else { return .failure(.unauthorized) }
+        guard let jwt else {
+            if operators.contains(token: token) { return .success(AccessGrant(viewer: .operator)) }
+            return .success(AccessGrant(viewer: .merchant(MerchantIdentity.merchantID(token: token))))
+        }
+        do {
+            return .success(try jwt.verify(token, now: now))
+        } catch {
+            return .failure(error.code == .noIdentity ? .forbidden : .unauthorized)
+        }
     }
 
     /// Who presents `token`: nil when `AUTH_MODE=none` (no identity, everything visible).
     public func viewer(token: String?) -> Result<Viewer?, Refusal> {
-        guard mode == .token else { return .success(nil) }
-        guard let token, !token.isEmpty else { return .failure(.unauthorized) }
-        if operators.contains(token: token) { return .success(.operator) }
-        return .success(.merchant(MerchantIdentity.merchantID(token: token)))
+        grant(token: token).map { $0?.viewer }
     }
 
     /// The token of a Socket.IO connection: `auth.token`, else the handshake's `?token=`.

@@ -23,12 +23,12 @@ public enum RealtimeApp {
         // same identity it had.
         let recovery = configuration.recoverySeconds > 0
             ? SocketIOConnectionStateRecovery(maximumDisconnectionDuration: .seconds(configuration.recoverySeconds),
-                                              skipMiddlewares: configuration.authMode == .none)
+                                              skipMiddlewares: configuration.authMode == RealtimeAuthMode.none)
             : nil
         let io = SocketIOServer(configuration: .init(connectionStateRecovery: recovery), logger: logger)
         let metrics = RealtimeMetrics()
         let hub = RealtimeHub(io: io, configuration: configuration, metrics: metrics,
-                              access: try RealtimeAccess(configuration: configuration), logger: logger)
+                              access: try await RealtimeAccess.load(configuration: configuration), logger: logger)
         let context = try ZMQContext()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         for publisher in configuration.publishers {

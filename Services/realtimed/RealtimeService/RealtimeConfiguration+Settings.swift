@@ -82,9 +82,15 @@ extension RealtimeConfiguration {
             .integer("HTTP_BODY_TIMEOUT_MS", \.httpBodyTimeoutMilliseconds,
                      "a request's body must be complete within this of its head (`{part=\"body\"}`) (100 to 3600000)"),
             .choice("AUTH_MODE", \.authMode, RealtimeAuthMode.allCases.map { ($0.rawValue, $0) },
-                    "who may connect and what each client sees: `none` (as the seeds: anyone, everything) or `token` (a token is required; a merchant token sees public records and its own, an operator token everything; `/status` answers per token and `/metrics` wants an operator token; see [security.md](security.md#who-sees-what-live))"),
+                    "who may connect and what each client sees: `none` (as the seeds: anyone, everything), `token` (a token is required; a merchant token sees public records and its own, an operator token everything; `/status` answers per token and `/metrics` wants an operator token) or `jwt` (the same with signed, expiring JWTs and topic permissions); see [security.md](security.md#who-sees-what-live)"),
             .optionalText("OPERATOR_TOKENS_FILE", \.operatorTokensFile, default: "unset: no operators",
                           "with `AUTH_MODE=token`: a file of operator tokens' SHA-256 digests, hexadecimal, one per line (`#` comments and blank lines ignored) (`printf %s \"$TOKEN\" | sha256sum` gives one)"),
+            .optionalText("JWT_JWKS_FILE", \.jwtJWKSFile, default: "unset",
+                          "with `AUTH_MODE=jwt`: a JWKS file (`{\"keys\": [...]}`), every key with its `kid` and an `alg` of HS256, RS256 or ES256; a token names its key by `kid`"),
+            .optionalText("JWT_PUBLIC_KEY_FILE", \.jwtPublicKeyFile, default: "unset",
+                          "with `AUTH_MODE=jwt`: a PEM public key (RS256 or ES256), for tokens without `kid`"),
+            .optionalText("JWT_HS256_SECRET_FILE", \.jwtHS256SecretFile, default: "unset",
+                          "with `AUTH_MODE=jwt`: a file whose bytes are the HS256 secret (at least 32), for tokens without `kid`"),
         ])
     }
 }

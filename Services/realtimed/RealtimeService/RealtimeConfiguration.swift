@@ -88,6 +88,12 @@ public struct RealtimeConfiguration: Sendable, Equatable {
     public var authMode: RealtimeAuthMode = .none
     /// A file of operator tokens' SHA-256 digests, hexadecimal, one per line (`OPERATOR_TOKENS_FILE`).
     public var operatorTokensFile: String?
+    /// `AUTH_MODE=jwt`: a JWKS file (every key with `kid` and `alg`) (`JWT_JWKS_FILE`).
+    public var jwtJWKSFile: String?
+    /// `AUTH_MODE=jwt`: a PEM public key, RS256 or ES256 (`JWT_PUBLIC_KEY_FILE`).
+    public var jwtPublicKeyFile: String?
+    /// `AUTH_MODE=jwt`: a file holding the HS256 secret, at least 32 bytes (`JWT_HS256_SECRET_FILE`).
+    public var jwtHS256SecretFile: String?
 
     /// The topics of the Price Wars proxy (`LoggerApp.py`): the history it sent on every connect.
     public static let originalPriceWarsTopics = [

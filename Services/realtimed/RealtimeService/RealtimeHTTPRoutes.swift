@@ -49,8 +49,9 @@ struct RealtimeHTTPRoutes: Sendable {
             ])
             return json(synced ? .ok : .serviceUnavailable, body.jsonText)
         case "/status":
-            switch hub.access.viewer(token: RealtimeAccess.token(of: request)) {
-            case .success(let viewer): return json(.ok, hub.statusJSON(viewer: viewer))
+            switch hub.access.grant(token: RealtimeAccess.token(of: request)) {
+            case .success(let grant):
+                return json(.ok, hub.statusJSON(viewer: grant?.viewer, topics: grant?.topics ?? .all))
             case .failure(let refusal): return refuse(refusal)
             }
         case "/topics":

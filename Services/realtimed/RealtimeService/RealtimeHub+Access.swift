@@ -1,3 +1,4 @@
+import Foundation
 import SocketIO
 import Visibility
 
@@ -34,26 +35,88 @@ extension RealtimeHub {
         return rooms + rooms.map { scoped($0, viewer) }
     }
 
-    /// The middleware of `AUTH_MODE=token`: a client without a token is refused
-    /// (`unauthorized`); a recovered session must come back with the same identity
-    /// (`forbidden` otherwise). The identity is kept until the session can no longer recover.
+    /// The middleware of `AUTH_MODE=token` and `jwt`: a client without a valid token is refused
+    /// (`unauthorized`; a JWT naming no one: `forbidden`); a recovered session must come back
+    /// with the same identity (`forbidden` otherwise). The grant (identity, expiry, topics) is
+    /// kept until the session can no longer recover.
     func admit(_ socket: SocketIOSocket) throws(SocketIOConnectionRefusal) {
-        let viewer: Viewer
-        switch access.viewer(token: RealtimeAccess.token(of: socket.handshake)) {
-        case .success(let found?): viewer = found
+        let grant: AccessGrant
+        switch access.grant(token: RealtimeAccess.token(of: socket.handshake)) {
+        case .success(let found?): grant = found
         case .success(nil): return
         case .failure(let refusal):
             metrics.clientsRefused.increment()
             throw SocketIOConnectionRefusal(refusal.rawValue)
         }
         let admitted = state.withLock { state -> Bool in
-            if socket.recovered, let previous = state.viewers[socket.id], previous != viewer { return false }
-            state.viewers[socket.id] = viewer
+            if socket.recovered, let previous = state.viewers[socket.id], previous != grant.viewer { return false }
+            Self.record(grant, of: socket.id, in: &state)
             return true
         }
         guard admitted else {
             metrics.clientsRefused.increment()
             throw SocketIOConnectionRefusal(RealtimeAccess.Refusal.forbidden.rawValue)
         }
+    }
+
+    /// Keeps what `grant` gives `socketID`.
+    static func record(_ grant: AccessGrant, of socketID: String, in state: inout State) {
+        state.viewers[socketID] = grant.viewer
+        state.expiries[socketID] = grant.expires
+        state.permissions[socketID] = grant.topics.permitsAll ? nil : grant.topics
+    }
+
+    /// Forgets the grant of `socketID`.
+    static func forgetGrant(of socketID: String, in state: inout State) {
+        state.viewers[socketID] = nil
+        state.expiries[socketID] = nil
+        state.permissions[socketID] = nil
+    }
+
+    /// Whether `socketID` may see `topic` (its token's topic permissions).
+    static func permits(_ topic: String, for socketID: String, in state: borrowing State) -> Bool {
+        state.permissions[socketID]?.permits(topic) ?? true
+    }
+
+    /// `refresh` (`AUTH_MODE=jwt`): a new token for the same identity and topics moves the
+    /// connection's expiry; acknowledged with `{"expires": <seconds since the epoch or null>}` or
+    /// `{"error": "unauthorized" | "forbidden"}` (the connection keeps its old expiry).
+    func refresh(_ socket: SocketIOSocket, _ arguments: [JSONValue], _ ack: SocketIOAcknowledgement?) {
+        var token = arguments.first?.stringValue
+        if case .string(let text)? = arguments.first?["token"] { token = text }
+        let reply: JSONValue
+        switch access.grant(token: token) {
+        case .success(let grant?):
+            let accepted = state.withLock { state -> Bool in
+                guard state.viewers[socket.id] == grant.viewer,
+                      (state.permissions[socket.id] ?? .all) == grant.topics else { return false }
+                state.expiries[socket.id] = grant.expires
+                return true
+            }
+            reply = accepted
+                ? .object([("expires", grant.expires.map { .int(Int64($0.timeIntervalSince1970)) } ?? .null)])
+                : .object([("error", .string(RealtimeAccess.Refusal.forbidden.rawValue))])
+        case .success(nil):
+            reply = .object([("expires", .null)])
+        case .failure(let refusal):
+            reply = .object([("error", .string(refusal.rawValue))])
+        }
+        _ = ack?.send([reply])
+    }
+
+    /// Disconnects the clients whose token expired by `now` (called every tick). Decided under
+    /// the lock, disconnected after it.
+    func expireTokens(now: Date = Date()) {
+        let expired = state.withLock { state -> [String] in
+            guard !state.expiries.isEmpty else { return [] }
+            return state.expiries.compactMap { id, expires in
+                guard let expires, expires <= now else { return nil }
+                state.expiries[id] = nil
+                return id
+            }
+        }
+        guard !expired.isEmpty else { return }
+        metrics.tokensExpired.increment(by: expired.count)
+        for id in expired { io.main.socket(id: id)?.disconnect(close: true) }
     }
 }

@@ -10,11 +10,11 @@ extension RealtimeHub {
     /// `last_message` (the newest history entry, `""` when none), then ours: `records_seen`
     /// and `last_record`. The topics of `PRICEWARS_TOPICS` are there before their first record,
     /// as in the original. Of a `viewer` (`AUTH_MODE=token`), only what it may see.
-    public func statusJSON(viewer: Viewer? = nil) -> [UInt8] {
+    public func statusJSON(viewer: Viewer? = nil, topics permissions: TopicPermissions = .all) -> [UInt8] {
         let value: JSONValue = state.withLock { state in
             var topics = Set(state.topics.keys)
             topics.formUnion(announcedPriceWarsTopics)
-            return .object(topics.sorted().map { topic in
+            return .object(topics.filter(permissions.permits).sorted().map { topic in
                 guard let topicState = state.topics[topic] else {
                     return (key: topic, value: .object([
                         ("messages", .int(0)), ("last_message", .string("")), ("records_seen", .int(0)),

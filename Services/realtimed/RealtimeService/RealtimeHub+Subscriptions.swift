@@ -73,7 +73,7 @@ extension RealtimeHub {
                     return .failure(SubscriptionRefusal(
                         "\(current.count) patterns; at most \(configuration.subscribeMaxPatterns) per client"))
                 }
-                let followedBefore = followedTopics(previous, state)
+                let followedBefore = followedTopics(previous, of: socket.id, state)
                 state.subscriptions[socket.id] = current
                 let (keyBefore, key) = Self.applySubscription(filter: filterChange, conflation: conflationChange,
                                                               to: socket.id, patterns: previous, current, in: &state,
@@ -84,7 +84,7 @@ extension RealtimeHub {
                 if keyBefore != key {
                     socket.leave(Self.rooms(followedBefore.map { Self.room($0, filter: keyBefore) }, for: viewer))
                 }
-                let followed = followedTopics(current, state)
+                let followed = followedTopics(current, of: socket.id, state)
                 socket.join(Self.rooms(followed.map { Self.room($0, filter: key) }, for: viewer))
                 let conflation = state.conflations[socket.id]
                 var latest: [SocketIOEvent] = []
@@ -126,7 +126,7 @@ extension RealtimeHub {
             var current = state.subscriptions[socket.id]!
             let previous = current
             let key = Self.roomKey(of: socket.id, in: state)
-            let before = followedTopics(current, state)
+            let before = followedTopics(current, of: socket.id, state)
             current.subtract(patterns)
             // Names matched by a removed wildcard pattern are no longer followed either (an exact
             // name only matches itself: the subtraction took it out).
@@ -136,7 +136,7 @@ extension RealtimeHub {
             }
             state.subscriptions[socket.id] = current
             Self.changePatterns(of: socket.id, from: previous, to: current, in: &state, maxKeys: configuration.conflateMaxKeys)
-            let after = followedTopics(current, state)
+            let after = followedTopics(current, of: socket.id, state)
             let kept = Set(after)
             socket.leave(Self.rooms(before.filter { !kept.contains($0) }.map { Self.room($0, filter: key) }, for: viewer))
             return acknowledgement(after, current, state, withState: false, of: socket.id)
@@ -144,9 +144,9 @@ extension RealtimeHub {
         _ = ack?.send([reply])
     }
 
-    /// The known topics `patterns` match, sorted: exact names are looked up, wildcards matched
-    /// against every topic.
-    private func followedTopics(_ patterns: Set<TopicPattern>, _ state: borrowing State) -> [String] {
+    /// The known topics `patterns` match that `socketID` may see (its token's topic
+    /// permissions), sorted: exact names are looked up, wildcards matched against every topic.
+    private func followedTopics(_ patterns: Set<TopicPattern>, of socketID: String, _ state: borrowing State) -> [String] {
         var followed = Set<String>()
         var wildcards: [TopicPattern] = []
         for pattern in patterns {
@@ -159,6 +159,7 @@ extension RealtimeHub {
         if !wildcards.isEmpty {
             for topic in state.topics.keys where wildcards.contains(where: { $0.matches(topic) }) { followed.insert(topic) }
         }
+        if let permissions = state.permissions[socketID] { followed = followed.filter(permissions.permits) }
         return followed.sorted()
     }
 

@@ -52,6 +52,10 @@ public final class RealtimeHub: Sendable {
         var activeFilters: [String: ActiveFilter] = [:]
         /// With `AUTH_MODE=token`: who each socket is, by socket id (kept while it may recover).
         var viewers: [String: Viewer] = [:]
+        /// With `AUTH_MODE=jwt`: when each socket's token expires, by socket id.
+        var expiries: [String: Date?] = [:]
+        /// Sockets whose token limits their topics, by socket id.
+        var permissions: [String: TopicPermissions] = [:]
         /// The conflation of sockets that subscribed with one, by socket id.
         var conflations: [String: ConflationSettings] = [:]
         /// Sockets sharing a filter and a conflation, by room key (``ConflationSettings/roomKey(filter:viewer:)``).
@@ -248,7 +252,8 @@ public final class RealtimeHub: Sendable {
 
     /// A topic seen for the first time: sockets whose patterns match it start following it.
     private func joinFollowers(ofNewTopic topic: String, state: borrowing State) {
-        for (socketID, patterns) in state.subscriptions where patterns.contains(where: { $0.matches(topic) }) {
+        for (socketID, patterns) in state.subscriptions
+        where patterns.contains(where: { $0.matches(topic) }) && Self.permits(topic, for: socketID, in: state) {
             io.main.socket(id: socketID)?.join(Self.rooms([Self.room(topic, filter: Self.roomKey(of: socketID, in: state))],
                                                           for: state.viewers[socketID]))
         }
@@ -310,6 +315,7 @@ public final class RealtimeHub: Sendable {
     private func connected(_ socket: SocketIOSocket) {
         socket.on("subscribe") { [weak self] arguments, ack in self?.subscribe(socket, arguments, ack) }
         socket.on("unsubscribe") { [weak self] arguments, ack in self?.unsubscribe(socket, arguments, ack) }
+        if access.mode == .jwt { socket.on("refresh") { [weak self] arguments, ack in self?.refresh(socket, arguments, ack) } }
         socket.onDisconnect { [weak self] reason in self?.disconnected(socket, reason) }
         var sent = 0
         emitOrder.withLock { _ in
@@ -323,13 +329,24 @@ public final class RealtimeHub: Sendable {
                     events.append(SocketIOEvent("connected_clients", .int(Int64(Self.total(state)))))
                 }
                 let viewer = state.viewers[socket.id]
+                let permissions = state.permissions[socket.id]
                 if !socket.recovered {
-                    socket.join(Self.rooms([Self.everythingRoom], for: viewer))
-                    events.append(contentsOf: connectEvents(state, viewer: viewer))
+                    if let permissions {
+                        // A token limited to some topics follows them as a subscriber would
+                        // (never the everything room): those it may see, as they appear.
+                        state.subscriptions[socket.id] = Set((permissions.allow ?? ["*"]).map(TopicPattern.init))
+                        let rooms = state.topics.keys.filter(permissions.permits).map { Self.room($0, filter: nil) }
+                        socket.join(Self.rooms(rooms, for: viewer))
+                    } else {
+                        socket.join(Self.rooms([Self.everythingRoom], for: viewer))
+                    }
+                    events.append(contentsOf: connectEvents(state, viewer: viewer, permissions: permissions))
                 } else if let patterns = state.subscriptions[socket.id] {
                     // Topics that appeared while it was away: follow them from now on.
                     let key = Self.roomKey(of: socket.id, in: state)
-                    let rooms = state.topics.keys.filter { topic in patterns.contains { $0.matches(topic) } }
+                    let rooms = state.topics.keys.filter { topic in
+                        patterns.contains { $0.matches(topic) } && (permissions?.permits(topic) ?? true)
+                    }
                     socket.join(Self.rooms(rooms.map { Self.room($0, filter: key) }, for: viewer))
                 }
                 return events
@@ -343,9 +360,10 @@ public final class RealtimeHub: Sendable {
     /// What a new client gets, topics sorted: each topic's latest `sensor_values_cache` and, for
     /// every Price Wars topic (those of `PRICEWARS_TOPICS` too), its history (`[]` when empty);
     /// of a `viewer`, only what it may see.
-    private func connectEvents(_ state: borrowing State, viewer: Viewer?) -> [SocketIOEvent] {
+    private func connectEvents(_ state: borrowing State, viewer: Viewer?, permissions: TopicPermissions?) -> [SocketIOEvent] {
         var topics = Set(state.topics.keys)
         topics.formUnion(announcedPriceWarsTopics)
+        if let permissions { topics = topics.filter(permissions.permits) }
         var events: [SocketIOEvent] = []
         for topic in topics.sorted() {
             guard let topicState = state.topics[topic] else {
@@ -373,7 +391,7 @@ public final class RealtimeHub: Sendable {
                 }
             } else {
                 Self.dropSubscription(of: socket.id, in: &state)
-                state.viewers[socket.id] = nil
+                Self.forgetGrant(of: socket.id, in: &state)
             }
         }
     }
@@ -388,7 +406,7 @@ public final class RealtimeHub: Sendable {
             for (id, since) in state.awaitingRecovery where now - since > window {
                 state.awaitingRecovery[id] = nil
                 Self.dropSubscription(of: id, in: &state)
-                state.viewers[id] = nil
+                Self.forgetGrant(of: id, in: &state)
             }
         }
     }

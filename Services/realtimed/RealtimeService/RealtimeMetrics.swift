@@ -46,6 +46,8 @@ public struct RealtimeMetrics: Sendable {
     let sessionsRefused = Counter(label: "realtime_sessions_refused_total")
     /// Socket.IO clients refused by `AUTH_MODE` (no token, or another identity on recovery).
     let clientsRefused = Counter(label: "realtime_clients_refused_total")
+    /// Clients disconnected because their JWT expired (no `refresh` in time).
+    let tokensExpired = Counter(label: "realtime_tokens_expired_total")
     /// HTTP connections closed for not sending a request's head or body in time.
     let headTimeouts = Counter(label: "realtime_http_timeouts_total", dimensions: [("part", "head")])
     let bodyTimeouts = Counter(label: "realtime_http_timeouts_total", dimensions: [("part", "body")])
