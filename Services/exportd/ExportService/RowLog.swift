@@ -7,10 +7,11 @@ struct RowLog {
     var count: Int { rows.count }
     var isEmpty: Bool { rows.isEmpty }
 
-    mutating func append(line: [UInt8], sequence: UInt64, layout: UInt32, timestamp: Int64,
-                         partition: Int32, offset: Int64, kafkaTimestamp: Int64) {
+    mutating func append(line: some Collection<UInt8>, sequence: UInt64, layout: UInt32, timestamp: Int64,
+                         partition: Int32, offset: Int64, kafkaTimestamp: Int64, record: StoredRecord?) {
         rows.append(StoredRow(sequence: sequence, start: bytes.count, length: Int32(line.count), layout: layout,
-                              timestamp: timestamp, partition: partition, offset: offset, kafkaTimestamp: kafkaTimestamp))
+                              timestamp: timestamp, partition: partition, offset: offset, kafkaTimestamp: kafkaTimestamp,
+                              record: record))
         bytes.append(contentsOf: line)
     }
 
