@@ -127,7 +127,7 @@ let package = Package(
             name: "ExportService",
             dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), 
                 "ConnectionGuard", "ServiceSupport",
-                "Bus", "ZeroMQ", "CZlib", "JSON",
+                "Bus", "ZeroMQ", "CZlib", "JSON", "RecordFilter",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -224,7 +224,7 @@ let package = Package(
             ],
             path: "Tests/DemoProducerTests"),
         .testTarget(
-            name: "ExportServiceTests", dependencies: ["ServiceSupport", "Kafka", .product(name: "Logging", package: "swift-log"), "ExportService", "TestSupport", "Bus"],
+            name: "ExportServiceTests", dependencies: ["ServiceSupport", "Kafka", .product(name: "Logging", package: "swift-log"), "ExportService", "TestSupport", "Bus", "RecordFilter"],
             path: "Tests/ExportServiceTests"),
     ],
     swiftLanguageModes: [.v6]
