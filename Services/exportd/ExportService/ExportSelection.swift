@@ -63,12 +63,13 @@ struct ExportSelection {
             let row = log.rows[index]
             if let since, row.timestamp < since { continue }
             if let until, row.timestamp > until { continue }
-            if let record = row.record, record === lastRecord {
+            let record = log.records[index]
+            if let record, record === lastRecord {
                 result[index - start] = lastResult
                 continue
             }
-            let passes = row.record == nil && readsContent ? false : filter.matches(FilteredRecord(row))
-            lastRecord = row.record
+            let passes = record == nil && readsContent ? false : filter.matches(FilteredRecord(row, record))
+            lastRecord = record
             lastResult = passes
             result[index - start] = passes
         }

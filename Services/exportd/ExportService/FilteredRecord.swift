@@ -10,12 +10,12 @@ struct FilteredRecord: FilterableRecord {
     var key: [UInt8]?
     var value: [UInt8]?
 
-    /// The record of `row`; key and value are nil when the row has no ``StoredRecord``.
-    init(_ row: StoredRow) {
+    /// The record of `row`; key and value are nil when it has no ``StoredRecord``.
+    init(_ row: StoredRow, _ record: StoredRecord?) {
         partition = row.partition
         offset = row.offset
         timestamp = row.kafkaTimestamp
-        key = row.record?.key
-        value = row.record?.value
+        key = record?.key
+        value = record?.value
     }
 }

@@ -13,7 +13,4 @@ struct StoredRow {
     var partition: Int32
     var offset: Int64
     var kafkaTimestamp: Int64
-    /// The record's key and value, shared by the record's rows, for filters; nil for a row
-    /// loaded from a journal written before filters (journal entry kind 3).
-    var record: StoredRecord?
 }

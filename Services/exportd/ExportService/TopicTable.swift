@@ -182,6 +182,7 @@ struct TopicTable {
             let log = cursors[best].log
             let first = log.rows[cursors[best].index]
             var rows: [JournalEntry.Row] = []
+            let source = log.records[cursors[best].index]
             var index = cursors[best].index
             while index < log.count, log.rows[index].partition == first.partition, log.rows[index].offset == first.offset {
                 rows.append(JournalEntry.Row(layout: log.rows[index].layout, timestamp: log.rows[index].timestamp, line: log.line(index)))
@@ -190,7 +191,7 @@ struct TopicTable {
             cursors[best].index = index
             JournalEntry.record(JournalEntry.Record(partition: first.partition, offset: first.offset,
                                                     kafkaTimestamp: first.kafkaTimestamp, owner: cursors[best].owner,
-                                                    rows: rows, source: first.record.map(Self.journalSource))).encode(into: &output)
+                                                    rows: rows, source: source.map(Self.journalSource))).encode(into: &output)
         }
         return output
     }
