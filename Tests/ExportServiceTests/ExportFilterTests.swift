@@ -171,6 +171,41 @@ import TestSupport
         #expect(nonTrivial >= 40, "\(nonTrivial)")
     }
 
+    /// Property, with the row bound and `since`/`until` in play (exports start inside the logs):
+    /// a filtered export is the unfiltered export's rows, in order, whose record passes. Each
+    /// record's value carries its number `n` (in every offer of a situation) to tell its rows.
+    @Test func filtersApplyAfterTheBoundAndTimeBounds() throws {
+        var random = SplitMix64(seed: FuzzSettings.seed(0x1920))
+        var records = Self.randomRecords(500, using: &random)
+        for index in records.indices {
+            guard let value = records[index].value else { continue }
+            let text = String(decoding: value, as: UTF8.self)
+                .replacingOccurrences(of: #"{"offer_id""#, with: #"{"n":\#(index),"offer_id""#)
+            records[index].value = Array(("{\"n\":\(index)," + text.dropFirst()).utf8)
+        }
+        let store = try store(try ExportFixtures.temporaryDirectory(), maxRows: 60)
+        try store.store(records)
+        func numbers(_ csv: String) -> [Int] { csv.csvLines.dropFirst().compactMap { Int($0) } }
+        let minute: Int64 = 60_000, start: Int64 = 1_521_194_400_000
+        var nonTrivial = 0
+        for round in 0..<150 {
+            let text = Self.randomFilter(using: &random)
+            let filter = try RecordFilter(text: text)
+            let since = Bool.random(using: &random) ? start + Int64.random(in: 0...5, using: &random) * minute : nil
+            let until = Bool.random(using: &random) ? start + Int64.random(in: 4...9, using: &random) * minute : nil
+            for merchant in [nil] + Self.merchants {
+                for topic in Self.topics {
+                    let all = numbers(store.csv([topic], merchant: merchant, since: since, until: until, columns: ["n"]))
+                    let expected = all.filter { filter.matches(BusRecordFields(records[$0])) }
+                    let got = numbers(store.csv([topic], merchant: merchant, since: since, until: until, columns: ["n"], filter: filter))
+                    #expect(got == expected, "round \(round) filter \(text) merchant \(merchant ?? "-") \(topic)")
+                    if !got.isEmpty && got.count < all.count { nonTrivial += 1 }
+                }
+            }
+        }
+        #expect(nonTrivial >= 40, "\(nonTrivial)")
+    }
+
     /// A marketSituation record is one row per offer; the filter selects records: every row of
     /// a situation that passes, none of one that does not (an offer's own fields are reached by
     /// their path in the record, `value.offers.<n>.<field>`).
