@@ -219,6 +219,7 @@ def main():
                 timed_get(http_export, "/" + json.loads(answer)["url"], {})
                 times.append(time.perf_counter() - start)
         rss = rss_kib(exportd.pid)
+        journal_bytes = sum(os.path.getsize(os.path.join(data, "topics", name)) for name in os.listdir(os.path.join(data, "topics")))
 
         seed_times, seed_rows = [], 0
         for _ in range(SEED_REQUESTS):
@@ -236,7 +237,7 @@ def main():
             print(f"  exportd streamed  ?filter={text!r}: {rows} rows ({filtered_size / 1e6:.1f} MB), "
                   f"first byte {median(ttfbs) * 1000:7.1f} ms, total {median(totals) * 1000:7.1f} ms")
         print(f"  exportd two steps ?filter={FILTER_SELECTIVE!r} + file: total {median(filtered_two_step) * 1000:7.1f} ms")
-        print(f"  exportd RSS: {rss / 1024:.1f} MiB (holding {total_records} records)")
+        print(f"  exportd RSS: {rss / 1024:.1f} MiB (holding {total_records} records); journal {journal_bytes / 1e6:.1f} MB")
         print(f"  seed's way (Kafka read + filter + CSV per request, median of {SEED_REQUESTS}): {median(seed_times) * 1000:7.1f} ms (first byte only after all of it)")
         print(f"  ratio seed / exportd streamed total: {median(seed_times) / median(stream_total):.1f}x; "
               f"seed / exportd two steps: {median(seed_times) / median(two_step_total):.1f}x")
