@@ -126,13 +126,15 @@ struct ExportHTTPServer {
         let owner = merchant ?? ExportUsage.anonymous
         if let refusal = files.reserve(owner: owner) { return refuse(refusal) }
         let start = ContinuousClock.now
-        let renderer = store.renderer(topics: topics, merchant: merchant, topicColumn: topicColumn, columns: columns, filter: filter)
         let id = ExportFileRegistry.newID()
         let files = self.files
+        let store = self.store
         let bytes: Int
         do {
+            // The selection (a filter judges every visible record) is made on the thread pool too.
             bytes = try await NIOThreadPool.singleton.runIfActive {
-                try Self.writeFile(renderer, temporary: files.temporaryPath(id: id), path: files.path(id: id))
+                let renderer = store.renderer(topics: topics, merchant: merchant, topicColumn: topicColumn, columns: columns, filter: filter)
+                return try Self.writeFile(renderer, temporary: files.temporaryPath(id: id), path: files.path(id: id))
             }
         } catch {
             files.cancel(owner: owner)
