@@ -245,7 +245,18 @@ import TestSupport
                 #expect(body["position"] is Int && (position == nil || body["position"] as? Int == position), "\(answer.body)")
             }
         }
-        #expect(await exportd.get("/export/data/buyOffer.csv?filter=%ZZ")?.status == 400)
+        // A value that is not percent-encoded UTF-8, sent as is (URLSession would escape it).
+        let port = exportd.port
+        let head = try await RawConnection.onThread { () -> String? in
+            let connection = try RawConnection(port: port)
+            defer { connection.close() }
+            _ = connection.send("GET /export/data/buyOffer.csv?filter=%ZZ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            return connection.readHead(timeout: 5)
+        }
+        #expect(head?.hasPrefix("HTTP/1.1 400") == true, "\(head ?? "no answer")")
+        #expect(await exportd.metric(#"export_filters_refused_total{code="too-deep"}"#) == 2)
+        #expect(await exportd.metric(#"export_filters_refused_total{code="encoding"}"#) == 1)
+        #expect((await exportd.metric("export_filtered_requests_total") ?? 0) >= 9)
         exportd.process.stop()
         ingestd.process.stop()
     }

@@ -120,8 +120,11 @@ struct ExportHTTPServer {
         let filter: RecordFilter?
         switch Self.filter(request) {
         case .success(let parsed): filter = parsed
-        case .failure(let problem): return problem.response
+        case .failure(let problem):
+            metrics.filterRefused(code: problem.code ?? "other")
+            return problem.response
         }
+        if filter != nil { metrics.filteredRequests.increment() }
         let merchant = merchant(request)
         let owner = merchant ?? ExportUsage.anonymous
         if let refusal = files.reserve(owner: owner) { return refuse(refusal) }
@@ -170,8 +173,11 @@ struct ExportHTTPServer {
         let filter: RecordFilter?
         switch Self.filter(request) {
         case .success(let parsed): filter = parsed
-        case .failure(let problem): return problem.response
+        case .failure(let problem):
+            metrics.filterRefused(code: problem.code ?? "other")
+            return problem.response
         }
+        if filter != nil { metrics.filteredRequests.increment() }
         let owner = merchant ?? ExportUsage.anonymous
         if let refusal = files.beginStream(owner: owner) { return refuse(refusal) }
         // Ends the stream's count when the body is done or dropped unsent.
@@ -266,7 +272,9 @@ struct ExportHTTPServer {
             guard parts[0] == name else { continue }
             let raw = parts.count > 1 ? parts[1].replacingOccurrences(of: "+", with: " ") : ""
             guard let value = raw.removingPercentEncoding else {
-                return .failure(ExportQueryProblem("\(name) is not percent-encoded UTF-8"))
+                var problem = ExportQueryProblem("\(name) is not percent-encoded UTF-8")
+                problem.code = "encoding"
+                return .failure(problem)
             }
             return .success(value)
         }
