@@ -131,7 +131,7 @@ let package = Package(
             name: "ExportService",
             dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"), 
                 "ConnectionGuard", "ServiceSupport",
-                "Bus", "ZeroMQ", "CZlib", "JSON", "Visibility",
+                "Bus", "ZeroMQ", "CZlib", "JSON", "RecordFilter", "Visibility",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -228,7 +228,7 @@ let package = Package(
             ],
             path: "Tests/DemoProducerTests"),
         .testTarget(
-            name: "ExportServiceTests", dependencies: ["ServiceSupport", "Kafka", .product(name: "Logging", package: "swift-log"), "ExportService", "TestSupport", "Bus", "Visibility"],
+            name: "ExportServiceTests", dependencies: ["ServiceSupport", "Kafka", .product(name: "Logging", package: "swift-log"), "ExportService", "TestSupport", "Bus", "RecordFilter", "Visibility"],
             path: "Tests/ExportServiceTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -245,12 +245,34 @@ public struct JSONReader {
         }
     }
 
+    /// Inside a string, skips whole 8-byte words of plain ASCII (no quote, backslash, control
+    /// character or byte of 0x80 and above): the bytes the byte loop would pass over one by one
+    /// unchanged. A word holding any other byte is left to the byte loop.
+    @inline(__always)
+    private mutating func skipPlainASCII() {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while bytes.count - index >= 8 {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quotes = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+            let backslashes = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+            // A byte is flagged when it is 0x80 or above, below 0x20, or zero after the xor
+            // (the usual has-less-than tricks; they may flag more, never less).
+            let special = (word | ((word &- ones &* 0x20) & ~word)
+                           | ((quotes &- ones) & ~quotes) | ((backslashes &- ones) & ~backslashes)) & highs
+            guard special == 0 else { return }
+            index += 8
+        }
+    }
+
     private mutating func scanString(decode: Bool) throws(JSONSyntaxError) -> StringToken {
         let quote = index
         index += 1
         let start = index
         var decoded: [UInt8]? = nil
         while index < bytes.count {
+            if decoded == nil { skipPlainASCII() }
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):

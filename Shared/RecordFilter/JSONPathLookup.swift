@@ -20,7 +20,7 @@ enum JSONPathLookup {
                 var found = false
                 repeat {
                     let name = try reader.readMemberName()
-                    if reader.string(of: name) == component {
+                    if Self.name(name, in: reader, is: component) {
                         found = true
                         break
                     }
@@ -38,5 +38,21 @@ enum JSONPathLookup {
             }
         }
         return try FilterScalar.read(&reader)
+    }
+
+    /// Whether a member name is `component`, as `String` equality says (canonical equivalence),
+    /// without making a `String` when it need not: equal bytes are equal, and two ASCII texts
+    /// that differ in bytes differ.
+    private static func name(_ token: JSONReader.StringToken, in reader: JSONReader, is component: String) -> Bool {
+        if case .verbatim(let range) = token {
+            let name = UnsafeRawBufferPointer(rebasing: reader.bytes[range])
+            var component = component
+            let verdict: Bool? = component.withUTF8 { expected in
+                if name.elementsEqual(UnsafeRawBufferPointer(expected)) { return true }
+                return name.allSatisfy { $0 < 0x80 } && expected.allSatisfy { $0 < 0x80 } ? false : nil
+            }
+            if let verdict { return verdict }
+        }
+        return reader.string(of: token) == component
     }
 }

@@ -185,6 +185,82 @@ import TestSupport
         ingestd.process.stop()
     }
 
+    /// `?filter=` on both forms over HTTP (issue 19): the streamed CSV and the two-step file hold
+    /// the same rows, those of this merchant's records that pass (key, value, offset), with
+    /// `?columns=`; text and JSON forms, `+` as a space; refused filters answer 400 with their
+    /// code and byte position.
+    @Test func filtersOnBothExportForms() async throws {
+        let ingestd = try await startIngestd("export-filter")
+        let offers = try ExportFixtures.lines("buyOffer.jsonl")
+        for (index, value) in offers.enumerated() {
+            try producer.send(topic: "buyOffer", key: Array("shop-\(index % 3)".utf8), value: value, timestamp: 1_521_194_460_000)
+        }
+        try producer.flush()
+        let exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: try ExportFixtures.temporaryDirectory())
+        try await exportd.waitUntilReady()
+        try await waitForStored(exportd, offers.count)
+        let alpha = merchants[0]
+        let values = try offers.map { try #require(try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any]) }
+        func encoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! }
+        func offerIDs(_ body: String) -> [String] { body.csvLines.dropFirst().map { String($0.split(separator: ",")[0]) } }
+
+        let expected = values.enumerated().filter { index, value in
+            value["merchant_id"] as? String == alpha.merchant_id && (value["price"] as? Double ?? 0) >= 36 && index % 3 == 1
+        }.map { "\($0.element["offer_id"] as! Int)" }
+        #expect(!expected.isEmpty)
+        let text = #"value.price >= 36 and key prefix "shop-1""#
+        let json = #"{"and": [{"field": "value.price", "op": ">=", "value": 36}, {"field": "key", "op": "=", "value": "shop-1"}]}"#
+        for query in ["filter=\(encoded(text))", "filter=\(encoded(json))", "filter=value.price+%3E%3D+36+and+key+prefix+%22shop-1%22"] {
+            let streamed = try #require(await exportd.text("/export/data/buyOffer.csv?\(query)&columns=offer_id,price", token: alpha.merchant_token))
+            #expect(streamed.status == 200 && streamed.body.csvLines.first == "offer_id,price", "\(streamed.body.prefix(300))")
+            #expect(offerIDs(streamed.body) == expected, "\(query)")
+            let url = try await exportURL(exportd, "/buyOffer?\(query)&columns=offer_id,price", token: alpha.merchant_token)
+            let (file, _) = try await URLSession.shared.data(from: try #require(URL(string: url)))
+            #expect(String(decoding: file, as: UTF8.self) == streamed.body)
+        }
+        // Partition, offset and the Kafka timestamp; the all-topics form takes the filter too.
+        let early = try #require(await exportd.text("/export/data/buyOffer.csv?filter=\(encoded("offset < 6 and timestamp = 1521194460000"))",
+                                                    token: alpha.merchant_token))
+        #expect(early.body.csvLines.count - 1 == values.prefix(6).filter { $0["merchant_id"] as? String == alpha.merchant_id }.count)
+        #expect(try await exportURL(exportd, "?filter=\(encoded("partition = 0"))", token: alpha.merchant_token).hasSuffix(".csv"))
+        // A filter never shows another merchant's rows; anonymous exports stay public (none here).
+        let others = try #require(await exportd.text("/export/data/buyOffer.csv?filter=\(encoded("value.merchant_id != \"\(alpha.merchant_id)\""))",
+                                                     token: alpha.merchant_token))
+        #expect(others.status == 200 && others.body.isEmpty)
+        #expect(try #require(await exportd.text("/export/data/buyOffer.csv?filter=\(encoded("offset >= 0"))")).body.isEmpty)
+
+        // Refused filters: 400, the filter error's code and byte position, on both forms.
+        let refused: [(String, String, Int?)] = [
+            ("value.price >", "syntax", nil), ("header.x = 1", "unknown-field", 0),
+            (String(repeating: "not ", count: 40) + "offset = 1", "too-deep", nil),
+            (String(repeating: "a", count: 5000), "too-long", 4096),
+            ("offset in [" + (0..<300).map(String.init).joined(separator: ",") + "]", "too-many-items", nil),
+        ]
+        for (filter, code, position) in refused {
+            for path in ["/export/data/buyOffer.csv", "/export/data/buyOffer"] {
+                let answer = try #require(await exportd.text("\(path)?filter=\(encoded(filter))", token: alpha.merchant_token))
+                #expect(answer.status == 400, "\(path) \(filter.prefix(30))")
+                let body = try #require(try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])
+                #expect(body["code"] as? String == code, "\(answer.body)")
+                #expect(body["position"] is Int && (position == nil || body["position"] as? Int == position), "\(answer.body)")
+            }
+        }
+        // A value that is not percent-encoded UTF-8, sent as is (URLSession would escape it).
+        let port = exportd.port
+        let head = try await RawConnection.onThread { () -> String? in
+            let connection = try RawConnection(port: port)
+            defer { connection.close() }
+            _ = connection.send("GET /export/data/buyOffer.csv?filter=%ZZ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            return connection.readHead(timeout: 5)
+        }
+        #expect(head?.hasPrefix("HTTP/1.1 400") == true, "\(head ?? "no answer")")
+        #expect(await exportd.metric(#"export_filters_refused_total{code="too-deep"}"#) == 2)
+        #expect(await exportd.metric(#"export_filters_refused_total{code="encoding"}"#) == 1)
+        #expect((await exportd.metric("export_filtered_requests_total") ?? 0) >= 9)
+        exportd.process.stop()
+        ingestd.process.stop()
+    }
+
     /// Fetches the streamed CSV with and without gzip (Python urllib: no automatic decoding).
     func checkGzip(_ exportd: ExportdProcess, token: String) throws {
         let script = """

@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 import Testing
 
@@ -23,6 +24,32 @@ import Testing
     ])
     func rejectsInvalidJSON(_ text: String) {
         #expect(!valid(text), "\(text)")
+    }
+
+    /// Strings are skipped a word at a time over plain ASCII: a quote, backslash, control
+    /// character, non-ASCII or invalid byte at any position of a long string (every offset
+    /// within a word) is still seen, and the string reads back the same.
+    @Test func everyByteOfALongStringIsChecked() {
+        let plain = Array("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ".utf8)
+        for position in 0...plain.count {
+            func text(_ inserted: [UInt8]) -> [UInt8] {
+                [0x22] + plain[..<position] + inserted + plain[position...] + [0x22]
+            }
+            for (inserted, isValid) in [([0x5C, 0x22], true), ([0x5C, 0x6E], true), (Array("é😀".utf8), true),
+                                        ([0x22], false), ([0x09], false), ([0x00], false), ([0xFF], false),
+                                        ([0xC3], false), ([0x5C, 0x78], false), ([0x7F], true)] {
+                let bytes = text(inserted)
+                #expect(bytes.withUnsafeBytes { JSONValidator.isValid($0) } == isValid, "\(inserted) at \(position)")
+                #expect(isParsableJSON(bytes) == isValid, "\(inserted) at \(position)")
+                guard isValid else { continue }
+                let read = bytes.withUnsafeBytes { raw -> String? in
+                    var reader = JSONReader(raw)
+                    return (try? reader.readString()).map { reader.string(of: $0) }
+                }
+                let expected = (try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])) as? String
+                #expect(read == expected, "\(inserted) at \(position)")
+            }
+        }
     }
 
     @Test func rejectsInvalidUTF8InStrings() {

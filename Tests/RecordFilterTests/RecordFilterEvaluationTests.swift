@@ -23,6 +23,18 @@ import TestSupport
         #expect(try !holds("value.tags = 1") && !holds("value.price.x = 1") && holds("not value.tags.5 = 1"))
     }
 
+    /// Member names compare as Swift strings do (canonical equivalence), also where the lookup
+    /// compares bytes first: a decomposed name matches a precomposed path, escaped names match,
+    /// and ASCII names differing in bytes do not.
+    @Test func memberNamesCompareAsStrings() throws {
+        let record = FilterTestRecord(value: "{\"caf\u{65}\u{301}\": 1, \"a\\u0062\": 2, \"ab\": 3, \"aB\": 4}")
+        func holds(_ json: String) throws -> Bool { try RecordFilter(json: Array(json.utf8)).matches(record) }
+        #expect(try holds(#"{"field": "value.caf\u00e9", "op": "=", "value": 1}"#))
+        #expect(try holds(#"{"field": "value.ab", "op": "=", "value": 2}"#))
+        #expect(try holds(#"{"field": "value.aB", "op": "=", "value": 4}"#))
+        #expect(try !holds(#"{"field": "value.AB", "op": "=", "value": 3}"#))
+    }
+
     @Test func tombstonesAndNonJSONValuesHaveNoFields() throws {
         let tombstone = FilterTestRecord(value: nil)
         #expect(try !RecordFilter(text: "value.a = 1").matches(tombstone))

@@ -8,6 +8,9 @@ export of the topic:
   - exportd, the seed's two steps: GET /export/data/buyOffer -> {"url"}, GET the file
   - the seed's way: on each request read the whole topic from Kafka (confluent-kafka), filter
     for the merchant and write the CSV file, then answer (as the Price Wars proxy did)
+  - exportd with ?filter= (issue 19), streamed: a filter every record passes (the same 100,000
+    rows: what judging each record costs) and a selective one (with the two-step form too);
+    the row counts are checked against the same filter applied to the produced values here
 Prints medians, exportd's RSS and the ratio.
 """
 import base64
@@ -23,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
 from confluent_kafka import Consumer, Producer, TopicPartition
@@ -31,6 +35,9 @@ from confluent_kafka.admin import AdminClient, NewTopic
 ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "7"))
 SEED_REQUESTS = int(os.environ.get("BENCH_SEED_REQUESTS", "3"))
+# Filters (issue 19): one every record passes, one that keeps about a quarter of the rows.
+FILTER_ALL = "value.price > 0"
+FILTER_SELECTIVE = "value.price >= 38 and value.product_id in [1, 2, 3]"
 ALPHA_TOKEN = "alphaTokenK3x9Qm2Lw8Rt5Yv1"
 BETA_TOKEN = "betaTokenP7s4Dn6Jh2Gf9Ck0"
 TOPIC = "buyOffer"
@@ -182,21 +189,37 @@ def main():
         print(f"exportd caught up (replay of {total_records} records) in {time.time() - started:.1f} s", flush=True)
 
         headers = {"Authorization": "Token " + ALPHA_TOKEN}
+        # The unfiltered and the filtered streams take turns, so their medians see the same load.
         stream_ttfb, stream_total, rows_seen = [], [], 0
+        filtered = {name: ([], [], 0, 0) for name in ("all", "selective")}
+        filter_paths = {name: f"/export/data/{TOPIC}.csv?filter=" + urllib.parse.quote(text, safe="")
+                        for name, text in (("all", FILTER_ALL), ("selective", FILTER_SELECTIVE))}
         for _ in range(REQUESTS):
             ttfb, total, size, body = timed_get(http_export, f"/export/data/{TOPIC}.csv", headers)
             stream_ttfb.append(ttfb)
             stream_total.append(total)
             rows_seen = body.count(b"\n") - 1
+            for name, path in filter_paths.items():
+                ttfb, total, filtered_size, body = timed_get(http_export, path, headers)
+                ttfbs, totals, _, _ = filtered[name]
+                ttfbs.append(ttfb)
+                totals.append(total)
+                filtered[name] = (ttfbs, totals, body.count(b"\n") - 1, filtered_size)
         assert rows_seen == ROWS, f"exportd export holds {rows_seen} rows, expected {ROWS}"
-        two_step_total = []
+        assert filtered["all"][2] == ROWS, f"filter passing every record gave {filtered['all'][2]} rows"
+        expected_selective = sum(1 for n in range(total_records)
+                                 if n % 6 != 5 and 35.0 + n % 7 >= 38 and 1 + n % 5 in (1, 2, 3))
+        assert filtered["selective"][2] == expected_selective, \
+            f"selective filter gave {filtered['selective'][2]} rows, expected {expected_selective}"
+        filtered_two_step, two_step_total = [], []
         for _ in range(REQUESTS):
-            start = time.perf_counter()
-            status, answer = get(http_export, f"/export/data/{TOPIC}", headers)
-            path = "/" + json.loads(answer)["url"]
-            timed_get(http_export, path, {})
-            two_step_total.append(time.perf_counter() - start)
+            for query, times in (("", two_step_total), ("?filter=" + urllib.parse.quote(FILTER_SELECTIVE, safe=""), filtered_two_step)):
+                start = time.perf_counter()
+                status, answer = get(http_export, f"/export/data/{TOPIC}{query}", headers)
+                timed_get(http_export, "/" + json.loads(answer)["url"], {})
+                times.append(time.perf_counter() - start)
         rss = rss_kib(exportd.pid)
+        journal_bytes = sum(os.path.getsize(os.path.join(data, "topics", name)) for name in os.listdir(os.path.join(data, "topics")))
 
         seed_times, seed_rows = [], 0
         for _ in range(SEED_REQUESTS):
@@ -209,7 +232,12 @@ def main():
         print(f"\nmerchant export of {ROWS} rows ({size / 1e6:.1f} MB CSV), median of {REQUESTS} requests:")
         print(f"  exportd streamed  GET /export/data/{TOPIC}.csv: first byte {median(stream_ttfb) * 1000:7.1f} ms, total {median(stream_total) * 1000:7.1f} ms")
         print(f"  exportd two steps GET /export/data/{TOPIC} + file:  total {median(two_step_total) * 1000:7.1f} ms")
-        print(f"  exportd RSS: {rss / 1024:.1f} MiB (holding {total_records} records)")
+        for name, text in [("all", FILTER_ALL), ("selective", FILTER_SELECTIVE)]:
+            ttfbs, totals, rows, filtered_size = filtered[name]
+            print(f"  exportd streamed  ?filter={text!r}: {rows} rows ({filtered_size / 1e6:.1f} MB), "
+                  f"first byte {median(ttfbs) * 1000:7.1f} ms, total {median(totals) * 1000:7.1f} ms")
+        print(f"  exportd two steps ?filter={FILTER_SELECTIVE!r} + file: total {median(filtered_two_step) * 1000:7.1f} ms")
+        print(f"  exportd RSS: {rss / 1024:.1f} MiB (holding {total_records} records); journal {journal_bytes / 1e6:.1f} MB")
         print(f"  seed's way (Kafka read + filter + CSV per request, median of {SEED_REQUESTS}): {median(seed_times) * 1000:7.1f} ms (first byte only after all of it)")
         print(f"  ratio seed / exportd streamed total: {median(seed_times) / median(stream_total):.1f}x; "
               f"seed / exportd two steps: {median(seed_times) / median(two_step_total):.1f}x")

@@ -1,11 +1,14 @@
 import NIOCore
+import RecordFilter
 
 /// Renders stored rows as one CSV document, in chunks: header = union of the exported rows'
 /// fields in first-seen order (after a leading `topic` column for multi-topic exports), rows
 /// oldest first. A row whose layout is a prefix of the header is copied as stored (plus empty
 /// trailing cells); others are re-cut against the header. There is always a `timestamp` column,
 /// unless the export names its columns (`?columns=`): then the header is exactly those, in that
-/// order, and a row's other fields are left out (a column no row has stays empty).
+/// order, and a row's other fields are left out (a column no row has stays empty). With a
+/// filter (`?filter=`), only the rows of records that pass it are exported (see
+/// ``ExportSelection``); the header is made of those rows' fields.
 /// An export with no rows is empty (no header either), as the Price Wars proxy's
 /// `DataFrame([]).to_csv` was: `pandas.read_csv` raises `EmptyDataError` on it, which the
 /// merchant client turns into `None`.
@@ -38,10 +41,11 @@ struct CSVExportRenderer {
     private var partIndex = 0
     private var cursor: ExportSelection.Cursor?
 
-    init(_ parts: [Part], merchant: String?, since: Int64?, until: Int64?, topicColumn: Bool, columns: [String]? = nil) {
+    init(_ parts: [Part], merchant: String?, since: Int64?, until: Int64?, topicColumn: Bool, columns: [String]? = nil,
+         filter: RecordFilter? = nil) {
         self.parts = parts
         self.topicColumn = topicColumn
-        selections = parts.map { ExportSelection(table: $0.table, merchant: merchant, since: since, until: until) }
+        selections = parts.map { ExportSelection(table: $0.table, merchant: merchant, since: since, until: until, filter: filter) }
         var header: [[UInt8]] = columns.map { $0.map { Array($0.utf8) } } ?? []
         var headerIndex: [[UInt8]: Int] = Dictionary(header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
         var mappings: [[[Int]?]] = []
@@ -97,8 +101,9 @@ struct CSVExportRenderer {
 
     /// The whole document at once.
     static func render(_ parts: [Part], merchant: String?, since: Int64?, until: Int64?, topicColumn: Bool,
-                       columns: [String]? = nil) -> ByteBuffer {
-        var renderer = CSVExportRenderer(parts, merchant: merchant, since: since, until: until, topicColumn: topicColumn, columns: columns)
+                       columns: [String]? = nil, filter: RecordFilter? = nil) -> ByteBuffer {
+        var renderer = CSVExportRenderer(parts, merchant: merchant, since: since, until: until, topicColumn: topicColumn,
+                                         columns: columns, filter: filter)
         var output = ByteBufferAllocator().buffer(capacity: renderer.estimatedBytes)
         while renderer.write(into: &output, upTo: .max) {}
         return output

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Prometheus
+import RecordFilter
 import ServiceSupport
 import Visibility
 #if canImport(Glibc)
@@ -115,19 +116,29 @@ struct ExportHTTPServer {
         let columns: [String]?
         switch Self.columns(request) {
         case .success(let list): columns = list
-        case .failure(let problem): return JSONResponse.error(.badRequest, problem.message)
+        case .failure(let problem): return problem.response
         }
+        let filter: RecordFilter?
+        switch Self.filter(request) {
+        case .success(let parsed): filter = parsed
+        case .failure(let problem):
+            metrics.filterRefused(code: problem.code ?? "other")
+            return problem.response
+        }
+        if filter != nil { metrics.filteredRequests.increment() }
         let merchant = merchant(request)
         let owner = merchant ?? ExportUsage.anonymous
         if let refusal = files.reserve(owner: owner) { return refuse(refusal) }
         let start = ContinuousClock.now
-        let renderer = store.renderer(topics: topics, merchant: merchant, topicColumn: topicColumn, columns: columns)
         let id = ExportFileRegistry.newID()
         let files = self.files
+        let store = self.store
         let bytes: Int
         do {
+            // The selection (a filter judges every visible record) is made on the thread pool too.
             bytes = try await NIOThreadPool.singleton.runIfActive {
-                try Self.writeFile(renderer, temporary: files.temporaryPath(id: id), path: files.path(id: id))
+                let renderer = store.renderer(topics: topics, merchant: merchant, topicColumn: topicColumn, columns: columns, filter: filter)
+                return try Self.writeFile(renderer, temporary: files.temporaryPath(id: id), path: files.path(id: id))
             }
         } catch {
             files.cancel(owner: owner)
@@ -140,7 +151,8 @@ struct ExportHTTPServer {
         return JSONResponse.response(.ok, JSONResponse.object([("url", "data/\(id).csv")]))
     }
 
-    /// Streams the export of one topic, filtered by `since`/`until`, gzip-compressed when asked.
+    /// Streams the export of one topic, filtered by `since`/`until` and `filter`, gzip-compressed
+    /// when asked.
     private func stream(_ request: Request, topic: String) -> Response {
         let merchant = merchant(request)
         var bounds: [Int64?] = []
@@ -157,13 +169,22 @@ struct ExportHTTPServer {
         let columns: [String]?
         switch Self.columns(request) {
         case .success(let list): columns = list
-        case .failure(let problem): return JSONResponse.error(.badRequest, problem.message)
+        case .failure(let problem): return problem.response
         }
+        let filter: RecordFilter?
+        switch Self.filter(request) {
+        case .success(let parsed): filter = parsed
+        case .failure(let problem):
+            metrics.filterRefused(code: problem.code ?? "other")
+            return problem.response
+        }
+        if filter != nil { metrics.filteredRequests.increment() }
         let owner = merchant ?? ExportUsage.anonymous
         if let refusal = files.beginStream(owner: owner) { return refuse(refusal) }
         // Ends the stream's count when the body is done or dropped unsent.
         let slot = ExportStreamSlot(files: files, owner: owner)
-        let renderer = store.renderer(topics: [topic], merchant: merchant, since: bounds[0], until: bounds[1], columns: columns)
+        let renderer = store.renderer(topics: [topic], merchant: merchant, since: bounds[0], until: bounds[1], columns: columns,
+                                      filter: filter)
         metrics.streamsServed.increment()
         var headers: HTTPFields = [.contentType: "text/csv; charset=utf-8",
                                    .contentDisposition: "attachment; filename=\"\(topic).csv\"",
@@ -229,6 +250,46 @@ struct ExportHTTPServer {
         }
         guard Set(names).count == names.count else { return .failure(ExportQueryProblem("columns names a column twice")) }
         return .success(names)
+    }
+
+    /// `?filter=`: the shared filter language (docs/filters.md), JSON form when the value starts
+    /// with `{`, else the text form (nil: no parameter); a problem with the filter error's code
+    /// and byte position when it is refused (syntax, unknown field, or beyond
+    /// ``RecordFilterLimits``).
+    static func filter(_ request: Request) -> Result<RecordFilter?, ExportQueryProblem> {
+        switch formValue("filter", query: request.uri.query) {
+        case .success(let text): return filter(query: text)
+        case .failure(let problem): return .failure(problem)
+        }
+    }
+
+    /// The first value of parameter `name` in a raw query string, form-decoded as browsers and
+    /// Python's `requests` encode it: `+` is a space (so a plus is `%2B`), then percent escapes;
+    /// nil when absent, a problem when the escapes are not UTF-8.
+    static func formValue(_ name: String, query: String?) -> Result<String?, ExportQueryProblem> {
+        guard let query else { return .success(nil) }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts[0] == name else { continue }
+            let raw = parts.count > 1 ? parts[1].replacingOccurrences(of: "+", with: " ") : ""
+            guard let value = raw.removingPercentEncoding else {
+                var problem = ExportQueryProblem("\(name) is not percent-encoded UTF-8")
+                problem.code = "encoding"
+                return .failure(problem)
+            }
+            return .success(value)
+        }
+        return .success(nil)
+    }
+
+    /// The filter of a `?filter=` value (nil: no parameter).
+    static func filter(query text: String?) -> Result<RecordFilter?, ExportQueryProblem> {
+        guard let text else { return .success(nil) }
+        do {
+            return .success(try RecordFilter(parsing: text, limits: RecordFilterLimits()))
+        } catch {
+            return .failure(ExportQueryProblem(filter: error))
+        }
     }
 
     /// Whether an `Accept-Encoding` value allows gzip (and does not give it `q=0`).

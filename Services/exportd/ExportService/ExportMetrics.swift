@@ -26,6 +26,12 @@ struct ExportMetrics: Sendable {
     let streamsServed = Counter(label: "export_requests_total", dimensions: [("kind", "stream")])
     let filesServed = Counter(label: "export_requests_total", dimensions: [("kind", "file")])
     let exportDuration = Timer(label: "export_render_duration_seconds")
+    /// Exports (streamed or files) asked with `?filter=`.
+    let filteredRequests = Counter(label: "export_filtered_requests_total")
+    /// `?filter=` values refused, by the filter error's code (too-long, too-deep, syntax, ...).
+    func filterRefused(code: String) {
+        Counter(label: "export_filters_refused_total", dimensions: [("code", code)]).increment()
+    }
     /// Export requests refused by a limit of `ExportLimits`, per limit.
     let refusals: [ExportRefusal: Counter] = Dictionary(uniqueKeysWithValues: ExportRefusal.allCases.map {
         ($0, Counter(label: "export_requests_refused_total", dimensions: [("limit", $0.rawValue)]))

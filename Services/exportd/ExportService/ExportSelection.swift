@@ -1,5 +1,15 @@
+import RecordFilter
+
 /// Which stored rows a merchant's export holds: the newest `limit` rows among the public ones
-/// and the merchant's own, merged in arrival order.
+/// and the merchant's own, merged in arrival order; of those, the rows within `since`/`until`,
+/// and, with a filter, the rows of records that pass it.
+///
+/// The filter applies after the visibility rule (it never shows a row the merchant may not
+/// see) and selects records: every row of a record that passes (a `marketSituation` record's
+/// row per offer) or none, as realtimed sends the record or not. It reads the record's key and
+/// value JSON kept with its rows (``StoredRecord``), partition, offset and Kafka timestamp. A
+/// row kept without its record (loaded from a journal written before filters) passes only
+/// filters that read neither `key` nor `value`.
 struct ExportSelection {
     /// Where the newest `limit` rows start in each log.
     static func newestStart(publicRows: RowLog, privateRows: RowLog?, limit: Int) -> (publicIndex: Int, privateIndex: Int) {
@@ -22,13 +32,48 @@ struct ExportSelection {
     /// Inclusive millisecond bounds on the row timestamp.
     let since: Int64?
     let until: Int64?
+    /// With a filter: whether each row from the start index on passes it (nil: every row does).
+    let publicMatches: [Bool]?
+    let privateMatches: [Bool]?
 
-    init(table: TopicTable, merchant: String?, since: Int64?, until: Int64?) {
+    init(table: TopicTable, merchant: String?, since: Int64?, until: Int64?, filter: RecordFilter? = nil) {
         publicRows = table.publicRows
         privateRows = merchant.flatMap { table.merchantRows[$0] }
         start = Self.newestStart(publicRows: publicRows, privateRows: privateRows, limit: table.maxRows)
         self.since = since
         self.until = until
+        if let filter {
+            publicMatches = Self.matches(filter, publicRows, from: start.publicIndex, since: since, until: until)
+            let privateStart = start.privateIndex
+            privateMatches = privateRows.map { Self.matches(filter, $0, from: privateStart, since: since, until: until) }
+        } else {
+            publicMatches = nil
+            privateMatches = nil
+        }
+    }
+
+    /// Whether each row of `log` from `start` on passes `filter`, judged once per record (a
+    /// record's rows are adjacent in one log); rows outside `since`/`until` are not judged.
+    private static func matches(_ filter: RecordFilter, _ log: RowLog, from start: Int, since: Int64?, until: Int64?) -> [Bool] {
+        let readsContent = filter.readsKeyOrValue
+        var result = [Bool](repeating: false, count: log.count - start)
+        var lastRecord: StoredRecord?
+        var lastResult = false
+        for index in start..<log.count {
+            let row = log.rows[index]
+            if let since, row.timestamp < since { continue }
+            if let until, row.timestamp > until { continue }
+            let record = log.records[index]
+            if let record, record === lastRecord {
+                result[index - start] = lastResult
+                continue
+            }
+            let passes = record == nil && readsContent ? false : filter.matches(FilteredRecord(row, record))
+            lastRecord = record
+            lastResult = passes
+            result[index - start] = passes
+        }
+        return result
     }
 
     /// Calls `body` with (is public, row index) for every selected row, oldest first.
@@ -65,6 +110,8 @@ struct ExportSelection {
                 let timestamp = takePublic ? publicRows[index].timestamp : privateRows[index].timestamp
                 if let since = selection.since, timestamp < since { continue }
                 if let until = selection.until, timestamp > until { continue }
+                if let matches = takePublic ? selection.publicMatches : selection.privateMatches,
+                   !matches[index - (takePublic ? selection.start.publicIndex : selection.start.privateIndex)] { continue }
                 return (takePublic, index)
             }
             return nil

@@ -1,6 +1,7 @@
 import Bus
 import Logging
 import NIOCore
+import RecordFilter
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -176,7 +177,8 @@ public final class ExportStore: Sendable {
                 }
                 tables[record.topic] = nil  // keep the table uniquely referenced while it changes
                 table.store(partition: record.partition, offset: record.offset, kafkaTimestamp: record.timestamp,
-                            owner: item.owner, rows: item.rows, journal: &pending[record.topic, default: []])
+                            owner: item.owner, rows: item.rows, key: record.key, value: record.value,
+                            journal: &pending[record.topic, default: []])
                 result.stored += 1
                 result.rows += item.rows.count
                 tables[record.topic] = table
@@ -237,19 +239,20 @@ public final class ExportStore: Sendable {
         try writeJournals(pending, compacted: [:])
     }
 
-    /// Renders the export of `topics` for `merchant` (nil: public rows only) as CSV.
+    /// Renders the export of `topics` for `merchant` (nil: public rows only) as CSV: the rows
+    /// the merchant may see, of the records that pass `filter` (every row of such a record).
     public func render(topics wanted: [String], merchant: String?, since: Int64? = nil, until: Int64? = nil,
-                       topicColumn: Bool = false, columns: [String]? = nil) -> ByteBuffer {
+                       topicColumn: Bool = false, columns: [String]? = nil, filter: RecordFilter? = nil) -> ByteBuffer {
         CSVExportRenderer.render(exportParts(wanted), merchant: merchant, since: since, until: until, topicColumn: topicColumn,
-                                 columns: columns)
+                                 columns: columns, filter: filter)
     }
 
     /// A renderer of the export of `topics` for `merchant`, to write in chunks. It reads a
     /// copy-on-write copy of the tables taken now.
     func renderer(topics wanted: [String], merchant: String?, since: Int64? = nil, until: Int64? = nil,
-                  topicColumn: Bool = false, columns: [String]? = nil) -> CSVExportRenderer {
+                  topicColumn: Bool = false, columns: [String]? = nil, filter: RecordFilter? = nil) -> CSVExportRenderer {
         CSVExportRenderer(exportParts(wanted), merchant: merchant, since: since, until: until, topicColumn: topicColumn,
-                          columns: columns)
+                          columns: columns, filter: filter)
     }
 
     private func exportParts(_ wanted: [String]) -> [CSVExportRenderer.Part] {

@@ -2,6 +2,12 @@
 ///
 /// Framing: `length` uint32 BE, `crc32` uint32 BE of the payload, payload. Payload: a kind byte,
 /// then big-endian fields.
+///
+/// Kinds: 1 field, 2 layout, 3 record (as written before filters: rows only), 4 offsets,
+/// 5 rewind, 6 record with its key and value JSON (``Record/source``; written since filters,
+/// issue 19). Kinds are never changed once written: a journal of an older version loads as it
+/// was (its records as kind 3, without source). An older exportd reading kind 6 stops there as
+/// at a torn tail (it cuts the journal and replays the rest from Kafka).
 enum JournalEntry: Equatable {
     /// A new column name; its id is the number of fields defined before it.
     case field([UInt8])
@@ -21,6 +27,15 @@ enum JournalEntry: Equatable {
         var kafkaTimestamp: Int64
         var owner: RowOwner
         var rows: [Row]
+        /// The record's key and value JSON (kind 6); nil for kind 3 (a journal written before
+        /// filters, or a record without rows, where nothing reads it).
+        var source: Source? = nil
+    }
+
+    /// A record's key (nil: a null key) and value as JSON text, for filters.
+    struct Source: Equatable {
+        var key: ArraySlice<UInt8>?
+        var value: ArraySlice<UInt8>
     }
 
     struct Row: Equatable {
@@ -43,7 +58,7 @@ enum JournalEntry: Equatable {
             Self.put(UInt32(ids.count), &output)
             for id in ids { Self.put(id, &output) }
         case .record(let record):
-            output.append(3)
+            output.append(record.source == nil ? 3 : 6)
             Self.put(UInt32(bitPattern: record.partition), &output)
             Self.put(UInt64(bitPattern: record.offset), &output)
             Self.put(UInt64(bitPattern: record.kafkaTimestamp), &output)
@@ -55,6 +70,17 @@ enum JournalEntry: Equatable {
                 let bytes = Array(id.utf8)
                 Self.put(UInt32(bytes.count), &output)
                 output.append(contentsOf: bytes)
+            }
+            if let source = record.source {
+                if let key = source.key {
+                    output.append(1)
+                    Self.put(UInt32(key.count), &output)
+                    output.append(contentsOf: key)
+                } else {
+                    output.append(0)
+                }
+                Self.put(UInt32(source.value.count), &output)
+                output.append(contentsOf: source.value)
             }
             Self.put(UInt32(record.rows.count), &output)
             for row in record.rows {
@@ -109,7 +135,7 @@ enum JournalEntry: Equatable {
             var ids: [UInt32] = []
             for _ in 0..<count { guard let id = reader.u32() else { return nil }; ids.append(id) }
             return reader.atEnd ? .layout(ids) : nil
-        case 3:
+        case 3, 6:
             guard let partition = reader.u32(), let offset = reader.u64(), let kafkaTimestamp = reader.u64(),
                   let ownerTag = reader.byte() else { return nil }
             let owner: RowOwner
@@ -121,6 +147,20 @@ enum JournalEntry: Equatable {
                 owner = .merchant(String(decoding: id, as: UTF8.self))
             default: return nil
             }
+            var source: Source?
+            if kind == 6 {
+                guard let keyTag = reader.byte() else { return nil }
+                var key: ArraySlice<UInt8>?
+                switch keyTag {
+                case 0: key = nil
+                case 1:
+                    guard let length = reader.u32(), let bytes = reader.bytes(Int(length)) else { return nil }
+                    key = bytes
+                default: return nil
+                }
+                guard let length = reader.u32(), let value = reader.bytes(Int(length)) else { return nil }
+                source = Source(key: key, value: value)
+            }
             guard let rowCount = reader.u32(), Int(rowCount) <= payload.count else { return nil }
             var rows: [Row] = []
             for _ in 0..<rowCount {
@@ -130,7 +170,7 @@ enum JournalEntry: Equatable {
             }
             guard reader.atEnd else { return nil }
             return .record(Record(partition: Int32(bitPattern: partition), offset: Int64(bitPattern: offset),
-                                  kafkaTimestamp: Int64(bitPattern: kafkaTimestamp), owner: owner, rows: rows))
+                                  kafkaTimestamp: Int64(bitPattern: kafkaTimestamp), owner: owner, rows: rows, source: source))
         case 4:
             guard let count = reader.u32(), Int(count) <= payload.count else { return nil }
             var offsets: [Int32: Int64] = [:]

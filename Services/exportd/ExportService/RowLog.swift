@@ -3,14 +3,20 @@
 struct RowLog {
     private(set) var bytes: [UInt8] = []
     private(set) var rows: [StoredRow] = []
+    /// Per row, its record's key and value for filters (one object per record, shared by its
+    /// rows); nil for a row loaded from a journal written before filters (entry kind 3). Kept
+    /// beside ``rows``, not in them, so rows stay plain values an export reads without
+    /// reference counting.
+    private(set) var records: [StoredRecord?] = []
 
     var count: Int { rows.count }
     var isEmpty: Bool { rows.isEmpty }
 
-    mutating func append(line: [UInt8], sequence: UInt64, layout: UInt32, timestamp: Int64,
-                         partition: Int32, offset: Int64, kafkaTimestamp: Int64) {
+    mutating func append(line: some Collection<UInt8>, sequence: UInt64, layout: UInt32, timestamp: Int64,
+                         partition: Int32, offset: Int64, kafkaTimestamp: Int64, record: StoredRecord?) {
         rows.append(StoredRow(sequence: sequence, start: bytes.count, length: Int32(line.count), layout: layout,
                               timestamp: timestamp, partition: partition, offset: offset, kafkaTimestamp: kafkaTimestamp))
+        records.append(record)
         bytes.append(contentsOf: line)
     }
 
@@ -25,11 +31,13 @@ struct RowLog {
         guard count > 0 else { return }
         guard count < rows.count else {
             rows.removeAll()
+            records.removeAll()
             bytes.removeAll()
             return
         }
         let shift = rows[count].start
         rows.removeFirst(count)
+        records.removeFirst(count)
         bytes.removeFirst(shift)
         for index in rows.indices { rows[index].start -= shift }
     }

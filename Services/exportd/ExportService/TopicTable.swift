@@ -35,18 +35,26 @@ struct TopicTable {
     }
 
     /// Stores a record's rows and appends the journal entries that make it durable to `journal`.
+    /// The record's key and value JSON are kept with its rows (and journaled, entry kind 6) for
+    /// filters; a record whose rows no one sees or that has none keeps neither.
     mutating func store(partition: Int32, offset: Int64, kafkaTimestamp: Int64, owner: RowOwner, rows: [BuiltRow],
-                        journal: inout [UInt8]) {
+                        key: [UInt8]?, value: [UInt8]?, journal: inout [UInt8]) {
         var stored: [JournalEntry.Row] = []
         stored.reserveCapacity(rows.count)
         for row in rows {
             let layout = layoutID(row.fields, journal: &journal)
             stored.append(JournalEntry.Row(layout: layout, timestamp: row.timestamp, line: row.line[...]))
         }
+        let source = rows.isEmpty || owner == .nobody ? nil : value.map { StoredRecord(key: key, value: $0) }
         let record = JournalEntry.Record(partition: partition, offset: offset, kafkaTimestamp: kafkaTimestamp,
-                                         owner: owner, rows: stored)
+                                         owner: owner, rows: stored, source: source.map(Self.journalSource))
         JournalEntry.record(record).encode(into: &journal)
-        apply(record)
+        apply(record, source: source)
+    }
+
+    /// The journal form of a record's key and value.
+    private static func journalSource(_ record: StoredRecord) -> JournalEntry.Source {
+        JournalEntry.Source(key: record.key?[...], value: record.value[...])
     }
 
     /// Applies an entry read back from the journal.
@@ -63,7 +71,8 @@ struct TopicTable {
                 offsets[record.partition] = max(offsets[record.partition] ?? -1, record.offset)
                 return
             }
-            apply(record)
+            // Kind 3 (a journal written before filters) has no source: its rows keep none.
+            apply(record, source: record.source.map { StoredRecord(key: $0.key.map(Array.init), value: Array($0.value)) })
         case .offsets(let stored):
             for (partition, offset) in stored { offsets[partition] = max(offsets[partition] ?? -1, offset) }
         case .rewind(let partition, let next):
@@ -80,7 +89,7 @@ struct TopicTable {
         offsets[partition] = next - 1
     }
 
-    private mutating func apply(_ record: JournalEntry.Record) {
+    private mutating func apply(_ record: JournalEntry.Record, source: StoredRecord?) {
         offsets[record.partition] = max(offsets[record.partition] ?? -1, record.offset)
         journalRows += record.rows.count
         let id: String
@@ -88,8 +97,9 @@ struct TopicTable {
         case .nobody: return
         case .everyone:
             for row in record.rows {
-                publicRows.append(line: Array(row.line), sequence: nextSequence, layout: row.layout, timestamp: row.timestamp,
-                                  partition: record.partition, offset: record.offset, kafkaTimestamp: record.kafkaTimestamp)
+                publicRows.append(line: row.line, sequence: nextSequence, layout: row.layout, timestamp: row.timestamp,
+                                  partition: record.partition, offset: record.offset, kafkaTimestamp: record.kafkaTimestamp,
+                                  record: source)
                 nextSequence += 1
             }
             if publicRows.count >= maxRows + max(1, maxRows / 4) {
@@ -100,8 +110,9 @@ struct TopicTable {
         }
         var log = merchantRows.removeValue(forKey: id) ?? RowLog()
         for row in record.rows {
-            log.append(line: Array(row.line), sequence: nextSequence, layout: row.layout, timestamp: row.timestamp,
-                       partition: record.partition, offset: record.offset, kafkaTimestamp: record.kafkaTimestamp)
+            log.append(line: row.line, sequence: nextSequence, layout: row.layout, timestamp: row.timestamp,
+                       partition: record.partition, offset: record.offset, kafkaTimestamp: record.kafkaTimestamp,
+                       record: source)
             nextSequence += 1
         }
         trimPrivate(&log)
@@ -151,7 +162,7 @@ struct TopicTable {
     }
 
     /// The whole retained state as a fresh journal: fields, layouts, offsets, then every kept
-    /// record in arrival order.
+    /// record in arrival order (with its key and value when it has them: kind 6, else kind 3).
     func compactedJournal() -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(publicRows.bytes.count + merchantRows.values.reduce(0) { $0 + $1.bytes.count } + rowCount * 40)
@@ -171,6 +182,7 @@ struct TopicTable {
             let log = cursors[best].log
             let first = log.rows[cursors[best].index]
             var rows: [JournalEntry.Row] = []
+            let source = log.records[cursors[best].index]
             var index = cursors[best].index
             while index < log.count, log.rows[index].partition == first.partition, log.rows[index].offset == first.offset {
                 rows.append(JournalEntry.Row(layout: log.rows[index].layout, timestamp: log.rows[index].timestamp, line: log.line(index)))
@@ -179,7 +191,7 @@ struct TopicTable {
             cursors[best].index = index
             JournalEntry.record(JournalEntry.Record(partition: first.partition, offset: first.offset,
                                                     kafkaTimestamp: first.kafkaTimestamp, owner: cursors[best].owner,
-                                                    rows: rows)).encode(into: &output)
+                                                    rows: rows, source: source.map(Self.journalSource))).encode(into: &output)
         }
         return output
     }

@@ -1,0 +1,21 @@
+import RecordFilter
+
+/// What a filter reads of a stored row's record: its partition, offset and Kafka timestamp, and
+/// the key and value JSON text kept with it (``StoredRecord``); the same fields realtimed's
+/// filters read of a bus record.
+struct FilteredRecord: FilterableRecord {
+    var partition: Int32
+    var offset: Int64
+    var timestamp: Int64
+    var key: [UInt8]?
+    var value: [UInt8]?
+
+    /// The record of `row`; key and value are nil when it has no ``StoredRecord``.
+    init(_ row: StoredRow, _ record: StoredRecord?) {
+        partition = row.partition
+        offset = row.offset
+        timestamp = row.kafkaTimestamp
+        key = record?.key
+        value = record?.value
+    }
+}
