@@ -47,7 +47,8 @@ let package = Package(
         .target(name: "JSON", path: "Shared/JSON"),
         .target(name: "RecordFilter", dependencies: ["JSON"], path: "Shared/RecordFilter"),
         .target(name: "Visibility", dependencies: [
-                    "JSON", .product(name: "Crypto", package: "swift-crypto"), .product(name: "JWTKit", package: "jwt-kit"),
+                    "JSON", "ServiceSupport", .product(name: "Crypto", package: "swift-crypto"),
+                    .product(name: "JWTKit", package: "jwt-kit"),
                 ], path: "Shared/Visibility"),
         .target(name: "Avro", dependencies: ["CAvro", "JSON"], path: "Shared/Avro"),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], path: "Shared/ZeroMQ"),
@@ -171,7 +172,10 @@ let package = Package(
             path: "Services/sio-bench"),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Avro", "Kafka", "Bus", "ZeroMQ"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [
+                    "Avro", "Kafka", "Bus", "ZeroMQ",
+                    .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+                ], path: "Tests/TestSupport"),
         .testTarget(name: "JSONTests", dependencies: ["JSON"], path: "Tests/JSONTests"),
         .testTarget(name: "RecordFilterTests", dependencies: ["RecordFilter", "JSON", "TestSupport"], path: "Tests/RecordFilterTests"),
         .testTarget(

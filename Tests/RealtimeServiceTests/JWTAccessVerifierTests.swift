@@ -1,6 +1,7 @@
 import Crypto
 import _CryptoExtras
 import Foundation
+import TestSupport
 import Testing
 import Visibility
 

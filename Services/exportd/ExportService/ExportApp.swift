@@ -50,8 +50,9 @@ public enum ExportApp {
         let janitor = ExportFileJanitor(files: files,
                                         interval: .milliseconds(min(60_000, max(200, configuration.fileTTLSeconds * 250))),
                                         logger: logger)
+        let jwt = configuration.authMode == .jwt ? try await configuration.jwtKeys.load() : nil
         let http = ExportHTTPServer(configuration: configuration, store: store, files: files, status: status,
-                                    metrics: metrics, registry: registry, logger: logger).application()
+                                    metrics: metrics, registry: registry, jwt: jwt, logger: logger).application()
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: subscriber), .init(service: follower), .init(service: janitor), .init(service: http)],
             gracefulShutdownSignals: [.sigterm, .sigint],

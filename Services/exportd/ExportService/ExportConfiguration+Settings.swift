@@ -1,4 +1,5 @@
 import ServiceSupport
+import Visibility
 
 extension ExportConfiguration {
     /// exportd's settings, once: they drive the environment, the flags, `--help` and the
@@ -37,6 +38,8 @@ extension ExportConfiguration {
                   "origins browsers may call exportd from, comma-separated: an allowed request `Origin` is echoed with `Access-Control-Allow-Credentials: true` on every route, and `OPTIONS` preflights are answered 204; `*` allows any origin, as the original (flask_cors) did ([security.md, CORS](security.md#cors))"),
         ] + Setting.busSubscriber(\.busSecurity) + [
             .loggingLevel(\.loggingLevel),
-        ])
+            .choice("AUTH_MODE", \.authMode, ExportAuthMode.allCases.map { ($0.rawValue, $0) },
+                    "`token` (as the Price Wars proxy: a merchant token in `Authorization` names its merchant, none sees public rows) or `jwt` (a JWT is required, realtimed's keys and claims: `merchant_id`, `topics`; an operator's exports `?merchant=<id>`); see [security.md](security.md#who-sees-what-live)"),
+        ] + Setting.jwtKeys(\.jwtKeys))
     }
 }

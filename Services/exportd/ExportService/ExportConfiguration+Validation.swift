@@ -1,4 +1,5 @@
 import ServiceSupport
+import Visibility
 
 extension ExportConfiguration {
     /// The largest `EXPORT_MAX_ROWS` accepted.
@@ -6,6 +7,7 @@ extension ExportConfiguration {
 
     /// Checks every setting; throws the first problem found.
     public func validate() throws(ExportConfigurationError) {
+        try jwtKeys.validate(jwtEnabled: authMode == .jwt)
         for (setting, endpoint) in [("BUS_CONNECT", busConnect), ("BUS_SNAPSHOT_CONNECT", busSnapshotConnect)] {
             guard ["tcp://", "ipc://", "inproc://"].contains(where: endpoint.hasPrefix), endpoint.count > 6 else {
                 throw ExportConfigurationError(setting, "'\(endpoint)' is not a ZeroMQ endpoint such as tcp://127.0.0.1:5556")

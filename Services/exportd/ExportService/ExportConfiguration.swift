@@ -1,5 +1,6 @@
 import Bus
 import Logging
+import Visibility
 
 /// Everything exportd needs to run, with the defaults of the seed system (the Price Wars
 /// Kafka reverse proxy served merchants on port 8001).
@@ -49,6 +50,10 @@ public struct ExportConfiguration: Sendable {
     public var httpBodyTimeoutMilliseconds = 30_000
     /// `LOGGING_LEVEL`: CRITICAL, ERROR, WARNING, INFO or DEBUG.
     public var loggingLevel: Logger.Level = .info
+    /// How merchants are told apart (`AUTH_MODE`).
+    public var authMode: ExportAuthMode = .token
+    /// `AUTH_MODE=jwt`: where the keys of the accepted JWTs are.
+    public var jwtKeys = JWTKeyFiles()
 
     public init() {}
 }

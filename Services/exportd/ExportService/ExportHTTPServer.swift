@@ -23,6 +23,8 @@ struct ExportHTTPServer {
     let status: ExportStatus
     let metrics: ExportMetrics
     let registry: PrometheusCollectorRegistry
+    /// With `AUTH_MODE=jwt`, the verifier of the tokens.
+    let jwt: JWTAccessVerifier?
     let logger: Logger
     let refusalLog = SharedRateLimitedLog()
 
@@ -96,10 +98,35 @@ struct ExportHTTPServer {
         }
     }
 
-    /// The merchant id of the request's token, or nil without a token (anonymous: public rows
-    /// only, as the Price Wars proxy served the management UI's data page).
-    private func merchant(_ request: Request) -> String? {
-        MerchantIdentity.token(authorization: request.headers[.authorization]).map(MerchantIdentity.merchantID(token:))
+    /// Who asks. `AUTH_MODE=token`: the merchant id of the request's token, or nil without a
+    /// token (anonymous: public rows only, as the Price Wars proxy served the management UI's
+    /// data page). `AUTH_MODE=jwt`: the merchant its JWT names (401 without a valid one, 403 for
+    /// one naming no one), with the topics it may export; an operator's JWT exports the view of
+    /// `?merchant=<id>`, else the public rows.
+    private func requester(_ request: Request) -> Result<ExportRequester, ExportQueryProblem> {
+        let token = MerchantIdentity.token(authorization: request.headers[.authorization])
+        guard let jwt else { return .success(ExportRequester(merchant: token.map(MerchantIdentity.merchantID(token:)))) }
+        guard let token else { return .failure(ExportQueryProblem(.unauthorized, "a JWT is required (Authorization: Bearer <token>)")) }
+        do {
+            let grant = try jwt.verify(token)
+            switch grant.viewer {
+            case .merchant(let id): return .success(ExportRequester(merchant: id, topics: grant.topics))
+            case .operator:
+                let merchant = request.uri.queryParameters["merchant"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+                return .success(ExportRequester(merchant: merchant, topics: grant.topics))
+            }
+        } catch {
+            metrics.tokensRefused(code: error.code.rawValue)
+            if error.code == .noIdentity { return .failure(ExportQueryProblem(.forbidden, "the token names no merchant")) }
+            return .failure(ExportQueryProblem(.unauthorized, "the token is not accepted (\(error.code.rawValue))"))
+        }
+    }
+
+    /// The topics of `topics` the requester may export; 403 when it asked for one topic it may not.
+    private func permitted(_ topics: [String], _ requester: ExportRequester, single: Bool) -> Result<[String], ExportQueryProblem> {
+        let allowed = topics.filter(requester.topics.permits)
+        if single, allowed.isEmpty { return .failure(ExportQueryProblem(.forbidden, "the token may not export this topic")) }
+        return .success(allowed)
     }
 
     /// Answers a request refused by a limit: 429 or 503 with `Retry-After`, counted and logged
@@ -126,7 +153,12 @@ struct ExportHTTPServer {
             return problem.response
         }
         if filter != nil { metrics.filteredRequests.increment() }
-        let merchant = merchant(request)
+        let merchant: String?
+        let allowed: [String]
+        switch requester(request).flatMap({ who in permitted(topics, who, single: !topicColumn).map { (who, $0) } }) {
+        case .success(let (who, permitted)): (merchant, allowed) = (who.merchant, permitted)
+        case .failure(let problem): return problem.response
+        }
         let owner = merchant ?? ExportUsage.anonymous
         if let refusal = files.reserve(owner: owner) { return refuse(refusal) }
         let start = ContinuousClock.now
@@ -137,7 +169,7 @@ struct ExportHTTPServer {
         do {
             // The selection (a filter judges every visible record) is made on the thread pool too.
             bytes = try await NIOThreadPool.singleton.runIfActive {
-                let renderer = store.renderer(topics: topics, merchant: merchant, topicColumn: topicColumn, columns: columns, filter: filter)
+                let renderer = store.renderer(topics: allowed, merchant: merchant, topicColumn: topicColumn, columns: columns, filter: filter)
                 return try Self.writeFile(renderer, temporary: files.temporaryPath(id: id), path: files.path(id: id))
             }
         } catch {
@@ -154,7 +186,11 @@ struct ExportHTTPServer {
     /// Streams the export of one topic, filtered by `since`/`until` and `filter`, gzip-compressed
     /// when asked.
     private func stream(_ request: Request, topic: String) -> Response {
-        let merchant = merchant(request)
+        let merchant: String?
+        switch requester(request).flatMap({ who in permitted([topic], who, single: true).map { _ in who } }) {
+        case .success(let who): merchant = who.merchant
+        case .failure(let problem): return problem.response
+        }
         var bounds: [Int64?] = []
         for name in ["since", "until"] {
             guard let text = request.uri.queryParameters[Substring(name)].map(String.init), !text.isEmpty else {

@@ -32,6 +32,10 @@ struct ExportMetrics: Sendable {
     func filterRefused(code: String) {
         Counter(label: "export_filters_refused_total", dimensions: [("code", code)]).increment()
     }
+    /// `AUTH_MODE=jwt`: a request's token refused, by ``JWTAccessError/Code``.
+    func tokensRefused(code: String) {
+        Counter(label: "export_tokens_refused_total", dimensions: [("code", code)]).increment()
+    }
     /// Export requests refused by a limit of `ExportLimits`, per limit.
     let refusals: [ExportRefusal: Counter] = Dictionary(uniqueKeysWithValues: ExportRefusal.allCases.map {
         ($0, Counter(label: "export_requests_refused_total", dimensions: [("limit", $0.rawValue)]))

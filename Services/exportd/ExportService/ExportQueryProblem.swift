@@ -2,9 +2,12 @@ import Hummingbird
 import JSON
 import RecordFilter
 
-/// A query parameter of an export request that cannot be used (answered 400 with the message,
-/// and for a filter its error code and byte position).
+/// Why an export request cannot be served: a query parameter that cannot be used (400 with the
+/// message, and for a filter its error code and byte position), or a token that may not (401,
+/// 403).
 struct ExportQueryProblem: Error, Sendable {
+    /// The answer's status (400 unless given).
+    var status: HTTPResponse.Status = .badRequest
     let message: String
     /// The machine-readable reason (a filter's ``RecordFilterError/Code``), when there is one.
     var code: String?
@@ -12,6 +15,11 @@ struct ExportQueryProblem: Error, Sendable {
     var position: Int?
 
     init(_ message: String) { self.message = message }
+
+    init(_ status: HTTPResponse.Status, _ message: String) {
+        self.status = status
+        self.message = message
+    }
 
     /// A `?filter=` refused by the filter parser: its code and position.
     init(filter error: RecordFilterError) {
@@ -28,6 +36,8 @@ struct ExportQueryProblem: Error, Sendable {
         return body + "}"
     }
 
-    /// The 400 answer with ``body``.
-    var response: Response { JSONResponse.response(.badRequest, body) }
+    /// The answer: ``status`` with ``body`` (and `WWW-Authenticate` on a 401).
+    var response: Response {
+        JSONResponse.response(status, body, headers: status == .unauthorized ? [.wwwAuthenticate: "Bearer"] : [:])
+    }
 }

@@ -36,9 +36,7 @@ public struct RealtimeAccess: Sendable {
     /// The access rules of `configuration`, its key files read (any mode).
     public static func load(configuration: RealtimeConfiguration) async throws -> RealtimeAccess {
         guard configuration.authMode == .jwt else { return try RealtimeAccess(configuration: configuration) }
-        return RealtimeAccess(jwt: try await JWTAccessVerifier.load(
-            jwksFile: configuration.jwtJWKSFile, publicKeyFile: configuration.jwtPublicKeyFile,
-            hmacSecretFile: configuration.jwtHS256SecretFile))
+        return RealtimeAccess(jwt: try await configuration.jwtKeys.load())
     }
 
     private init(jwt: JWTAccessVerifier) {

@@ -1,5 +1,6 @@
 import Foundation
 import ServiceSupport
+import Visibility
 
 extension RealtimeConfiguration {
     /// The dashboard served when `DASHBOARD_DIR` is unset, relative to the current directory.
@@ -85,12 +86,6 @@ extension RealtimeConfiguration {
                     "who may connect and what each client sees: `none` (as the seeds: anyone, everything), `token` (a token is required; a merchant token sees public records and its own, an operator token everything; `/status` answers per token and `/metrics` wants an operator token) or `jwt` (the same with signed, expiring JWTs and topic permissions); see [security.md](security.md#who-sees-what-live)"),
             .optionalText("OPERATOR_TOKENS_FILE", \.operatorTokensFile, default: "unset: no operators",
                           "with `AUTH_MODE=token`: a file of operator tokens' SHA-256 digests, hexadecimal, one per line (`#` comments and blank lines ignored) (`printf %s \"$TOKEN\" | sha256sum` gives one)"),
-            .optionalText("JWT_JWKS_FILE", \.jwtJWKSFile, default: "unset",
-                          "with `AUTH_MODE=jwt`: a JWKS file (`{\"keys\": [...]}`), every key with its `kid` and an `alg` of HS256, RS256 or ES256; a token names its key by `kid`"),
-            .optionalText("JWT_PUBLIC_KEY_FILE", \.jwtPublicKeyFile, default: "unset",
-                          "with `AUTH_MODE=jwt`: a PEM public key (RS256 or ES256), for tokens without `kid`"),
-            .optionalText("JWT_HS256_SECRET_FILE", \.jwtHS256SecretFile, default: "unset",
-                          "with `AUTH_MODE=jwt`: a file whose bytes are the HS256 secret (at least 32), for tokens without `kid`"),
-        ])
+        ] + Setting.jwtKeys(\.jwtKeys))
     }
 }

@@ -1,5 +1,6 @@
 import ServiceSupport
 import Foundation
+import Visibility
 
 extension RealtimeConfiguration {
     /// Throws an error naming the first setting realtimed cannot run with.
@@ -88,18 +89,7 @@ extension RealtimeConfiguration {
                 throw RealtimeConfigurationError("OPERATOR_TOKENS_FILE", "\(error)")
             }
         }
-        let jwtFiles = [("JWT_JWKS_FILE", jwtJWKSFile), ("JWT_PUBLIC_KEY_FILE", jwtPublicKeyFile),
-                        ("JWT_HS256_SECRET_FILE", jwtHS256SecretFile)]
-        for (name, file) in jwtFiles {
-            guard let file else { continue }
-            guard authMode == .jwt else { throw RealtimeConfigurationError(name, "only used with AUTH_MODE=jwt") }
-            guard FileManager.default.isReadableFile(atPath: file) else {
-                throw RealtimeConfigurationError(name, "cannot read '\(file)'")
-            }
-        }
-        if authMode == .jwt, jwtFiles.allSatisfy({ $0.1 == nil }) {
-            throw RealtimeConfigurationError("AUTH_MODE", "jwt needs JWT_JWKS_FILE, JWT_PUBLIC_KEY_FILE or JWT_HS256_SECRET_FILE")
-        }
+        try jwtKeys.validate(jwtEnabled: authMode == .jwt)
         var isDirectory: ObjCBool = false
         if let dashboardDirectory,
            !FileManager.default.fileExists(atPath: dashboardDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {

@@ -1,5 +1,6 @@
 import Bus
 import Logging
+import Visibility
 
 /// Everything realtimed needs to run. Defaults match the seed systems; see `docs/realtimed.md`.
 public struct RealtimeConfiguration: Sendable, Equatable {
@@ -88,12 +89,8 @@ public struct RealtimeConfiguration: Sendable, Equatable {
     public var authMode: RealtimeAuthMode = .none
     /// A file of operator tokens' SHA-256 digests, hexadecimal, one per line (`OPERATOR_TOKENS_FILE`).
     public var operatorTokensFile: String?
-    /// `AUTH_MODE=jwt`: a JWKS file (every key with `kid` and `alg`) (`JWT_JWKS_FILE`).
-    public var jwtJWKSFile: String?
-    /// `AUTH_MODE=jwt`: a PEM public key, RS256 or ES256 (`JWT_PUBLIC_KEY_FILE`).
-    public var jwtPublicKeyFile: String?
-    /// `AUTH_MODE=jwt`: a file holding the HS256 secret, at least 32 bytes (`JWT_HS256_SECRET_FILE`).
-    public var jwtHS256SecretFile: String?
+    /// `AUTH_MODE=jwt`: where the keys of the accepted JWTs are.
+    public var jwtKeys = JWTKeyFiles()
 
     /// The topics of the Price Wars proxy (`LoggerApp.py`): the history it sent on every connect.
     public static let originalPriceWarsTopics = [

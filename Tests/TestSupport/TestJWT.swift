@@ -4,8 +4,8 @@ import Foundation
 
 /// JWTs made by hand for the tests, so hostile ones (`alg: none`, HS/RS confusion, tampered)
 /// are as easy as good ones.
-enum TestJWT {
-    enum Key {
+public enum TestJWT {
+    public enum Key {
         case hs256(Data)
         case es256(P256.Signing.PrivateKey)
         case rs256(_RSA.Signing.PrivateKey)
@@ -14,12 +14,12 @@ enum TestJWT {
         case unsigned
     }
 
-    static func base64URL(_ data: Data) -> String {
+    public static func base64URL(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    static func token(_ claims: [String: Any], key: Key, alg: String? = nil, kid: String? = nil) throws -> String {
+    public static func token(_ claims: [String: Any], key: Key, alg: String? = nil, kid: String? = nil) throws -> String {
         var header: [String: Any] = ["typ": "JWT"]
         switch key {
         case .hs256, .hmacWith: header["alg"] = "HS256"
@@ -47,10 +47,10 @@ enum TestJWT {
     }
 
     /// Seconds since the epoch, `offset` from now.
-    static func time(_ offset: TimeInterval) -> Int { Int(Date().timeIntervalSince1970 + offset) }
+    public static func time(_ offset: TimeInterval) -> Int { Int(Date().timeIntervalSince1970 + offset) }
 
     /// Writes `text` to a new temporary file and returns its path.
-    static func file(_ text: String) throws -> String {
+    public static func file(_ text: String) throws -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("jwt-\(UUID().uuidString)")
         try text.write(to: url, atomically: true, encoding: .utf8)
         return url.path
