@@ -55,7 +55,8 @@ import Visibility
         try "# operators\n\(MerchantIdentity.tokenDigest(tokens.op))\n".write(to: operators, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: operators) }
         let realtimed = try RealtimedProcess(ingestd: [ingestd], replica: "access", environment: [
-            "AUTH_MODE": "token", "OPERATOR_TOKENS_FILE": operators.path, "PRICEWARS_TOPICS": "buyOffer"])
+            "AUTH_MODE": "token", "OPERATOR_TOKENS_FILE": operators.path, "PRICEWARS_TOPICS": "buyOffer",
+        ].merging(RealtimeTestClient.browserEnvironment) { $1 })
         try await realtimed.waitUntilReady()
         let loaded = await eventually(timeout: 20) {
             guard let body = await realtimed.get("/status?token=\(tokens.op)")?.body,
@@ -68,6 +69,7 @@ import Visibility
         let merchantA = try RealtimeTestClient(.python5, url: realtimed.url, events: events, auth: ["token": tokens.a])
         let merchantB = try RealtimeTestClient(.python4, url: realtimed.url + "?token=\(tokens.b)", events: events)
         let merchantAInJS = try RealtimeTestClient(.javascript, url: realtimed.url, events: events, auth: ["token": tokens.a])
+        let merchantBInChromium = try RealtimeTestClient(.chromium, url: realtimed.url, events: events, auth: ["token": tokens.b])
         let operatorClient = try RealtimeTestClient(.python5, url: realtimed.url, events: events, auth: ["token": tokens.op])
         let conflatedA = try RealtimeTestClient(.python5, url: realtimed.url, events: events, actions: [
             ["emit": "subscribe", "args": [["topics": ["buyOffer"], "conflate": ["everyMs": 50]]]]], auth: ["token": tokens.a])
@@ -75,7 +77,7 @@ import Visibility
         let anonymousJS = try RealtimeTestClient(.javascript, url: realtimed.url, events: events)
         let viewers: [(RealtimeTestClient, Set<Owner>)] = [
             (merchantA, [.a, .publicRecord]), (merchantB, [.b, .publicRecord]), (merchantAInJS, [.a, .publicRecord]),
-            (operatorClient, Set(Owner.allCases)),
+            (merchantBInChromium, [.b, .publicRecord]), (operatorClient, Set(Owner.allCases)),
         ]
         for (client, _) in viewers { try await client.waitUntilConnected() }
         for client in [anonymous, anonymousJS] {
@@ -95,11 +97,14 @@ import Visibility
         try produce(30..<80)
         for (client, visible) in viewers {
             let expected = (30..<80).filter { visible.contains(owners[$0]) }
-            try await client.waitFor("live records") { _ in Self.numbers(client.payloads("buyOffer").dropFirst().map { $0 }) == expected }
+            try await client.waitFor("live records") { _ in
+                Self.numbers(client.payloads("buyOffer").dropFirst().map { $0 }) == expected
+            }
         }
         try await Task.sleep(for: .milliseconds(300))
         for (client, visible) in viewers {
-            #expect(Self.numbers(client.payloads("buyOffer").dropFirst().map { $0 }) == (30..<80).filter { visible.contains(owners[$0]) })
+            #expect(Self.numbers(client.payloads("buyOffer").dropFirst().map { $0 })
+                == (30..<80).filter { visible.contains(owners[$0]) })
         }
         for client in [anonymous, anonymousJS] { #expect(client.payloads("buyOffer").isEmpty) }
         // A conflated merchant (one group per identity) ends on its newest visible record and
@@ -188,6 +193,8 @@ import Visibility
         let events = ["buyOffer", "secretTopic"]
         let limited = try RealtimeTestClient(.python5, url: realtimed.url, events: events, auth: ["token": try token(exp: 120)])
         let expiring = try RealtimeTestClient(.javascript, url: realtimed.url, events: events, auth: ["token": try token(exp: 3)])
+        let globbing = try RealtimeTestClient(.python5, url: realtimed.url, events: events,
+                                              actions: [["emit": "subscribe", "args": ["*"]]], auth: ["token": try token(exp: 120)])
         let refreshed = try RealtimeTestClient(.python5, url: realtimed.url, events: events,
                                                actions: [["emit": "refresh", "args": [["token": try token(exp: 120)]]]],
                                                auth: ["token": try token(exp: 3)])
@@ -208,6 +215,11 @@ import Visibility
         let history = try await limited.waitFor("history") { $0.contains { $0.event == "buyOffer" } }
         #expect(Self.numbers(history.first { $0.event == "buyOffer" }?.payload as? [Any] ?? [])
             == (0..<30).filter { visibleA.contains(owners[$0]) })
+        // A glob never reaches a denied topic.
+        let globAck = try await globbing.waitFor("subscribe ack") { $0.contains { $0.event == "$ack" } }
+        let subscribed = globAck.first { $0.event == "$ack" }?.payload as? [String: Any]
+        #expect(subscribed?["topics"] as? [String] == ["buyOffer"], "\(String(describing: subscribed))")
+        #expect((subscribed?["state"] as? [String: Any]).map { Set($0.keys) } == ["buyOffer"])
         let refreshAck = try await refreshed.waitFor("refresh ack") { $0.contains { $0.event == "$ack" } }
         let ack = refreshAck.first { $0.event == "$ack" }?.payload as? [String: Any]
         #expect((ack?["expires"] as? Int).map { $0 > TestJWT.time(100) } == true, "\(String(describing: ack))")
@@ -221,11 +233,13 @@ import Visibility
         }
         try producer.flush()
         let expected = (30..<60).filter { visibleA.contains(owners[$0]) }
-        try await limited.waitFor("live rows") { _ in Self.numbers(limited.payloads("buyOffer").dropFirst().map { $0 }) == expected }
+        try await limited.waitFor("live rows") { _ in
+            Self.numbers(limited.payloads("buyOffer").dropFirst().map { $0 }) == expected
+        }
         try await expiring.waitFor("the expiry", timeout: 10) { $0.contains { $0.event == "$disconnected" } }
         try await Task.sleep(for: .seconds(1))
         #expect(!refreshed.observations.contains { $0.event == "$disconnected" }, "a refreshed token keeps its connection")
-        for client in [limited, refreshed] { #expect(client.payloads("secretTopic").isEmpty, "\(client.kind)") }
+        for client in [limited, refreshed, globbing] { #expect(client.payloads("secretTopic").isEmpty, "\(client.kind)") }
         let status = try #require(await realtimed.get("/status?token=\(try token(exp: 60))"))
         let topics = try #require(try JSONSerialization.jsonObject(with: status.body) as? [String: Any])
         #expect(Set(topics.keys) == ["buyOffer"])

@@ -6,6 +6,14 @@ import TestSupport
 final class RealtimeTestClient: @unchecked Sendable {
     enum Kind: String, CaseIterable, Sendable {
         case python5, python4, javascript
+        /// The official JS client in headless Chromium; realtimed must serve `Clients/browser`
+        /// as its `DASHBOARD_DIR` (``browserEnvironment``) and the URL is realtimed's root.
+        case chromium
+    }
+
+    /// What realtimed needs to serve the `chromium` client's page and the JS client.
+    static var browserEnvironment: [String: String] {
+        ["DASHBOARD_DIR": clients.appendingPathComponent("browser").path, "SOCKET_IO_CLIENT_JS": DashboardCheck.socketIOClientPath]
     }
 
     /// One line the client printed.
@@ -54,6 +62,14 @@ final class RealtimeTestClient: @unchecked Sendable {
             process = try ChildProcess(python, ["-u", Self.clients.appendingPathComponent("realtime_client.py").path, url,
                                                 events.joined(separator: ","), actionsText],
                                          environment: environment, label: "client-\(kind)")
+        case .chromium:
+            _ = try HeadlessChromium.executable()
+            var config: [String: Any] = ["actions": actions]
+            if let auth { config["auth"] = auth }
+            let configText = String(decoding: try JSONSerialization.data(withJSONObject: config), as: UTF8.self)
+            process = try ChildProcess(try TestEnvironment.require(TestEnvironment.python),
+                                       ["-u", Self.clients.appendingPathComponent("realtime_browser_client.py").path, url + "/", configText],
+                                       label: "client-chromium")
         case .javascript:
             process = try ChildProcess(try Self.node(), ["--experimental-websocket",
                                                          Self.clients.appendingPathComponent("realtime_js_client.js").path,

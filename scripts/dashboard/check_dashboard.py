@@ -6,16 +6,11 @@ import argparse
 import base64
 import json
 import os
-import re
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
-import websocket  # websocket-client
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from headless_page import HeadlessPage  # noqa: E402
 
 STATE_JS = r"""JSON.stringify({
   connection: document.body.dataset.connection || "",
@@ -26,29 +21,6 @@ STATE_JS = r"""JSON.stringify({
     topic: r.dataset.topic, count: Number(r.dataset.count || 0), family: r.dataset.family || "",
     value: (r.querySelector(".value") || {}).textContent || ""}))
 })"""
-
-
-def find_chromium():
-    for name in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
-        if name and shutil.which(name):
-            return shutil.which(name)
-    return None
-
-
-class DevTools:
-    def __init__(self, ws_url):
-        self.ws = websocket.create_connection(ws_url, timeout=10)
-        self.next_id = 0
-
-    def call(self, method, **params):
-        self.next_id += 1
-        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == self.next_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
 
 
 def main():
@@ -63,41 +35,19 @@ def main():
     parser.add_argument("--screenshot", help="save a PNG screenshot of the page here")
     args = parser.parse_args()
 
-    chromium = find_chromium()
-    if not chromium:
-        print("check-dashboard: chromium not found (apt-get install chromium; scripts/setup-env installs it)",
-              file=sys.stderr)
-        return 2
-    profile = tempfile.mkdtemp(prefix="check-dashboard-")
-    browser = subprocess.Popen(
-        [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-dev-shm-usage", "--remote-debugging-port=0", "--remote-allow-origins=*",
-         f"--user-data-dir={profile}", "--window-size=1280,1400", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
     deadline = time.monotonic() + args.timeout
     state = None
     try:
-        port = None
-        for line in browser.stderr:
-            match = re.search(r"DevTools listening on ws://[^:]+:(\d+)/", line)
-            if match:
-                port = int(match.group(1))
-                break
-            if time.monotonic() > deadline:
-                break
-        if port is None:
-            print("check-dashboard: chromium did not start its DevTools endpoint", file=sys.stderr)
-            return 1
-        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10))
-        page = next(t for t in targets if t.get("type") == "page")
-        tools = DevTools(page["webSocketDebuggerUrl"])
-        tools.call("Page.enable")
-        tools.call("Page.navigate", url=args.url)
+        page = HeadlessPage(args.url)
+        tools = page.__enter__()
+    except RuntimeError as error:
+        print(f"check-dashboard: {error}", file=sys.stderr)
+        return 2 if "not found" in str(error) else 1
+    try:
         while time.monotonic() < deadline:
             time.sleep(0.5)
-            result = tools.call("Runtime.evaluate", expression=STATE_JS, returnByValue=True)
-            raw = result.get("result", {}).get("value")
-            if not isinstance(raw, str):
+            raw = tools.evaluate(STATE_JS)
+            if raw is None:
                 continue  # the page is still loading
             state = json.loads(raw)
             counts = {row["topic"]: row["count"] for row in state["rows"]}
@@ -121,15 +71,7 @@ def main():
             print(f"  {row['topic']:<24} {row['count']:>6} live  [{row['family']}]  {row['value'][:70]}")
         return 0
     finally:
-        try:
-            os.killpg(browser.pid, signal.SIGTERM)
-            browser.wait(timeout=5)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(browser.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        shutil.rmtree(profile, ignore_errors=True)
+        page.__exit__(None, None, None)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,20 @@ def report(record):
 
 client = socketio.Client(reconnection=False)
 
+# python-engineio hands every message to a thread of its own (run_async=True), so two events
+# that arrive close together may be reported swapped. Handle them on the reading thread, in the
+# order they arrived, so the tests can check the order the server sent them in.
+_trigger_event = client.eio._trigger_event
+
+
+def _in_arrival_order(event, *args, **kwargs):
+    if event == "message":
+        kwargs["run_async"] = False
+    return _trigger_event(event, *args, **kwargs)
+
+
+client.eio._trigger_event = _in_arrival_order
+
 
 def recorder(name):
     def handler(*args):
