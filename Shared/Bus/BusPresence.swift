@@ -6,17 +6,26 @@ import Foundation
 /// ```
 /// frame 0  (empty)
 /// frame 1  "PRESENCE"
-/// frame 2  JSON {"replicas": {"<id>": <clients>, ...}}
+/// frame 2  JSON {"replicas": {"<id>": <clients>, ...}, "lag": {"<topic>": <records>, ...}}
 /// ```
+///
+/// `lag` (optional; readers before it ignore it) is the publisher's consumer lag per topic: the
+/// records Kafka holds that it has not consumed yet, summed over the topic's partitions.
 ///
 /// Like heartbeats it only reaches subscribers of the empty prefix, and it consumes no sequence.
 public struct BusPresence: Sendable, Hashable {
     /// Clients per replica id.
     public var replicas: [String: Int]
+    /// The publisher's consumer lag per topic, in records (empty: not reported).
+    public var lag: [String: Int]
 
-    public init(replicas: [String: Int]) {
+    public init(replicas: [String: Int], lag: [String: Int] = [:]) {
         self.replicas = replicas
+        self.lag = lag
     }
+
+    /// The most topics a presence message may report a lag for.
+    public static let maximumLagTopics = 100_000
 
     /// The most replicas a presence message may list (a larger table is malformed).
     public static let maximumReplicas = 4096
@@ -41,11 +50,12 @@ public struct BusPresence: Sendable, Hashable {
 
     private struct Wire: Codable {
         var replicas: [String: Int]
+        var lag: [String: Int]?
     }
 
     /// The JSON payload (frame 2).
     public var json: [UInt8] {
-        (try? Array(JSONEncoder().encode(Wire(replicas: replicas)))) ?? Array(#"{"replicas":{}}"#.utf8)
+        (try? Array(JSONEncoder().encode(Wire(replicas: replicas, lag: lag.isEmpty ? nil : lag)))) ?? Array(#"{"replicas":{}}"#.utf8)
     }
 
     /// Decodes a presence message's frames.
@@ -53,16 +63,20 @@ public struct BusPresence: Sendable, Hashable {
         guard Self.isPresence(frames) else {
             throw .malformedRequest("a presence message is three frames: empty, PRESENCE, JSON")
         }
-        let replicas: [String: Int]
+        let wire: Wire
         do {
-            replicas = try JSONDecoder().decode(Wire.self, from: Data(frames[2])).replicas
+            wire = try JSONDecoder().decode(Wire.self, from: Data(frames[2]))
         } catch {
-            throw .malformedRequest(#"presence payload must be {"replicas": {"id": n}}"#)
+            throw .malformedRequest(#"presence payload must be {"replicas": {"id": n}, "lag": {"topic": n}}"#)
         }
-        guard replicas.count <= Self.maximumReplicas,
-              replicas.values.allSatisfy({ (0...Self.maximumClientsPerReplica).contains($0) }) else {
+        guard wire.replicas.count <= Self.maximumReplicas,
+              wire.replicas.values.allSatisfy({ (0...Self.maximumClientsPerReplica).contains($0) }) else {
             throw .malformedRequest("presence table must list at most \(Self.maximumReplicas) replicas of 0 to \(Self.maximumClientsPerReplica) clients")
         }
-        self.init(replicas: replicas)
+        let lag = wire.lag ?? [:]
+        guard lag.count <= Self.maximumLagTopics, lag.values.allSatisfy({ $0 >= 0 }) else {
+            throw .malformedRequest("presence lag must list at most \(Self.maximumLagTopics) topics of 0 or more records")
+        }
+        self.init(replicas: wire.replicas, lag: lag)
     }
 }

@@ -83,4 +83,16 @@ struct BusPresenceTests {
         let message = BusPresence(replicas: ["x": 5])
         #expect(try BusPresence(frames: [[], Array("PRESENCE".utf8), message.json]) == message)
     }
+
+    /// The consumer lag per topic rides along (issue 19, freshness); a message without it (an
+    /// older ingestd) reads as no lag, a negative lag is malformed.
+    @Test func consumerLagRidesAlongAndOlderMessagesStillRead() throws {
+        let message = BusPresence(replicas: ["rt-1": 3], lag: ["buyOffer": 12, "stcs.solar": 0])
+        #expect(try BusPresence(frames: [[], Array("PRESENCE".utf8), message.json]) == message)
+        let older = try BusPresence(frames: [[], Array("PRESENCE".utf8), Array(#"{"replicas":{"a":1}}"#.utf8)])
+        #expect(older.lag.isEmpty && older.replicas == ["a": 1])
+        #expect(throws: BusProtocolError.self) {
+            try BusPresence(frames: [[], Array("PRESENCE".utf8), Array(#"{"replicas":{},"lag":{"t":-1}}"#.utf8)])
+        }
+    }
 }

@@ -52,11 +52,13 @@ struct RealtimeDashboardTests {
 
         let (status, output) = try await DashboardCheck.run([
             realtimed.url + "/", "--timeout", "60", "--min-count", "5",
-            "--topic", "stcs.weather", "--topic", "buyOffer", "--require-chart",
+            "--topic", "stcs.weather", "--topic", "buyOffer", "--require-chart", "--require-freshness",
         ])
         #expect(status == 0, "\(output)\nrealtimed log:\n\(realtimed.process.output.suffix(2000))")
         #expect(output.contains("irradiance="), "\(output)")
         #expect(output.contains("connected_clients=1"), "\(output)")
+        // Freshness (issue 19): each topic's age and ingestd's consumer lag, caught up here.
+        #expect(output.contains("lag 0"), "\(output)")
         producing.cancel()
         if case .failure(let error) = await producing.result, !(error is CancellationError) {
             Issue.record("producing failed: \(error)")

@@ -19,6 +19,7 @@ STATE_JS = r"""JSON.stringify({
   chartPoints: Number((document.getElementById("chart") || {dataset: {}}).dataset.points || 0),
   rows: Array.from(document.querySelectorAll("tr[data-topic]")).map(r => ({
     topic: r.dataset.topic, count: Number(r.dataset.count || 0), family: r.dataset.family || "",
+    age: r.dataset.age || "", lag: r.dataset.lag || "",
     value: (r.querySelector(".value") || {}).textContent || ""}))
 })"""
 
@@ -32,6 +33,8 @@ def main():
     parser.add_argument("--topic", action="append", default=[],
                         help="a topic that must have received live records (repeatable)")
     parser.add_argument("--require-chart", action="store_true", help="the chart must show points too")
+    parser.add_argument("--require-freshness", action="store_true",
+                        help="every live topic must show its age and ingestd's consumer lag too")
     parser.add_argument("--screenshot", help="save a PNG screenshot of the page here")
     args = parser.parse_args()
 
@@ -53,8 +56,9 @@ def main():
             counts = {row["topic"]: row["count"] for row in state["rows"]}
             live = [topic for topic, count in counts.items() if count >= args.min_count]
             wanted = all(counts.get(topic, 0) >= args.min_count for topic in args.topic)
+            fresh = all(row["age"] != "" and row["lag"] != "" for row in state["rows"] if row["topic"] in live)
             if state["connection"] == "connected" and live and wanted and (
-                    not args.require_chart or state["chartPoints"] > 0):
+                    not args.require_chart or state["chartPoints"] > 0) and (not args.require_freshness or fresh):
                 break
         else:
             print(f"check-dashboard: FAIL: no live values within {args.timeout:.0f} s at {args.url}",
@@ -68,7 +72,8 @@ def main():
         print(f"check-dashboard: OK: {args.url} connected over {state['transport'] or '?'}, "
               f"connected_clients={state['clients'] or '?'}, chart points={state['chartPoints']}")
         for row in state["rows"]:
-            print(f"  {row['topic']:<24} {row['count']:>6} live  [{row['family']}]  {row['value'][:70]}")
+            print(f"  {row['topic']:<24} {row['count']:>6} live  [{row['family']}]  age {row['age'] or '-'} s  "
+                  f"lag {row['lag'] or '-'}  {row['value'][:60]}")
         return 0
     finally:
         page.__exit__(None, None, None)

@@ -29,6 +29,8 @@ final class IngestConsumerLoop {
     /// The partitions currently consumed.
     private var assigned: Set<PartitionKey> = []
     private var refreshBackoff: Duration = .zero
+    /// Consumer lag per topic as of the last housekeeping, published with the presence table.
+    private var topicLag: [String: Int] = [:]
     /// Set once the partitions found at start-up are assigned; partitions found later start
     /// from their beginning (or committed offset), not after their history.
     private var initiallyAssigned = false
@@ -320,17 +322,29 @@ final class IngestConsumerLoop {
         logLimiter.log(logger, level: .warning, key: "kafka:\(name)", "Kafka: \(error)")
     }
 
+    /// Every second: subscriber count, consumer lag (in the metrics, and to every subscriber
+    /// with the presence table, so realtimed's `/status` and dashboard can show it).
     private func housekeeping() {
         publisher.processEvents()
         metrics.subscribers.record(publisher.subscriberCount)
+        var lagByTopic: [String: Int] = [:]
         for lag in consumer.lag() {
             metrics.setLag(topic: lag.topic, partition: lag.partition, lag.offset)
+            lagByTopic[lag.topic, default: 0] += Int(lag.offset)
         }
+        topicLag = lagByTopic
+        publishPresence(presence.current())
     }
 
-    /// Publishes the replicas' client counts when they changed, and every second.
+    /// Publishes the replicas' client counts when they changed.
     private func publishPresenceIfDue() {
         guard let table = presence.due() else { return }
+        publishPresence(table)
+    }
+
+    private func publishPresence(_ table: BusPresence) {
+        var table = table
+        table.lag = topicLag
         do {
             try publisher.publishPresence(table)
         } catch {

@@ -35,7 +35,8 @@
     row.dataset.topic = state.name;
     row.dataset.count = "0";
     row.innerHTML = '<td class="topic"></td><td class="family"></td><td class="value"></td>' +
-      '<td class="num count">0</td><td class="num rate">0.0</td><td class="updated">–</td>';
+      '<td class="num count">0</td><td class="num rate">0.0</td><td class="updated">–</td>' +
+      '<td class="num age">–</td><td class="num lag">–</td>';
     row.querySelector(".topic").textContent = state.name;
     // Keep the table sorted by topic name.
     const after = Array.from(rows.children).find((other) => other.dataset.topic > state.name);
@@ -100,6 +101,29 @@
     ).join("  ").slice(0, 300);
   }
 
+  function formatAge(seconds) {
+    if (seconds < 60) return seconds.toFixed(seconds < 10 ? 1 : 0) + " s";
+    if (seconds < 3600) return (seconds / 60).toFixed(0) + " min";
+    return (seconds / 3600).toFixed(1) + " h";
+  }
+
+  /** ingestd's consumer lag per topic, from /status (absent when the page may not read it). */
+  async function pollStatus() {
+    try {
+      const response = await fetch("status", { cache: "no-store" });
+      if (!response.ok) return;
+      const status = await response.json();
+      for (const [name, topic] of Object.entries(status)) {
+        if (!topics.has(name)) continue;
+        const state = topics.get(name);
+        state.lag = topic.consumer_lag;
+        dirty.add(state);
+      }
+      scheduleRender();
+    } catch (error) { /* realtimed unreachable: the socket's status says so */ }
+  }
+  setInterval(pollStatus, 2000);
+
   function formatNumber(v) {
     return Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) < 10 ? 2 : 1);
   }
@@ -126,6 +150,12 @@
     row.dataset.rate = perSecond.toFixed(1);
     row.querySelector(".rate").textContent = perSecond.toFixed(1);
     row.querySelector(".updated").textContent = state.updated ? new Date(state.updated * 1000).toLocaleTimeString() : "–";
+    // Freshness: how old the newest value is, and how far ingestd is behind Kafka (from /status).
+    const age = state.updated ? Math.max(0, Date.now() / 1000 - state.updated) : undefined;
+    row.dataset.age = age === undefined ? "" : age.toFixed(1);
+    row.querySelector(".age").textContent = age === undefined ? "–" : formatAge(age);
+    row.dataset.lag = state.lag === undefined || state.lag === null ? "" : String(state.lag);
+    row.querySelector(".lag").textContent = row.dataset.lag || "–";
     if (previous !== row.dataset.count) {
       row.classList.remove("fresh");
       void row.offsetWidth; // restart the highlight animation

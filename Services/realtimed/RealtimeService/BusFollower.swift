@@ -54,7 +54,10 @@ final class BusFollower: Service, Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await self.subscriber.run() }
             group.addTask {
-                for await presence in self.subscriber.presence { self.hub.updateRemoteClients(presence.replicas) }
+                for await presence in self.subscriber.presence {
+                    self.hub.updateRemoteClients(presence.replicas)
+                    self.hub.updateConsumerLag(presence.lag)
+                }
             }
             for await event in subscriber.events {
                 switch event {

@@ -64,6 +64,8 @@ public final class RealtimeHub: Sendable {
         var awaitingRecovery: [String: ContinuousClock.Instant] = [:]
         var localClients = 0
         var remoteClients: [String: Int] = [:]
+        /// ingestd's consumer lag per topic (records), as last reported on the bus.
+        var consumerLag: [String: Int] = [:]
         var lastAnnouncedTotal = -1
         /// `realtime_record_age_seconds` per topic (created once per topic).
         var ageTimers: [String: Timer] = [:]
@@ -273,6 +275,13 @@ public final class RealtimeHub: Sendable {
         }
         state.withLock { $0.remoteClients = clamped }
         if outOfRange > 0 { metrics.presenceCountsClamped.increment(by: outOfRange) }
+    }
+
+    /// ingestd's consumer lag per topic, as its presence messages report it (the latest report
+    /// of each topic wins when several publishers report).
+    public func updateConsumerLag(_ lag: [String: Int]) {
+        guard !lag.isEmpty else { return }
+        state.withLock { state in state.consumerLag.merge(lag) { _, new in new } }
     }
 
     /// Clients connected to this replica.
