@@ -4,7 +4,8 @@ import NIOCore
 /// the wire protocol. It upgrades with `GET /socket.io/?EIO=4&transport=websocket`, answers the
 /// open packet with a CONNECT (`40`), Engine.IO pings with pongs, and turns every event its
 /// ``LoadEventMatcher`` matches (by default `42["tick",{…,"t":µs,…}]`) into a delivery count and
-/// a latency sample.
+/// a latency sample. With a ``LoadClientSetup`` it presents a token (CONNECT auth payload or
+/// `?token=`) and emits `subscribe` once connected, counting as connected at the acknowledgement.
 final class LoadClient: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -13,19 +14,24 @@ final class LoadClient: ChannelInboundHandler {
     private let matcher: LoadEventMatcher
     private let counters: LoadCounters
     private let statistics: LoadClientStatistics
+    private let setup: LoadClientSetup
     private var upgraded = false
     private var joined = false
     private var pending = ByteBuffer()
 
-    init(host: String, matcher: LoadEventMatcher = .tick, counters: LoadCounters, statistics: LoadClientStatistics) {
+    init(
+        host: String, matcher: LoadEventMatcher = .tick, counters: LoadCounters, statistics: LoadClientStatistics,
+        setup: LoadClientSetup = .plain
+    ) {
         self.host = host
         self.matcher = matcher
         self.counters = counters
         self.statistics = statistics
+        self.setup = setup
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        let request = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: \(host)\r\n"
+        let request = "GET \(setup.requestTarget) HTTP/1.1\r\nHost: \(host)\r\n"
             + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
             + "Sec-WebSocket-Version: 13\r\n\r\n"
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: request)), promise: nil)
@@ -99,13 +105,30 @@ final class LoadClient: ChannelInboundHandler {
                             if statistics.histogram == nil { statistics.histogram = LatencyHistogram() }
                             statistics.histogram!.record(microseconds: now - sentAt)
                         }
-                    case .open: replies.append(Self.maskedTextFrame("40"))
+                    case .open: replies.append(Self.maskedTextFrame(setup.connectPacket))
                     case .ping: replies.append(Self.maskedTextFrame("3"))
                     case .connected:
                         if !joined {
-                            joined = true
-                            counters.connected.add(1, ordering: .relaxed)
+                            if let subscribe = setup.subscribePacket {
+                                replies.append(Self.maskedTextFrame(subscribe))
+                            } else {
+                                joined = true
+                                counters.connected.add(1, ordering: .relaxed)
+                            }
                         }
+                    case .ack(let refused):
+                        if !joined, setup.subscribePacket != nil {
+                            if refused {
+                                counters.refused.add(1, ordering: .relaxed)
+                                close = true
+                            } else {
+                                joined = true
+                                counters.connected.add(1, ordering: .relaxed)
+                            }
+                        }
+                    case .connectError:
+                        counters.refused.add(1, ordering: .relaxed)
+                        close = true
                     case .closed: close = true
                     case .otherEvent: break
                     case .other: malformed += 1
@@ -134,6 +157,10 @@ final class LoadClient: ChannelInboundHandler {
     /// What a text frame carries.
     enum Message: Equatable {
         case open, ping, connected, closed, other
+        /// A Socket.IO CONNECT_ERROR (`44…`), e.g. `unauthorized`.
+        case connectError
+        /// An acknowledgement (`43<id>[…]`); `refused` when its first argument is `{"error": …}`.
+        case ack(refused: Bool)
         /// An event the matcher does not count (another name, or a non-object payload).
         case otherEvent
         case tick(sentAt: Int64)
@@ -151,6 +178,11 @@ final class LoadClient: ChannelInboundHandler {
             switch payload[1] {
             case UInt8(ascii: "0"): return .connected
             case UInt8(ascii: "1"): return .closed
+            case UInt8(ascii: "3"):
+                var index = 2
+                while index < payload.count, payload[index] >= 0x30, payload[index] <= 0x39 { index += 1 }
+                return .ack(refused: payload[index...].starts(with: Array(#"[{"error""#.utf8)))
+            case UInt8(ascii: "4"): return .connectError
             case UInt8(ascii: "2"):
                 guard let sentAt = matcher.sentAt(payload) else { return .otherEvent }
                 return .tick(sentAt: sentAt)

@@ -7,7 +7,10 @@ import NIOPosix
 /// broadcasting (`42["start",{…}]`, unless `--passive`: then events come from elsewhere, e.g.
 /// Kafka records through realtimed, matched by `--event` and `--timestamp-field`); the command prints one JSON object with the measured
 /// deliveries/s and latency quantiles (after a `started` line when all clients are connected). With `--idle-seconds` it only connects the clients,
-/// prints `{"connected":n}` and holds them that long (for the idle-memory figure).
+/// prints `{"connected":n}` and holds them that long (for the idle-memory figure). `--token` gives
+/// the clients tokens (realtimed's `AUTH_MODE=token`), `--subscribe-filter` / `--subscribe-topic`
+/// make each emit `subscribe` after connecting (client i takes the (i mod n)-th of each list), and
+/// `--per-client` adds each client's delivery count, so a driver can check who got what.
 struct LoadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load", abstract: "Run the load generator against a Socket.IO server.")
@@ -34,6 +37,16 @@ struct LoadCommand: AsyncParsableCommand {
     var passive = false
     @Option(help: "Only connect, print {\"connected\":n} and hold the clients this many seconds.")
     var idleSeconds: Double?
+    @Option(name: .customLong("token"), help: "A client token (repeatable; client i presents the (i mod n)-th).")
+    var tokens: [String] = []
+    @Option(help: "Where clients present their token: auth (CONNECT payload), query (?token=) or both.")
+    var tokenIn = LoadTokenPlacement.auth.rawValue
+    @Option(name: .customLong("subscribe-topic"), help: "A topic or pattern clients subscribe to after connecting (repeatable; default: --event when a filter is given).")
+    var subscribeTopics: [String] = []
+    @Option(name: .customLong("subscribe-filter"), help: "A filter (text form) of the clients' subscribe (repeatable; client i takes the (i mod n)-th).")
+    var subscribeFilters: [String] = []
+    @Flag(help: "Add per_client_all_deliveries (every client's count, in connection order) to the output.")
+    var perClient = false
 
     func validate() throws {
         guard clients >= 1, clients <= 100_000 else { throw ValidationError("clients must be 1...100000") }
@@ -51,6 +64,26 @@ struct LoadCommand: AsyncParsableCommand {
         guard !event.isEmpty, !event.contains("\""), !timestampField.contains("\"") else {
             throw ValidationError("event and timestamp-field must be non-empty and without quotes")
         }
+        guard LoadTokenPlacement(rawValue: tokenIn) != nil else {
+            throw ValidationError("token-in must be one of: auth, query, both")
+        }
+        guard !tokens.contains(where: \.isEmpty), !subscribeTopics.contains(where: \.isEmpty) else {
+            throw ValidationError("tokens and subscribe topics must be non-empty")
+        }
+    }
+
+    /// What client `index` presents and subscribes to.
+    func setup(ofClient index: Int) -> LoadClientSetup {
+        var setup = LoadClientSetup.plain
+        if !tokens.isEmpty {
+            setup.token = tokens[index % tokens.count]
+            setup.tokenPlacement = LoadTokenPlacement(rawValue: tokenIn)!
+        }
+        if !subscribeFilters.isEmpty || !subscribeTopics.isEmpty {
+            setup.subscribeTopics = subscribeTopics.isEmpty ? [event] : subscribeTopics
+            setup.subscribeFilter = subscribeFilters.isEmpty ? nil : subscribeFilters[index % subscribeFilters.count]
+        }
+        return setup
     }
 
     func run() async throws {
@@ -70,6 +103,7 @@ struct LoadCommand: AsyncParsableCommand {
                     let clientStatistics = LoadClientStatistics()
                     statistics.append(clientStatistics)
                     let host = self.host
+                    let clientSetup = setup(ofClient: index)
                     var bootstrap = ClientBootstrap(group: group)
                     if sourceAddresses > 1 {
                         bootstrap = bootstrap.bind(
@@ -83,7 +117,7 @@ struct LoadCommand: AsyncParsableCommand {
                                     try channel.pipeline.syncOperations.addHandler(
                                         LoadClient(
                                             host: host, matcher: matcher, counters: counters,
-                                            statistics: clientStatistics))
+                                            statistics: clientStatistics, setup: clientSetup))
                                 }
                             }
                             .connect(host: host, port: port))
@@ -93,6 +127,10 @@ struct LoadCommand: AsyncParsableCommand {
             }
             let deadline = ContinuousClock.now + .seconds(120)
             while counters.connected.load(ordering: .relaxed) < clients {
+                let refused = counters.refused.load(ordering: .relaxed)
+                guard refused == 0 else {
+                    throw ValidationError("the server refused \(refused) clients (connect_error or subscribe error)")
+                }
                 guard ContinuousClock.now < deadline else {
                     throw ValidationError(
                         "only \(counters.connected.load(ordering: .relaxed)) of \(clients) clients connected within 120 s"
@@ -137,6 +175,9 @@ struct LoadCommand: AsyncParsableCommand {
             allDeliveries += clientStatistics.allDeliveries
             if let clientHistogram = clientStatistics.histogram { histogram.merge(clientHistogram) }
         }
+        let perClientFigures = perClient
+            ? #","per_client_all_deliveries":["# + statistics.map { String($0.allDeliveries) }.joined(separator: ",") + "]"
+            : ""
         func ms(_ microseconds: Int64) -> String { String(format: "%.3f", Double(microseconds) / 1000) }
         StandardOutput.writeLine(
             "{" + #""clients":\#(clients),"target_deliveries_per_s":\#(Int(rate)),"#
@@ -145,7 +186,8 @@ struct LoadCommand: AsyncParsableCommand {
                 + #""p50_ms":\#(ms(histogram.quantile(0.5))),"p99_ms":\#(ms(histogram.quantile(0.99))),"#
                 + #""max_ms":\#(ms(histogram.maximum)),"#
                 + #""dropped":\#(counters.dropped.load(ordering: .relaxed)),"#
-                + #""malformed":\#(counters.malformed.load(ordering: .relaxed)),"seconds":\#(seconds)}"#)
+                + #""malformed":\#(counters.malformed.load(ordering: .relaxed)),"seconds":\#(seconds)"#
+                + perClientFigures + "}")
     }
 
     private func closeAll(_ channels: [any Channel]) async throws {

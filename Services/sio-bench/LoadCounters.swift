@@ -6,6 +6,9 @@ final class LoadCounters: Sendable {
     let connected = Atomic<Int>(0)
     /// Clients whose connection closed before the run ended.
     let dropped = Atomic<Int>(0)
+    /// Clients the server refused: a CONNECT_ERROR (e.g. a missing token) or a `subscribe`
+    /// acknowledged with an error (e.g. a bad filter).
+    let refused = Atomic<Int>(0)
     /// Set when the run is over: closes after this are not drops.
     let stopping = Atomic<Bool>(false)
     /// The measurement window, wall-clock microseconds: samples arriving in [from, until) count.

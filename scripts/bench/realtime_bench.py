@@ -11,13 +11,25 @@ Run through scripts/bench-realtime. For each server stack, on a fresh Tansu brok
 A rate is "held" when every client stayed connected, received every record produced, and p99
 stayed under 1 s. Prints medians of --repeat runs per rate. BENCH_REALTIME_LOGGING_LEVEL sets
 realtimed's log level (WARNING).
+
+Then the scoped and filtered fan-out comparison (issues 18 and 19; `--only scoped` runs it alone):
+--scope-clients (1,000) clients at --scope-rate (1,000) records/s of one record stream
+(scoped_records.py: 100 merchants' records and 20% public ones, 50 shops), in three runs side
+by side, each on a fresh stack and topic, interleaved per repeat:
+  plain     AUTH_MODE=none, no subscribe: every client gets every record;
+  scoped    AUTH_MODE=token, 10 clients per merchant token: public records and their merchant's;
+  filtered  AUTH_MODE=none, subscribe with one of 50 filters value.shop = "s<k>": their shop's.
+Every client's count must equal what it may see (`sio-bench load --per-client`), so a figure
+cannot come from a broken scope or filter. Reports realtimed's CPU and peak RSS alone.
 """
 import argparse
+import hashlib
 import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -26,6 +38,7 @@ from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from benchproc import TansuBroker, cpu_seconds, free_port, peak_rss_mb, stop, wait_http_ok
+from scoped_records import OPERATOR_TOKEN, ScopedRecords
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PEER = os.path.join(ROOT, "scripts", "bench", "python_realtime_peer.py")
@@ -44,9 +57,9 @@ def record(sequence: int) -> bytes:
 class PacedProducer:
     """Produces `rate` records/s to `topic` for `seconds`, on its own thread."""
 
-    def __init__(self, bootstrap: str, topic: str, rate: float, seconds: float):
+    def __init__(self, bootstrap: str, topic: str, rate: float, seconds: float, make=record):
         self.producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 1, "acks": 1})
-        self.topic, self.rate, self.seconds = topic, rate, seconds
+        self.topic, self.rate, self.seconds, self.make = topic, rate, seconds, make
         self.produced = 0
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -61,7 +74,7 @@ class PacedProducer:
                 break
             due = int(elapsed * self.rate)
             while self.produced < due:
-                self.producer.produce(self.topic, record(self.produced))
+                self.producer.produce(self.topic, self.make(self.produced))
                 self.produced += 1
             self.producer.poll(0)
             time.sleep(0.0005)
@@ -74,8 +87,9 @@ class PacedProducer:
 class Stack:
     """The server side under test, listening for Socket.IO clients on `port`."""
 
-    def __init__(self, kind: str, args, bootstrap: str, topic: str):
+    def __init__(self, kind: str, args, bootstrap: str, topic: str, realtime_settings=None, probe_token=None):
         self.kind = kind
+        self.probe_token = probe_token
         self.port = free_port()
         self.processes = []
         if kind == "ours":
@@ -90,7 +104,8 @@ class Stack:
             realtime_env = dict(os.environ, BUS_CONNECT=f"tcp://127.0.0.1:{pub}",
                                 BUS_SNAPSHOT_CONNECT=f"tcp://127.0.0.1:{snap}", PORT=str(self.port),
                                 HOST="127.0.0.1", API_FAMILIES="pricewars", PRICEWARS_LIVE_OBJECTS="true",
-                                LOGGING_LEVEL=os.environ.get("BENCH_REALTIME_LOGGING_LEVEL", "WARNING"))
+                                LOGGING_LEVEL=os.environ.get("BENCH_REALTIME_LOGGING_LEVEL", "WARNING"),
+                                **(realtime_settings or {}))
             self.server = subprocess.Popen([args.realtimed], env=realtime_env)
             self.processes.append(self.server)
             wait_http_ok(f"http://127.0.0.1:{self.port}/health")
@@ -108,23 +123,28 @@ class Stack:
     def wait_until_idle(self) -> None:
         """Produces probe records until a python-socketio client receives one live: then the
         consumer is assigned and every record produced earlier has been delivered (one partition,
-        in order), so a measurement starts with no backlog."""
+        in order), so a measurement starts with no backlog. It waits for the last probe sent, so
+        none is still on its way to the clients that connect next."""
         seen = threading.Event()
         client = socketio.Client()
+        probes = [0]
 
         def on_event(data, *_offset):  # objects (PRICEWARS_LIVE_OBJECTS, as the python peer); an offset with recovery on
-            if isinstance(data, dict) and isinstance(data.get("value"), dict) and data["value"].get("uid") == -1:
+            if (isinstance(data, dict) and isinstance(data.get("value"), dict) and data["value"].get("uid") == -1
+                    and data["value"].get("probe") == probes[0]):
                 seen.set()
 
         client.on(self.topic, on_event)
-        client.connect(f"http://127.0.0.1:{self.port}", transports=["websocket"])
+        auth = {"token": self.probe_token} if self.probe_token else None
+        client.connect(f"http://127.0.0.1:{self.port}", transports=["websocket"], auth=auth)
         producer = Producer({"bootstrap.servers": self.bootstrap, "linger.ms": 1})
         try:
             deadline = time.time() + 120
             while not seen.is_set():
                 if time.time() > deadline:
                     raise RuntimeError(f"{self.kind}: no probe record reached a client within 120 s")
-                producer.produce(self.topic, record(-1))
+                probes[0] += 1
+                producer.produce(self.topic, json.dumps(dict(json.loads(record(-1)), probe=probes[0])).encode())
                 producer.flush(5)
                 seen.wait(0.3)
         finally:
@@ -136,6 +156,10 @@ class Stack:
 
     def peak_rss_mb(self) -> float:
         return sum(peak_rss_mb(process.pid) for process in self.processes)
+
+    def server_cpu_seconds(self) -> float:
+        """CPU seconds of the Socket.IO server alone (realtimed, or the peer)."""
+        return cpu_seconds(self.server.pid)
 
     def close(self) -> None:
         for process in reversed(self.processes):
@@ -189,6 +213,99 @@ def highest_rate_held(args, stack: Stack, bootstrap: str, topic: str, first: dic
         run = measure(args, stack, bootstrap, topic, ladder[index])
 
 
+SCOPED_KINDS = ("plain", "scoped", "filtered")
+
+
+def measure_scoped(args, broker: TansuBroker, records: ScopedRecords, kind: str, topic: str, operators: str) -> dict:
+    """One run of the comparison: a fresh topic and stack, `--scope-clients` clients of `kind`
+    (plain, scoped or filtered), the records at `--scope-rate`; checks every client's count."""
+    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+    admin.create_topics([NewTopic(topic, 1, 1)])[topic].result(30)
+    settings = {"AUTH_MODE": "token", "OPERATOR_TOKENS_FILE": operators} if kind == "scoped" else {"AUTH_MODE": "none"}
+    stack = Stack("ours", args, broker.bootstrap, topic, realtime_settings=settings,
+                  probe_token=OPERATOR_TOKEN if kind == "scoped" else None)
+    try:
+        load = subprocess.Popen(
+            [args.sio_bench, "load", "--port", str(stack.port), "--clients", str(args.scope_clients),
+             "--event", topic, "--timestamp-field", "timestamp", "--timestamp-unit", "ms", "--passive",
+             "--seconds", str(args.seconds), "--warmup", str(args.warmup), "--linger", "3",
+             "--threads", str(args.load_threads), "--per-client", *records.load_arguments(kind)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = load.stdout.readline()
+        if not line.startswith("started"):
+            load.kill()
+            raise RuntimeError(f"{kind} load did not start: {line!r} {load.stderr.read()}")
+        cpu_before, server_before, started = stack.cpu_seconds(), stack.server_cpu_seconds(), time.perf_counter()
+        producer = PacedProducer(broker.bootstrap, topic, args.scope_rate, args.warmup + args.seconds + 0.2,
+                                 make=records.record)
+        producer.start()
+        producer.join()
+        elapsed = time.perf_counter() - started
+        figures = {"stack_cpu_cores": (stack.cpu_seconds() - cpu_before) / elapsed,
+                   "realtimed_cpu_cores": (stack.server_cpu_seconds() - server_before) / elapsed}
+        output, errors = load.communicate(timeout=300)
+        if load.returncode != 0:
+            raise RuntimeError(f"{kind} load failed: {errors.strip()}")
+        figures["realtimed_peak_rss_mb"] = peak_rss_mb(stack.server.pid)
+    finally:
+        stack.close()
+    figures.update(json.loads(output.strip().splitlines()[-1]))
+    received = figures.pop("per_client_all_deliveries")
+    expected = records.expected(kind, producer.produced, args.scope_clients)
+    figures["produced"] = producer.produced
+    figures["expected_deliveries"] = sum(expected)
+    figures["clients_exact"] = sum(got == want for got, want in zip(received, expected))
+    figures["clients_over"] = sum(got > want for got, want in zip(received, expected))
+    figures["clients_under"] = sum(got < want for got, want in zip(received, expected))
+    figures["held"] = (figures["dropped"] == 0 and figures["clients_exact"] == args.scope_clients
+                       and float(figures["p99_ms"]) < 1000)
+    return figures
+
+
+def scoped_comparison(args, broker: TansuBroker) -> dict:
+    """`--repeat` rounds of plain, scoped and filtered runs, interleaved so they share the
+    machine's state; returns the runs per kind."""
+    records = ScopedRecords(args.merchants, args.shops)
+    runs = {kind: [] for kind in SCOPED_KINDS}
+    with tempfile.NamedTemporaryFile("w", suffix=".operators", delete=False) as operators:
+        operators.write(hashlib.sha256(OPERATOR_TOKEN.encode()).hexdigest() + "\n")
+    try:
+        for round_index in range(args.repeat):
+            for kind in SCOPED_KINDS:
+                figures = measure_scoped(args, broker, records, kind, f"scoped{round_index}{kind}", operators.name)
+                print(f"{kind}: {json.dumps(figures)}", file=sys.stderr)
+                runs[kind].append(figures)
+    finally:
+        os.unlink(operators.name)
+    return runs
+
+
+def print_scoped(args, runs: dict, load_before, load_after) -> None:
+    print()
+    print(f"Scoped and filtered fan-out (issues 18, 19): {args.scope_clients:,} WebSocket clients, "
+          f"{args.scope_rate:,.0f} records/s ({args.merchants} merchants + 20% public records, {args.shops} shops), "
+          f"median of {args.repeat} runs of {args.seconds:g} s, one machine ({os.cpu_count()} cores), "
+          f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
+    print(f"{'run':48} {'p50 ms':>8} {'p99 ms':>8} {'deliv/s':>10} {'rt CPU':>7} {'stack CPU':>9} "
+          f"{'rt peak MB':>10} {'exact clients':>14}")
+    per_merchant = args.scope_clients // args.merchants
+    labels = {"plain": "plain: AUTH_MODE=none, no filter",
+              "scoped": f"scoped: AUTH_MODE=token, {args.merchants} x {per_merchant} clients",
+              "filtered": f"filtered: {args.shops} filters x {args.scope_clients // args.shops} clients"}
+    for kind in SCOPED_KINDS:
+        kind_runs = runs[kind]
+        exact = min(r["clients_exact"] for r in kind_runs)
+        print(f"{labels[kind]:48} {statistics.median(float(r['p50_ms']) for r in kind_runs):8.1f} "
+              f"{statistics.median(float(r['p99_ms']) for r in kind_runs):8.1f} "
+              f"{statistics.median(r['deliveries_per_s'] for r in kind_runs):10,.0f} "
+              f"{statistics.median(r['realtimed_cpu_cores'] for r in kind_runs):7.2f} "
+              f"{statistics.median(r['stack_cpu_cores'] for r in kind_runs):9.2f} "
+              f"{max(r['realtimed_peak_rss_mb'] for r in kind_runs):10.1f} "
+              f"{f'{exact}/{args.scope_clients}':>14}")
+    print("rt = realtimed alone (CPU cores; peak MB: peak RSS); stack = ingestd + realtimed; exact clients: the fewest, over the runs, whose "
+          "count equals what they may see (all records / public + own merchant's / own shop's)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ingestd", required=True)
@@ -203,13 +320,19 @@ def main():
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--load-threads", type=int, default=2, help="event loop threads of the load generator")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", choices=["ours", "python"], help="measure one stack only")
+    parser.add_argument("--only", choices=["ours", "python", "scoped"],
+                        help="measure one stack only, or only the scoped and filtered comparison")
+    parser.add_argument("--scope-clients", type=int, default=1000, help="clients of the scoped/filtered comparison")
+    parser.add_argument("--scope-rate", type=float, default=1000, help="records/s of the scoped/filtered comparison")
+    parser.add_argument("--merchants", type=int, default=100, help="merchant tokens of the scoped run")
+    parser.add_argument("--shops", type=int, default=50, help="distinct filters of the filtered run")
     args = parser.parse_args()
 
     broker = TansuBroker(args.tansu)
     results = {}
+    scoped_runs = None
     try:
-        kinds = [args.only] if args.only else ["ours", "python"]
+        kinds = [] if args.only == "scoped" else [args.only] if args.only else ["ours", "python"]
         for index, kind in enumerate(kinds):
             topic = f"bench{index}"
             admin = AdminClient({"bootstrap.servers": broker.bootstrap})
@@ -221,9 +344,20 @@ def main():
                 results[kind] = (runs, highest)
             finally:
                 stack.close()
+        if args.only in (None, "scoped"):
+            load_before = os.getloadavg()
+            scoped_runs = scoped_comparison(args, broker)
+            load_after = os.getloadavg()
     finally:
         broker.close()
 
+    if results:
+        print_plain(args, results)
+    if scoped_runs:
+        print_scoped(args, scoped_runs, load_before, load_after)
+
+
+def print_plain(args, results: dict) -> None:
     print()
     print(f"Kafka produce -> Socket.IO client receipt, {args.clients} WebSocket clients, {args.rate:,.0f} records/s, "
           f"median of {args.repeat} runs of {args.seconds:g} s, one machine ({os.cpu_count()} cores)")
