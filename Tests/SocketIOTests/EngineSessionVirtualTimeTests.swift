@@ -124,4 +124,31 @@ struct EngineSessionVirtualTimeTests {
         #expect(try socket.written() == ["4last", "1", "close"])
         #expect(socket.closeReason == .serverClose)
     }
+
+    /// Flushes scheduled inside a batch wait for its end (nested batches join it), so a client
+    /// in several rooms gets one write per batch; outside a batch they are scheduled at once.
+    @Test func flushesScheduledInABatchWaitForItsEnd() {
+        var ran: [String] = []
+        EngineFlushBatch.coalescing {
+            EngineFlushBatch.schedule { ran.append("a") }
+            EngineFlushBatch.coalescing { EngineFlushBatch.schedule { ran.append("b") } }
+            #expect(ran.isEmpty)
+        }
+        #expect(ran == ["a", "b"])
+        EngineFlushBatch.schedule { ran.append("c") }
+        #expect(ran == ["a", "b", "c"])
+    }
+
+    /// Sends in a batch reach the WebSocket in one drain, after the batch.
+    @Test func sendsInABatchAreWrittenTogetherAfterIt() throws {
+        let socket = try WebSocketSession(.v4)
+        EngineFlushBatch.coalescing {
+            socket.session.send([.text("a")])
+            socket.loop.run()
+            #expect(try! socket.written() == [], "nothing before the batch ends")
+            socket.session.send([.text("b")])
+        }
+        socket.loop.run()
+        #expect(try socket.written() == ["4a", "4b"])
+    }
 }

@@ -95,7 +95,9 @@ extension RealtimeHub {
                 counts = taken
                 result = (true, next)
             }
-            for (room, events) in byRoom { sent += io.main.to(room).emit(batch: events) * events.count }
+            EngineFlushBatch.coalescing {
+                for (room, events) in byRoom { sent += io.main.to(room).emit(batch: events) * events.count }
+            }
         }
         countConflation(counts, sent: sent)
         return result

@@ -159,9 +159,12 @@ public final class RealtimeHub: Sendable {
                 // Without a window, capped groups let out at once what the cap allows.
                 if let now = conflationNow { conflationCounts = releaseConflated(now: now, state: &state, byRoom: &byRoom).0 }
             }
-            if !everything.isEmpty { sent += io.main.to(Self.everythingRoom).emit(batch: everything) * everything.count }
-            for (room, events) in byRoom { sent += io.main.to(room).emit(batch: events) * events.count }
-            for (room, entries) in scoped { sent += emitScoped(entries, to: room) }
+            // One socket write per client for the whole batch, whatever rooms it is in.
+            EngineFlushBatch.coalescing {
+                if !everything.isEmpty { sent += io.main.to(Self.everythingRoom).emit(batch: everything) * everything.count }
+                for (room, events) in byRoom { sent += io.main.to(room).emit(batch: events) * events.count }
+                for (room, entries) in scoped { sent += emitScoped(entries, to: room) }
+            }
         }
         if let conflationCounts { countConflation(conflationCounts, sent: 0) }
         for (timer, milliseconds) in ages { timer.recordMilliseconds(milliseconds) }

@@ -136,10 +136,10 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
             close(reason: .slowConsumer)
             return false
         case .queued(flush: .webSocket(let link)):
-            link.channel.eventLoop.execute { self.flushWebSocket(link) }
+            EngineFlushBatch.schedule { link.channel.eventLoop.execute { self.flushWebSocket(link) } }
             return true
         case .queued(flush: .polling):
-            eventLoop.execute { self.flushPolling() }
+            EngineFlushBatch.schedule { self.eventLoop.execute { self.flushPolling() } }
             return true
         case .queued(flush: nil):
             return true
