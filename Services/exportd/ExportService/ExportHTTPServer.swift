@@ -138,21 +138,27 @@ struct ExportHTTPServer {
                                   headers: [.retryAfter: String(refusal.retryAfterSeconds)])
     }
 
+    /// What an export's rows look like: `?columns=` and `?filter=` (counted), or the 400 to answer.
+    private func shape(_ request: Request) -> Result<(columns: [String]?, filter: RecordFilter?), ExportQueryProblem> {
+        Self.columns(request).flatMap { columns in
+            switch Self.filter(request) {
+            case .success(let filter):
+                if filter != nil { metrics.filteredRequests.increment() }
+                return .success((columns, filter))
+            case .failure(let problem):
+                metrics.filterRefused(code: problem.code ?? "other")
+                return .failure(problem)
+            }
+        }
+    }
+
     /// Renders the export into a new file and answers its URL.
     private func exportURL(_ request: Request, topics: [String], topicColumn: Bool) async throws -> Response {
-        let columns: [String]?
-        switch Self.columns(request) {
-        case .success(let list): columns = list
+        let columns: [String]?, filter: RecordFilter?
+        switch shape(request) {
+        case .success(let (list, parsed)): (columns, filter) = (list, parsed)
         case .failure(let problem): return problem.response
         }
-        let filter: RecordFilter?
-        switch Self.filter(request) {
-        case .success(let parsed): filter = parsed
-        case .failure(let problem):
-            metrics.filterRefused(code: problem.code ?? "other")
-            return problem.response
-        }
-        if filter != nil { metrics.filteredRequests.increment() }
         let merchant: String?
         let allowed: [String]
         switch requester(request).flatMap({ who in permitted(topics, who, single: !topicColumn).map { (who, $0) } }) {
@@ -202,19 +208,11 @@ struct ExportHTTPServer {
             }
             bounds.append(value)
         }
-        let columns: [String]?
-        switch Self.columns(request) {
-        case .success(let list): columns = list
+        let columns: [String]?, filter: RecordFilter?
+        switch shape(request) {
+        case .success(let (list, parsed)): (columns, filter) = (list, parsed)
         case .failure(let problem): return problem.response
         }
-        let filter: RecordFilter?
-        switch Self.filter(request) {
-        case .success(let parsed): filter = parsed
-        case .failure(let problem):
-            metrics.filterRefused(code: problem.code ?? "other")
-            return problem.response
-        }
-        if filter != nil { metrics.filteredRequests.increment() }
         let owner = merchant ?? ExportUsage.anonymous
         if let refusal = files.beginStream(owner: owner) { return refuse(refusal) }
         // Ends the stream's count when the body is done or dropped unsent.
