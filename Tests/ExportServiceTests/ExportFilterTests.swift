@@ -5,6 +5,7 @@ import Logging
 import RecordFilter
 import Testing
 import TestSupport
+import Visibility
 
 /// `?filter=` on exports (issue 19): the rows of exactly the records `RecordFilter.matches`
 /// passes (judged on the bus record, as realtimed does), after the visibility rule, the same
@@ -26,7 +27,7 @@ import TestSupport
             var table = TopicTable(name: topic, maxRows: 100_000)
             var journal: [UInt8] = []
             for record in records where record.topic == topic && keep(record) {
-                var owner = RowOwner.nobody
+                var owner = RecordOwner.nobody
                 var rows: [BuiltRow] = []
                 if let value = record.value, let built = try? RowBuilder.rows(topic: topic, value: value, kafkaTimestamp: record.timestamp) {
                     (owner, rows) = built

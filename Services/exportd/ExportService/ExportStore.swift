@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import RecordFilter
 import Synchronization
+import Visibility
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -135,7 +136,7 @@ public final class ExportStore: Sendable {
     /// A record turned into rows, before it is stored.
     private struct ParsedRecord {
         var record: BusRecord
-        var owner: RowOwner
+        var owner: RecordOwner
         var rows: [BuiltRow]
         var problem: RowBuildError?
     }

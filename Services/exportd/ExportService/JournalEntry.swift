@@ -1,3 +1,5 @@
+import Visibility
+
 /// One entry of a topic's journal file (see ``TopicJournal``).
 ///
 /// Framing: `length` uint32 BE, `crc32` uint32 BE of the payload, payload. Payload: a kind byte,
@@ -25,7 +27,7 @@ enum JournalEntry: Equatable {
         var partition: Int32
         var offset: Int64
         var kafkaTimestamp: Int64
-        var owner: RowOwner
+        var owner: RecordOwner
         var rows: [Row]
         /// The record's key and value JSON (kind 6); nil for kind 3 (a journal written before
         /// filters, or a record without rows, where nothing reads it).
@@ -138,7 +140,7 @@ enum JournalEntry: Equatable {
         case 3, 6:
             guard let partition = reader.u32(), let offset = reader.u64(), let kafkaTimestamp = reader.u64(),
                   let ownerTag = reader.byte() else { return nil }
-            let owner: RowOwner
+            let owner: RecordOwner
             switch ownerTag {
             case 0: owner = .everyone
             case 2: owner = .nobody

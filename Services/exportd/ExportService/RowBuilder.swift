@@ -1,4 +1,5 @@
 import JSON
+import Visibility
 
 /// Turns a record's JSON value into CSV rows and decides who sees them (issue 5):
 /// - a record is visible to a merchant when it has no `merchant_id` or its `merchant_id` is the
@@ -13,25 +14,20 @@ struct RowBuilder {
     static let marketSituationTopic = "marketSituation"
 
     private static let timestampField = Array("timestamp".utf8)
-    private static let merchantIDField = Array("merchant_id".utf8)
     private static let offersField = Array("offers".utf8)
     private static let triggeringField = Array("triggering_merchant_id".utf8)
 
     /// The rows of one record and who may see them; throws for a value that is not a JSON object
     /// (or, for `marketSituation`, has no `offers` array of objects).
-    static func rows(topic: String, value: [UInt8], kafkaTimestamp: Int64) throws(RowBuildError) -> (owner: RowOwner, rows: [BuiltRow]) {
+    static func rows(topic: String, value: [UInt8], kafkaTimestamp: Int64) throws(RowBuildError) -> (owner: RecordOwner, rows: [BuiltRow]) {
         let scanner = JSONScanner(value)
         let members = try scan { () throws(JSONSyntaxError) in try scanner.objectMembers() }
-        var owner = RowOwner.everyone
+        // Who may see it: the rule realtimed applies to live streams too (``RecordOwner``).
+        let owner = RecordOwner(value: value)
         var merchantCell: [UInt8]?
-        if let merchant = members.first(where: { $0.key == merchantIDField }) {
-            if case .string(let id) = merchant.value {
-                owner = .merchant(String(decoding: id, as: UTF8.self))
-                merchantCell = []
-                CSVFormat.appendCell(id, to: &merchantCell!)
-            } else {
-                owner = .nobody
-            }
+        if case .merchant(let id) = owner {
+            merchantCell = []
+            CSVFormat.appendCell(Array(id.utf8), to: &merchantCell!)
         }
         // The situation's (or record's) timestamp cell and its milliseconds.
         var timestampCell: [UInt8] = []

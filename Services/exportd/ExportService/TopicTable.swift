@@ -1,3 +1,5 @@
+import Visibility
+
 /// Everything exportd keeps of one merchant topic, in memory: column names and layouts, the
 /// public rows, each merchant's private rows, and the last stored offset per partition.
 ///
@@ -37,7 +39,7 @@ struct TopicTable {
     /// Stores a record's rows and appends the journal entries that make it durable to `journal`.
     /// The record's key and value JSON are kept with its rows (and journaled, entry kind 6) for
     /// filters; a record whose rows no one sees or that has none keeps neither.
-    mutating func store(partition: Int32, offset: Int64, kafkaTimestamp: Int64, owner: RowOwner, rows: [BuiltRow],
+    mutating func store(partition: Int32, offset: Int64, kafkaTimestamp: Int64, owner: RecordOwner, rows: [BuiltRow],
                         key: [UInt8]?, value: [UInt8]?, journal: inout [UInt8]) {
         var stored: [JournalEntry.Row] = []
         stored.reserveCapacity(rows.count)
@@ -169,7 +171,7 @@ struct TopicTable {
         for name in fields { JournalEntry.field(name).encode(into: &output) }
         for layout in layouts { JournalEntry.layout(layout).encode(into: &output) }
         JournalEntry.offsets(offsets).encode(into: &output)
-        var cursors: [(owner: RowOwner, log: RowLog, index: Int)] = [(.everyone, publicRows, 0)]
+        var cursors: [(owner: RecordOwner, log: RowLog, index: Int)] = [(.everyone, publicRows, 0)]
         for (id, log) in merchantRows { cursors.append((.merchant(id), log, 0)) }
         while true {
             var best = -1
