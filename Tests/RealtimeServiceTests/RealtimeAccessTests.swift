@@ -1,4 +1,7 @@
 import Crypto
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Foundation
 import Kafka
 import Testing
@@ -245,6 +248,23 @@ import Visibility
         #expect(Set(topics.keys) == ["buyOffer"])
         let metrics = String(decoding: try #require(await realtimed.get("/metrics?token=\(operatorToken)")).body, as: UTF8.self)
         #expect(metrics.contains("realtime_tokens_expired_total 1"), "\(metrics.split(separator: "\n").filter { $0.contains("token") })")
+    }
+
+    /// `METRICS_PORT`: `/metrics` on a listener of its own, and 404 on the public port (where a
+    /// proxy would expose it).
+    @Test func metricsCanMoveToAPortOfTheirOwn() async throws {
+        let ingestd = try IngestdProcess(broker: broker, group: "access-metrics")
+        try await ingestd.waitUntilReady()
+        let metricsPort = freeLoopbackPort()
+        let realtimed = try RealtimedProcess(ingestd: [ingestd], replica: "metrics", environment: [
+            "METRICS_PORT": String(metricsPort), "METRICS_HOST": "127.0.0.1"])
+        try await realtimed.waitUntilReady()
+        #expect(await realtimed.get("/metrics")?.status == 404)
+        let (body, response) = try await URLSession.shared.data(from: try #require(URL(string: "http://127.0.0.1:\(metricsPort)/metrics")))
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: body, as: UTF8.self).contains("realtime_clients"))
+        let (_, other) = try await URLSession.shared.data(from: try #require(URL(string: "http://127.0.0.1:\(metricsPort)/status")))
+        #expect((other as? HTTPURLResponse)?.statusCode == 404, "only /metrics there")
     }
 
     @Test func anUnreadableOperatorFileOrATokenFileWithoutTokenModeStopsRealtimed() async throws {

@@ -70,6 +70,12 @@ public enum RealtimeApp {
                                         (part == .head ? metrics.headTimeouts : metrics.bodyTimeouts).increment()
                                     },
                                     logger: logger)
+        if let metricsPort = configuration.metricsPort {
+            let metricsServer = EngineIOServer(host: configuration.metricsHost, port: metricsPort, endpoints: [],
+                                               fallback: { request in routes.respondOnMetricsPort(to: request) },
+                                               logger: logger)
+            services.append(.init(service: metricsServer))
+        }
         services.append(.init(service: io))
         services.append(.init(service: ClientCountAnnouncer(hub: hub)))
         services.append(.init(service: ConflationTicker(hub: hub)))

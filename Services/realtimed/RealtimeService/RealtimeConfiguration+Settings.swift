@@ -82,6 +82,16 @@ extension RealtimeConfiguration {
                      "a connection must complete a request's head within this of connecting or of its previous answer, whatever bytes it sends meanwhile: idle keep-alive connections and slow heads are closed (`realtime_http_timeouts_total{part=\"head\"}`); WebSocket connections and requests being answered (parked polls) are exempt (100 to 3600000)"),
             .integer("HTTP_BODY_TIMEOUT_MS", \.httpBodyTimeoutMilliseconds,
                      "a request's body must be complete within this of its head (`{part=\"body\"}`) (100 to 3600000)"),
+            Setting("METRICS_PORT", default: "unset: `/metrics` on `PORT`",
+                    "a listener of its own for `/metrics` (0: any free port); set, `PORT` answers `/metrics` with 404, so a proxy in front of `PORT` never exposes it (compose sets it and publishes neither)",
+                    render: { $0.metricsPort.map(String.init) },
+                    parse: { configuration, text, setting throws(ConfigurationError) in
+                        guard let port = Int(text), (0...65535).contains(port) else {
+                            throw ConfigurationError(setting, "'\(text)' is not a port (0 to 65535)")
+                        }
+                        configuration.metricsPort = port
+                    }),
+            .text("METRICS_HOST", \.metricsHost, "address of the `METRICS_PORT` listener"),
             .choice("AUTH_MODE", \.authMode, RealtimeAuthMode.allCases.map { ($0.rawValue, $0) },
                     "who may connect and what each client sees: `none` (as the seeds: anyone, everything), `token` (a token is required; a merchant token sees public records and its own, an operator token everything; `/status` answers per token and `/metrics` wants an operator token) or `jwt` (the same with signed, expiring JWTs and topic permissions); see [security.md](security.md#who-sees-what-live)"),
             .optionalText("OPERATOR_TOKENS_FILE", \.operatorTokensFile, default: "unset: no operators",

@@ -90,6 +90,10 @@ extension RealtimeConfiguration {
             }
         }
         try jwtKeys.validate(jwtEnabled: authMode == .jwt)
+        if let metricsPort, metricsPort != 0, metricsPort == port {
+            throw RealtimeConfigurationError("METRICS_PORT", "\(metricsPort) is PORT: the metrics need a port of their own")
+        }
+        guard !metricsHost.isEmpty else { throw RealtimeConfigurationError("METRICS_HOST", "empty") }
         var isDirectory: ObjCBool = false
         if let dashboardDirectory,
            !FileManager.default.fileExists(atPath: dashboardDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {

@@ -85,6 +85,10 @@ public struct RealtimeConfiguration: Sendable, Equatable {
     public var httpHeadTimeoutMilliseconds: Int = 60_000
     /// Time for an HTTP request's body, from its head, in ms (`HTTP_BODY_TIMEOUT_MS`).
     public var httpBodyTimeoutMilliseconds: Int = 30_000
+    /// A port of its own for `/metrics` (`METRICS_PORT`); nil: `/metrics` on `PORT`, as before.
+    public var metricsPort: Int?
+    /// The address of the metrics listener (`METRICS_HOST`).
+    public var metricsHost: String = "0.0.0.0"
     /// Who may connect and what each client sees (`AUTH_MODE`).
     public var authMode: RealtimeAuthMode = .none
     /// A file of operator tokens' SHA-256 digests, hexadecimal, one per line (`OPERATOR_TOKENS_FILE`).

@@ -56,6 +56,8 @@ struct RealtimeHTTPRoutes: Sendable {
             }
         case "/topics":
             return json(.ok, JSONValue.array(hub.topicNames.map(JSONValue.string)).jsonText)
+        case "/metrics" where configuration.metricsPort != nil:
+            return EngineHTTPResponse(status: .notFound, text: "not found\n")
         case "/metrics":
             // With AUTH_MODE=token the metrics (topic names, client counts) are for operators.
             switch hub.access.viewer(token: RealtimeAccess.token(of: request)) {
@@ -92,6 +94,17 @@ struct RealtimeHTTPRoutes: Sendable {
                             JSONValue.object([("error", .string(refusal.rawValue))]).jsonText)
         if refusal == .unauthorized { response.headers.add(name: "WWW-Authenticate", value: "Bearer") }
         return response
+    }
+
+    /// The `METRICS_PORT` listener's routes: `/metrics` (the Prometheus text, for whoever reaches
+    /// that port: keep it off public networks) and nothing else.
+    func respondOnMetricsPort(to request: EngineHTTPRequest) -> EngineHTTPResponse {
+        guard request.path == "/metrics", request.method == .GET || request.method == .HEAD else {
+            return EngineHTTPResponse(status: .notFound, text: "not found\n")
+        }
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return bytes(.ok, "text/plain; version=0.0.4; charset=utf-8", buffer)
     }
 
     private func json(_ status: HTTPResponseStatus, _ text: String) -> EngineHTTPResponse {
