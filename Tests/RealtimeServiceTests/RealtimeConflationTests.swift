@@ -130,17 +130,21 @@ import TestSupport
                 if client !== capped {
                     // At most one per key per window: windows of 500 ms over about 1.6 s of bursts.
                     #expect(mine.count <= 6, "\(key): \(mine.map(\.version))")
+                    // Receipt times: one window apart when sent, less any scheduling delay of the
+                    // earlier one (up to 350 ms allowed); unconflated records come ms apart.
                     for (earlier, later) in zip(mine, mine.dropFirst()) {
-                        #expect(later.time - earlier.time > Double(window) / 1000 * 0.6,
+                        #expect(later.time - earlier.time > Double(window) / 1000 * 0.3,
                                 "\(key): two records \(later.time - earlier.time) s apart")
                     }
                 }
             }
             if client === capped {
-                // At most `cap` records in any second (0.9 s here, for the receipt jitter).
+                // The server sends at most `cap` records in any second. Times here are receipt
+                // times, late by up to a busy machine's scheduling delay (under a second): records
+                // received within one second were sent within two, so at most twice the cap.
                 for (index, event) in live.enumerated() {
-                    let second = live[index...].prefix { $0.time < event.time + 0.9 }
-                    #expect(second.count <= cap, "\(second.count) records within a second")
+                    let second = live[index...].prefix { $0.time < event.time + 1.0 }
+                    #expect(second.count <= 2 * cap, "\(second.count) records within a second")
                 }
                 #expect(live.count < 40, "capped: \(live.count) of 320")
             }
