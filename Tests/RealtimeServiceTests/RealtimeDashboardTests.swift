@@ -57,8 +57,9 @@ struct RealtimeDashboardTests {
         #expect(status == 0, "\(output)\nrealtimed log:\n\(realtimed.process.output.suffix(2000))")
         #expect(output.contains("irradiance="), "\(output)")
         #expect(output.contains("connected_clients=1"), "\(output)")
-        // Freshness (issue 19): each topic's age and ingestd's consumer lag, caught up here.
-        #expect(output.contains("lag 0"), "\(output)")
+        // Freshness (issue 19): each topic's age and ingestd's consumer lag (a count: records keep
+        // flowing, so it need not be 0 at the instant it is read).
+        #expect(output.contains(#/lag \d+ /#), "\(output)")
         producing.cancel()
         if case .failure(let error) = await producing.result, !(error is CancellationError) {
             Issue.record("producing failed: \(error)")
