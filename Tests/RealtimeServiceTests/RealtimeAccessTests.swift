@@ -195,12 +195,15 @@ import Visibility
 
         let events = ["buyOffer", "secretTopic"]
         let limited = try RealtimeTestClient(.python5, url: realtimed.url, events: events, auth: ["token": try token(exp: 120)])
-        let expiring = try RealtimeTestClient(.javascript, url: realtimed.url, events: events, auth: ["token": try token(exp: 3)])
+        let expiring = try RealtimeTestClient(.javascript, url: realtimed.url, events: events, auth: ["token": try token(exp: 8)])
         let globbing = try RealtimeTestClient(.python5, url: realtimed.url, events: events,
                                               actions: [["emit": "subscribe", "args": ["*"]]], auth: ["token": try token(exp: 120)])
         let refreshed = try RealtimeTestClient(.python5, url: realtimed.url, events: events,
                                                actions: [["emit": "refresh", "args": [["token": try token(exp: 120)]]]],
-                                               auth: ["token": try token(exp: 3)])
+                                               auth: ["token": try token(exp: 8)])
+        let flooding = try RealtimeTestClient(.python5, url: realtimed.url, events: events,
+                                              actions: try (0..<5).map { _ in ["emit": "refresh", "args": [["token": try token(exp: 120)]]] },
+                                              auth: ["token": try token(exp: 120)])
         let expired = try RealtimeTestClient(.python4, url: realtimed.url + "?token=\(try token(exp: -5))", events: events)
         var tampered = try token(exp: 120).split(separator: ".").map(String.init)
         tampered[1] = TestJWT.base64URL(Data(#"{"operator":true}"#.utf8))
@@ -226,8 +229,14 @@ import Visibility
         let refreshAck = try await refreshed.waitFor("refresh ack") { $0.contains { $0.event == "$ack" } }
         let ack = refreshAck.first { $0.event == "$ack" }?.payload as? [String: Any]
         #expect((ack?["expires"] as? Int).map { $0 > TestJWT.time(100) } == true, "\(String(describing: ack))")
+        // Refreshes past the allowance (3 per 10 s) are refused unread.
+        let floodAcks = try await flooding.waitFor("five refresh acks") { $0.filter { $0.event == "$ack" }.count == 5 }
+            .filter { $0.event == "$ack" }.map { "\($0.payload ?? "")" }
+        #expect(floodAcks.filter { $0.contains("expires") }.count == 3, "\(floodAcks)")
+        #expect(floodAcks.filter { $0.contains("too_many_refreshes") }.count == 2, "\(floodAcks)")
 
-        // Live, for 4 s: past the 3 s expiry, the unrefreshed connection is closed.
+        // Live, past the 8 s expiry (long enough for a client to start on a loaded machine): the
+        // unrefreshed connection is closed.
         for n in 30..<60 {
             let owner = Owner.allCases.randomElement()!
             owners.append(owner)
@@ -239,14 +248,15 @@ import Visibility
         try await limited.waitFor("live rows") { _ in
             Self.numbers(limited.payloads("buyOffer").dropFirst().map { $0 }) == expected
         }
-        try await expiring.waitFor("the expiry", timeout: 10) { $0.contains { $0.event == "$disconnected" } }
+        try await expiring.waitFor("the expiry", timeout: 20) { $0.contains { $0.event == "$disconnected" } }
         try await Task.sleep(for: .seconds(1))
         #expect(!refreshed.observations.contains { $0.event == "$disconnected" }, "a refreshed token keeps its connection")
-        for client in [limited, refreshed, globbing] { #expect(client.payloads("secretTopic").isEmpty, "\(client.kind)") }
+        for client in [limited, refreshed, globbing, flooding] { #expect(client.payloads("secretTopic").isEmpty, "\(client.kind)") }
         let status = try #require(await realtimed.get("/status?token=\(try token(exp: 60))"))
         let topics = try #require(try JSONSerialization.jsonObject(with: status.body) as? [String: Any])
         #expect(Set(topics.keys) == ["buyOffer"])
         let metrics = String(decoding: try #require(await realtimed.get("/metrics?token=\(operatorToken)")).body, as: UTF8.self)
+        #expect(metrics.contains("realtime_refreshes_refused_total 2"), "\(metrics.split(separator: "\n").filter { $0.contains("refresh") })")
         #expect(metrics.contains("realtime_tokens_expired_total 1"), "\(metrics.split(separator: "\n").filter { $0.contains("token") })")
     }
 

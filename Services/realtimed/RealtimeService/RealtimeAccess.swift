@@ -16,6 +16,8 @@ public struct RealtimeAccess: Sendable {
         case unauthorized
         /// A token that may not do this (a merchant's for `/metrics`, another identity on recovery).
         case forbidden
+        /// More `refresh` events on one connection than ``RefreshAllowance`` lets through.
+        case tooManyRefreshes = "too_many_refreshes"
     }
 
     /// The mode.

@@ -49,7 +49,7 @@ extension RealtimeHub {
             throw SocketIOConnectionRefusal(refusal.rawValue)
         }
         let admitted = state.withLock { state -> Bool in
-            if socket.recovered, let previous = state.viewers[socket.id], previous != grant.viewer { return false }
+            if socket.recovered, let previous = state.viewer(of: socket.id), previous != grant.viewer { return false }
             Self.record(grant, of: socket.id, in: &state)
             return true
         }
@@ -61,36 +61,47 @@ extension RealtimeHub {
 
     /// Keeps what `grant` gives `socketID`.
     static func record(_ grant: AccessGrant, of socketID: String, in state: inout State) {
-        state.viewers[socketID] = grant.viewer
-        state.expiries[socketID] = grant.expires
-        state.permissions[socketID] = grant.topics.permitsAll ? nil : grant.topics
+        state.grants[socketID] = grant
+        if let expires = grant.expires, state.nextExpiry.map({ expires < $0 }) ?? true { state.nextExpiry = expires }
     }
 
-    /// Forgets the grant of `socketID`.
+    /// Forgets the grant of `socketID` (the next expiry stays: a sweep that finds nothing due
+    /// recomputes it).
     static func forgetGrant(of socketID: String, in state: inout State) {
-        state.viewers[socketID] = nil
-        state.expiries[socketID] = nil
-        state.permissions[socketID] = nil
+        state.grants[socketID] = nil
+        state.refreshAllowances[socketID] = nil
     }
 
     /// Whether `socketID` may see `topic` (its token's topic permissions).
     static func permits(_ topic: String, for socketID: String, in state: borrowing State) -> Bool {
-        state.permissions[socketID]?.permits(topic) ?? true
+        state.grants[socketID]?.topics.permits(topic) ?? true
     }
 
     /// `refresh` (`AUTH_MODE=jwt`): a new token for the same identity and topics moves the
     /// connection's expiry; acknowledged with `{"expires": <seconds since the epoch or null>}` or
-    /// `{"error": "unauthorized" | "forbidden"}` (the connection keeps its old expiry).
-    func refresh(_ socket: SocketIOSocket, _ arguments: [JSONValue], _ ack: SocketIOAcknowledgement?) {
+    /// `{"error": "unauthorized" | "forbidden" | "too_many_refreshes"}` (the connection keeps its
+    /// old expiry). Each connection may refresh ``RefreshAllowance/burst`` times per
+    /// ``RefreshAllowance/window``: a signature check costs about 50 µs, so a client looping on
+    /// `refresh` is refused before its token is looked at (`realtime_refreshes_refused_total`).
+    func refresh(_ socket: SocketIOSocket, _ arguments: [JSONValue], _ ack: SocketIOAcknowledgement?,
+                 now: ContinuousClock.Instant = .now) {
+        let allowed = state.withLock { state in
+            state.refreshAllowances[socket.id, default: RefreshAllowance()].take(at: now)
+        }
+        guard allowed else {
+            metrics.refreshesRefused.increment()
+            _ = ack?.send([.object([("error", .string(RealtimeAccess.Refusal.tooManyRefreshes.rawValue))])])
+            return
+        }
         var token = arguments.first?.stringValue
         if case .string(let text)? = arguments.first?["token"] { token = text }
         let reply: JSONValue
         switch access.grant(token: token) {
         case .success(let grant?):
             let accepted = state.withLock { state -> Bool in
-                guard state.viewers[socket.id] == grant.viewer,
-                      (state.permissions[socket.id] ?? .all) == grant.topics else { return false }
-                state.expiries[socket.id] = grant.expires
+                guard let current = state.grants[socket.id], current.viewer == grant.viewer,
+                      current.topics == grant.topics else { return false }
+                Self.record(grant, of: socket.id, in: &state)
                 return true
             }
             reply = accepted
@@ -105,18 +116,26 @@ extension RealtimeHub {
     }
 
     /// Disconnects the clients whose token expired by `now` (called every tick). Decided under
-    /// the lock, disconnected after it.
+    /// the lock, disconnected after it. Walks the grants only once the earliest expiry passed.
     func expireTokens(now: Date = Date()) {
-        let expired = state.withLock { state -> [String] in
-            guard !state.expiries.isEmpty else { return [] }
-            return state.expiries.compactMap { id, expires in
-                guard let expires, expires <= now else { return nil }
-                state.expiries[id] = nil
-                return id
-            }
-        }
+        let expired = state.withLock { state in Self.takeExpired(now: now, in: &state) }
         guard !expired.isEmpty else { return }
         metrics.tokensExpired.increment(by: expired.count)
         for id in expired { io.main.socket(id: id)?.disconnect(close: true) }
+    }
+
+    /// The sockets whose grant expired by `now`, with the next expiry recomputed. Their grants
+    /// stay (who they are holds until they are gone) without an expiry, so they are taken once.
+    static func takeExpired(now: Date, in state: inout State) -> [String] {
+        guard let next = state.nextExpiry, next <= now else { return [] }
+        var expired: [String] = []
+        var earliest: Date?
+        for (id, grant) in state.grants {
+            guard let expires = grant.expires else { continue }
+            if expires <= now { expired.append(id) } else if earliest.map({ expires < $0 }) ?? true { earliest = expires }
+        }
+        for id in expired { state.grants[id]?.expires = nil }
+        state.nextExpiry = earliest
+        return expired
     }
 }

@@ -62,14 +62,14 @@ extension RealtimeHub {
     static func roomKey(of socketID: String, in state: borrowing State) -> String? {
         let filter = state.filterKeys[socketID]
         guard let conflation = state.conflations[socketID] else { return filter }
-        return conflation.roomKey(filter: filter, viewer: state.viewers[socketID])
+        return conflation.roomKey(filter: filter, viewer: state.viewer(of: socketID))
     }
 
     /// The filter a socket subscribed with.
     static func currentFilter(of socketID: String, in state: borrowing State) -> RecordFilter? {
         guard let text = state.filterKeys[socketID] else { return nil }
         if let conflation = state.conflations[socketID] {
-            return state.conflationGroups[conflation.roomKey(filter: text, viewer: state.viewers[socketID])]?.filter
+            return state.conflationGroups[conflation.roomKey(filter: text, viewer: state.viewer(of: socketID))]?.filter
         }
         return state.activeFilters[text]?.filter
     }
@@ -79,8 +79,9 @@ extension RealtimeHub {
                                in state: inout State, maxKeys: Int) {
         let text = state.filterKeys[socketID]
         if let conflation = state.conflations[socketID] {
-            let key = conflation.roomKey(filter: text, viewer: state.viewers[socketID])
-            state.conflationGroups[key, default: ConflationGroup(filter: filter, roomKey: key, viewer: state.viewers[socketID], settings: conflation,
+            let viewer = state.viewer(of: socketID)
+            let key = conflation.roomKey(filter: text, viewer: viewer)
+            state.conflationGroups[key, default: ConflationGroup(filter: filter, roomKey: key, viewer: viewer, settings: conflation,
                                                                  maxKeys: maxKeys)].add(patterns)
         } else if let filter, let text {
             state.activeFilters[text, default: ActiveFilter(filter: filter, sockets: 0)].sockets += 1
@@ -92,7 +93,7 @@ extension RealtimeHub {
     private static func detach(_ socketID: String, patterns: Set<TopicPattern>, in state: inout State) {
         let text = state.filterKeys[socketID]
         if let conflation = state.conflations[socketID] {
-            let key = conflation.roomKey(filter: text, viewer: state.viewers[socketID])
+            let key = conflation.roomKey(filter: text, viewer: state.viewer(of: socketID))
             state.conflationGroups[key]?.remove(patterns)
             if state.conflationGroups[key]?.sockets ?? 0 <= 0 { state.conflationGroups[key] = nil }
         } else if let text {

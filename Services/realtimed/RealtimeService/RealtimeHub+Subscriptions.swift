@@ -78,7 +78,7 @@ extension RealtimeHub {
                 let (keyBefore, key) = Self.applySubscription(filter: filterChange, conflation: conflationChange,
                                                               to: socket.id, patterns: previous, current, in: &state,
                                                               maxKeys: configuration.conflateMaxKeys)
-                let viewer = state.viewers[socket.id]
+                let viewer = state.viewer(of: socket.id)
                 // A subscriber is never in the everything room, so a broadcast reaches it once.
                 socket.leave(Self.rooms([Self.everythingRoom], for: viewer))
                 if keyBefore != key {
@@ -117,7 +117,7 @@ extension RealtimeHub {
         case .failure(let refusal): return refuse(refusal, ack)
         }
         let reply = state.withLock { state -> JSONValue in
-            let viewer = state.viewers[socket.id]
+            let viewer = state.viewer(of: socket.id)
             if state.subscriptions[socket.id] == nil {
                 // A socket that followed everything now follows every known topic but these.
                 socket.leave(Self.rooms([Self.everythingRoom], for: viewer))
@@ -159,7 +159,7 @@ extension RealtimeHub {
         if !wildcards.isEmpty {
             for topic in state.topics.keys where wildcards.contains(where: { $0.matches(topic) }) { followed.insert(topic) }
         }
-        if let permissions = state.permissions[socketID] { followed = followed.filter(permissions.permits) }
+        if let permissions = state.permissions(of: socketID) { followed = followed.filter(permissions.permits) }
         return followed.sorted()
     }
 
@@ -175,7 +175,7 @@ extension RealtimeHub {
         ]
         let key = state.filterKeys[socketID]
         let filter = Self.currentFilter(of: socketID, in: state)
-        let viewer = state.viewers[socketID]
+        let viewer = state.viewer(of: socketID)
         if let key { members.append(("filter", .string(key))) }
         if let conflation = state.conflations[socketID] { members.append(("conflation", conflation.json)) }
         if withState {

@@ -50,12 +50,23 @@ public final class RealtimeHub: Sendable {
         var filterKeys: [String: String] = [:]
         /// The distinct filters unconflated sockets use, by their text.
         var activeFilters: [String: ActiveFilter] = [:]
-        /// With `AUTH_MODE=token`: who each socket is, by socket id (kept while it may recover).
-        var viewers: [String: Viewer] = [:]
-        /// With `AUTH_MODE=jwt`: when each socket's token expires, by socket id.
-        var expiries: [String: Date?] = [:]
-        /// Sockets whose token limits their topics, by socket id.
-        var permissions: [String: TopicPermissions] = [:]
+        /// With `AUTH_MODE=token` or `jwt`: what each socket's token grants (who, until when,
+        /// which topics), by socket id (kept while it may recover).
+        var grants: [String: AccessGrant] = [:]
+        /// The earliest expiry among `grants` (nil: none expires): the tick's sweep walks the
+        /// grants only once it passed, so it costs nothing per client while no token expires.
+        var nextExpiry: Date?
+        /// How many `refresh` events each socket may still send (``RefreshAllowance``).
+        var refreshAllowances: [String: RefreshAllowance] = [:]
+
+        /// Who `socketID` is (nil: `AUTH_MODE=none`).
+        func viewer(of socketID: String) -> Viewer? { grants[socketID]?.viewer }
+
+        /// The topics `socketID` is limited to (nil: every topic).
+        func permissions(of socketID: String) -> TopicPermissions? {
+            guard let topics = grants[socketID]?.topics, !topics.permitsAll else { return nil }
+            return topics
+        }
         /// The conflation of sockets that subscribed with one, by socket id.
         var conflations: [String: ConflationSettings] = [:]
         /// Sockets sharing a filter and a conflation, by room key (``ConflationSettings/roomKey(filter:viewer:)``).
@@ -260,7 +271,7 @@ public final class RealtimeHub: Sendable {
         for (socketID, patterns) in state.subscriptions
         where patterns.contains(where: { $0.matches(topic) }) && Self.permits(topic, for: socketID, in: state) {
             io.main.socket(id: socketID)?.join(Self.rooms([Self.room(topic, filter: Self.roomKey(of: socketID, in: state))],
-                                                          for: state.viewers[socketID]))
+                                                          for: state.viewer(of: socketID)))
         }
     }
 
@@ -340,8 +351,8 @@ public final class RealtimeHub: Sendable {
                     // else gets it with the next announcement).
                     events.append(SocketIOEvent("connected_clients", .int(Int64(Self.total(state)))))
                 }
-                let viewer = state.viewers[socket.id]
-                let permissions = state.permissions[socket.id]
+                let viewer = state.viewer(of: socket.id)
+                let permissions = state.permissions(of: socket.id)
                 if !socket.recovered {
                     if let permissions {
                         // A token limited to some topics follows them as a subscriber would
@@ -398,7 +409,7 @@ public final class RealtimeHub: Sendable {
             state.localClients -= 1
             let now = ContinuousClock.now
             if reason.isRecoverable && configuration.recoverySeconds > 0 {
-                if state.subscriptions[socket.id] != nil || state.viewers[socket.id] != nil {
+                if state.subscriptions[socket.id] != nil || state.viewer(of: socket.id) != nil {
                     state.awaitingRecovery[socket.id] = now
                 }
             } else {

@@ -48,6 +48,8 @@ public struct RealtimeMetrics: Sendable {
     let clientsRefused = Counter(label: "realtime_clients_refused_total")
     /// Clients disconnected because their JWT expired (no `refresh` in time).
     let tokensExpired = Counter(label: "realtime_tokens_expired_total")
+    /// `refresh` events refused unread because their connection sent too many (``RefreshAllowance``).
+    let refreshesRefused = Counter(label: "realtime_refreshes_refused_total")
     /// HTTP connections closed for not sending a request's head or body in time.
     let headTimeouts = Counter(label: "realtime_http_timeouts_total", dimensions: [("part", "head")])
     let bodyTimeouts = Counter(label: "realtime_http_timeouts_total", dimensions: [("part", "body")])
