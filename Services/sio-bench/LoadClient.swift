@@ -2,7 +2,9 @@ import NIOCore
 
 /// One load-generator client: an Engine.IO v4 / Socket.IO v5 WebSocket client written against
 /// the wire protocol. It upgrades with `GET /socket.io/?EIO=4&transport=websocket`, answers the
-/// open packet with a CONNECT (`40`), Engine.IO pings with pongs, and turns every event its
+/// open packet with a CONNECT (`40`), Engine.IO pings with pongs (as an Engine.IO v3 client,
+/// ``LoadClientSetup/engineIOv3``: `EIO=3`, no CONNECT, and it pings every `pingInterval` the
+/// open packet names), and turns every event its
 /// ``LoadEventMatcher`` matches (by default `42["tick",{…,"t":µs,…}]`) into a delivery count and
 /// a latency sample. With a ``LoadClientSetup`` it presents a token (CONNECT auth payload or
 /// `?token=`) and emits `subscribe` once connected, counting as connected at the acknowledgement.
@@ -18,6 +20,8 @@ final class LoadClient: ChannelInboundHandler {
     private var upgraded = false
     private var joined = false
     private var pending = ByteBuffer()
+    /// The Engine.IO v3 client's pings, while connected.
+    private var pings: RepeatedTask?
 
     init(
         host: String, matcher: LoadEventMatcher = .tick, counters: LoadCounters, statistics: LoadClientStatistics,
@@ -38,6 +42,8 @@ final class LoadClient: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        pings?.cancel()
+        pings = nil
         if !counters.stopping.load(ordering: .relaxed) {
             counters.dropped.add(1, ordering: .relaxed)
         }
@@ -105,7 +111,17 @@ final class LoadClient: ChannelInboundHandler {
                             if statistics.histogram == nil { statistics.histogram = LatencyHistogram() }
                             statistics.histogram!.record(microseconds: now - sentAt)
                         }
-                    case .open: replies.append(Self.maskedTextFrame(setup.connectPacket))
+                    case .open:
+                        if let connect = setup.connectPacket {
+                            replies.append(Self.maskedTextFrame(connect))
+                        } else if pings == nil {
+                            let interval = Self.pingInterval(payload) ?? 25_000
+                            let channel = context.channel
+                            pings = context.eventLoop.scheduleRepeatedTask(
+                                initialDelay: .milliseconds(interval), delay: .milliseconds(interval)
+                            ) { _ in channel.writeAndFlush(Self.maskedTextFrame("2"), promise: nil) }
+                        }
+                    case .pong: break
                     case .ping: replies.append(Self.maskedTextFrame("3"))
                     case .connected:
                         if !joined {
@@ -114,6 +130,7 @@ final class LoadClient: ChannelInboundHandler {
                             } else {
                                 joined = true
                                 counters.connected.add(1, ordering: .relaxed)
+                                if setup.engineIOv3 { counters.connectedEIO3.add(1, ordering: .relaxed) }
                             }
                         }
                     case .ack(let refused):
@@ -124,6 +141,7 @@ final class LoadClient: ChannelInboundHandler {
                             } else {
                                 joined = true
                                 counters.connected.add(1, ordering: .relaxed)
+                                if setup.engineIOv3 { counters.connectedEIO3.add(1, ordering: .relaxed) }
                             }
                         }
                     case .connectError:
@@ -156,7 +174,7 @@ final class LoadClient: ChannelInboundHandler {
 
     /// What a text frame carries.
     enum Message: Equatable {
-        case open, ping, connected, closed, other
+        case open, ping, pong, connected, closed, other
         /// A Socket.IO CONNECT_ERROR (`44…`), e.g. `unauthorized`.
         case connectError
         /// An acknowledgement (`43<id>[…]`); `refused` when its first argument is `{"error": …}`.
@@ -172,6 +190,7 @@ final class LoadClient: ChannelInboundHandler {
         switch kind {
         case UInt8(ascii: "0"): return .open
         case UInt8(ascii: "2"): return .ping
+        case UInt8(ascii: "3"): return .pong
         case UInt8(ascii: "1"): return .closed
         case UInt8(ascii: "4"):
             guard payload.count >= 2 else { return .other }
@@ -190,6 +209,18 @@ final class LoadClient: ChannelInboundHandler {
             }
         default: return .other
         }
+    }
+
+    /// The `pingInterval` (ms) of an open packet (`0{"sid":…,"pingInterval":25000,…}`).
+    static func pingInterval(_ payload: UnsafeRawBufferPointer) -> Int64? {
+        guard let name = payload.firstRange(of: Array(#""pingInterval":"#.utf8)) else { return nil }
+        var value: Int64 = 0
+        var index = name.upperBound
+        while index < payload.count, payload[index] >= 0x30, payload[index] <= 0x39, value < 10_000_000 {
+            value = value * 10 + Int64(payload[index] - 0x30)
+            index += 1
+        }
+        return index > name.upperBound && value > 0 ? value : nil
     }
 
     /// A client-to-server (masked) WebSocket text frame carrying `text`.

@@ -14,18 +14,24 @@ struct LoadClientSetup: Sendable {
     /// The filter text of the `subscribe`, or nil for none.
     var subscribeFilter: String?
 
+    /// Whether the client speaks Engine.IO v3 / Socket.IO protocol v4 (socket.io 2.x clients):
+    /// the server connects it to `/` unasked, the client pings, a token goes on the URL.
+    var engineIOv3 = false
+
     /// A client as before these options: no token, no `subscribe`.
     static let plain = LoadClientSetup()
 
     /// The WebSocket handshake's request target.
     var requestTarget: String {
-        var target = "/socket.io/?EIO=4&transport=websocket"
-        if let token, tokenPlacement.inQuery { target += "&token=" + Self.percentEncoded(token) }
+        var target = engineIOv3 ? "/socket.io/?EIO=3&transport=websocket" : "/socket.io/?EIO=4&transport=websocket"
+        if let token, tokenPlacement.inQuery || engineIOv3 { target += "&token=" + Self.percentEncoded(token) }
         return target
     }
 
-    /// The Socket.IO CONNECT packet: `40`, or `40{"token":"…"}`.
-    var connectPacket: String {
+    /// The Socket.IO CONNECT packet: `40`, or `40{"token":"…"}`; nil for an Engine.IO v3 client,
+    /// which the server connects to `/` by itself.
+    var connectPacket: String? {
+        guard !engineIOv3 else { return nil }
         guard let token, tokenPlacement.inAuth else { return "40" }
         return #"40{"token":\#(Self.jsonString(token))}"#
     }

@@ -47,6 +47,8 @@ struct LoadCommand: AsyncParsableCommand {
     var subscribeFilters: [String] = []
     @Flag(help: "Add per_client_all_deliveries (every client's count, in connection order) to the output.")
     var perClient = false
+    @Option(help: "Share of the clients (0 to 1, spread evenly) that speak Engine.IO v3 / Socket.IO protocol v4, as socket.io 2.x clients do.")
+    var eio3Share: Double = 0
 
     func validate() throws {
         guard clients >= 1, clients <= 100_000 else { throw ValidationError("clients must be 1...100000") }
@@ -67,6 +69,7 @@ struct LoadCommand: AsyncParsableCommand {
         guard LoadTokenPlacement(rawValue: tokenIn) != nil else {
             throw ValidationError("token-in must be one of: auth, query, both")
         }
+        guard (0...1).contains(eio3Share) else { throw ValidationError("eio3-share must be 0...1") }
         guard !tokens.contains(where: \.isEmpty), !subscribeTopics.contains(where: \.isEmpty) else {
             throw ValidationError("tokens and subscribe topics must be non-empty")
         }
@@ -75,6 +78,7 @@ struct LoadCommand: AsyncParsableCommand {
     /// What client `index` presents and subscribes to.
     func setup(ofClient index: Int) -> LoadClientSetup {
         var setup = LoadClientSetup.plain
+        setup.engineIOv3 = Int(Double(index + 1) * eio3Share) > Int(Double(index) * eio3Share)
         if !tokens.isEmpty {
             setup.token = tokens[index % tokens.count]
             setup.tokenPlacement = LoadTokenPlacement(rawValue: tokenIn)!
@@ -90,10 +94,12 @@ struct LoadCommand: AsyncParsableCommand {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let counters = LoadCounters()
         var statistics: [LoadClientStatistics] = []
+        var connectSeconds = 0.0
         var channels: [any Channel] = []
         let matcher = LoadEventMatcher(
             event: event, timestampField: timestampField, unit: LoadEventMatcher.Unit(rawValue: timestampUnit)!)
         do {
+            let connectStart = ContinuousClock.now
             // Connect in waves so the server's accept backlog is not overrun.
             var next = 0
             while next < clients {
@@ -138,8 +144,12 @@ struct LoadCommand: AsyncParsableCommand {
                 }
                 try await Task.sleep(for: .milliseconds(20))
             }
+            let connected = ContinuousClock.now - connectStart
+            connectSeconds = Double(connected.components.seconds) + Double(connected.components.attoseconds) / 1e18
+            let connectFigures = #""connected":\#(counters.connected.load(ordering: .relaxed)),"#
+                + #""connected_eio3":\#(counters.connectedEIO3.load(ordering: .relaxed)),"connect_seconds":\#(String(format: "%.3f", connectSeconds))"#
             if let idleSeconds {
-                StandardOutput.writeLine(#"{"connected":\#(counters.connected.load(ordering: .relaxed))}"#)
+                StandardOutput.writeLine("{" + connectFigures + "}")
                 try await Task.sleep(for: .milliseconds(Int64(idleSeconds * 1000)))
                 counters.stopping.store(true, ordering: .relaxed)
                 try await closeAll(channels)
@@ -150,7 +160,7 @@ struct LoadCommand: AsyncParsableCommand {
             let eventsPerSecond = rate / Double(clients)
             let start = #"42["start",{"rate":\#(eventsPerSecond),"seconds":\#(warmup + seconds + 0.5),"batch":\#(batch),"tick":\#(tick)}]"#
             // Tells a driver the clients are connected and the broadcast starts now.
-            StandardOutput.writeLine("started")
+            StandardOutput.writeLine("started {" + connectFigures + "}")
             if !passive { try await channels[0].writeAndFlush(LoadClient.maskedTextFrame(start)) }
             let from = WallClock.microseconds() + Int64(warmup * 1_000_000)
             let until = from + Int64(seconds * 1_000_000)
@@ -186,7 +196,8 @@ struct LoadCommand: AsyncParsableCommand {
                 + #""p50_ms":\#(ms(histogram.quantile(0.5))),"p99_ms":\#(ms(histogram.quantile(0.99))),"#
                 + #""max_ms":\#(ms(histogram.maximum)),"#
                 + #""dropped":\#(counters.dropped.load(ordering: .relaxed)),"#
-                + #""malformed":\#(counters.malformed.load(ordering: .relaxed)),"seconds":\#(seconds)"#
+                + #""malformed":\#(counters.malformed.load(ordering: .relaxed)),"seconds":\#(seconds),"#
+                + #""connect_seconds":\#(String(format: "%.3f", connectSeconds))"#
                 + perClientFigures + "}")
     }
 

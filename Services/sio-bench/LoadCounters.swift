@@ -4,6 +4,8 @@ import Synchronization
 final class LoadCounters: Sendable {
     /// Clients whose Socket.IO CONNECT was answered.
     let connected = Atomic<Int>(0)
+    /// Of those, the Engine.IO v3 clients.
+    let connectedEIO3 = Atomic<Int>(0)
     /// Clients whose connection closed before the run ended.
     let dropped = Atomic<Int>(0)
     /// Clients the server refused: a CONNECT_ERROR (e.g. a missing token) or a `subscribe`

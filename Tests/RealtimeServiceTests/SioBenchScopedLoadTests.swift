@@ -53,6 +53,37 @@ import Visibility
         #expect(load.output.contains(#""per_client_all_deliveries":[4,4,4,4]"#), "\(load.output)")
     }
 
+    /// The scale benchmark's mix (issue 17): Engine.IO v3 clients (`--eio3-share`) connect
+    /// without a CONNECT and keep themselves alive with their own pings (a 300 ms interval here,
+    /// so a client that did not ping would be dropped within the run), v4 clients answer pings;
+    /// every client counts every record.
+    @Test func engineIOv3AndV4ClientsStayConnectedAndCountEveryRecord() async throws {
+        let ingestd = try IngestdProcess(broker: broker, group: "bench-mixed", environment: ["TOPIC_FORMATS": ".*=json"])
+        try await ingestd.waitUntilReady()
+        let realtimed = try RealtimedProcess(ingestd: [ingestd], replica: "bench-mixed", environment: [
+            "API_FAMILIES": "pricewars", "PRICEWARS_LIVE_OBJECTS": "true", "PING_INTERVAL_MS": "300",
+            "PING_TIMEOUT_MS": "300", "LOGGING_LEVEL": "INFO",
+        ])
+        try await realtimed.waitUntilReady()
+        let load = try ChildProcess(try sioBench, [
+            "load", "--port", String(realtimed.port), "--clients", "6", "--passive", "--event", "buyOffer",
+            "--timestamp-field", "timestamp", "--timestamp-unit", "ms", "--seconds", "3", "--warmup", "0",
+            "--linger", "1", "--per-client", "--eio3-share", "0.5", "--source-addresses", "3",
+        ], label: "sio-bench-mixed")
+        defer { load.stop(signal: SIGKILL) }
+        try #require(await eventually(timeout: 30) { load.output.contains("started") }, "\(load.output)")
+        #expect(load.output.contains(#""connect_seconds":"#), "\(load.output)")
+        for n in 0..<5 {
+            try producer.send(topic: "buyOffer", value: Array(#"{"n":\#(n),"http_code":200}"#.utf8))
+            try producer.flush()
+            try await Task.sleep(for: .milliseconds(400))
+        }
+        #expect(load.waitForExit(timeout: 30) == 0, "\(load.output)")
+        #expect(load.output.contains(#""per_client_all_deliveries":[5,5,5,5,5,5]"#), "\(load.output)")
+        #expect(load.output.contains(#""dropped":0,"malformed":0"#), "\(load.output)")
+        #expect(load.output.contains(#""connected":6,"connected_eio3":3"#), "\(load.output)")
+    }
+
     @Test func aClientWithoutTokenOrWithARefusedFilterFailsTheRun() async throws {
         let ingestd = try IngestdProcess(broker: broker, group: "bench-refusals", environment: ["TOPIC_FORMATS": ".*=json"])
         try await ingestd.waitUntilReady()
