@@ -21,6 +21,14 @@ by side, each on a fresh stack and topic, interleaved per repeat:
   filtered  AUTH_MODE=none, subscribe with one of 50 filters value.shop = "s<k>": their shop's.
 Every client's count must equal what it may see (`sio-bench load --per-client`), so a figure
 cannot come from a broken scope or filter. Reports realtimed's CPU and peak RSS alone.
+
+`--only scale` (issue 17): --scale-clients (15,000) WebSocket clients, --scale-eio3-share of
+them Engine.IO v3, spread over --scale-source-addresses loopback addresses, connect at once to
+one server; then --scale-rate (10) records/s reach every client (150,000 deliveries/s). Reports
+the seconds until all were connected, the server's RSS growth per idle connection (VmRSS once
+connected, before any record, minus VmRSS before the clients), latency, drops and CPU, for
+ingestd + realtimed and the Python peer (python-socketio 5 speaks only Engine.IO v4, so its
+clients are all v4; --scale-peer-runs runs of it).
 """
 import argparse
 import hashlib
@@ -37,7 +45,7 @@ import socketio
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from benchproc import TansuBroker, cpu_seconds, free_port, peak_rss_mb, stop, wait_http_ok
+from benchproc import TansuBroker, cpu_seconds, free_port, peak_rss_mb, status_kib, stop, wait_http_ok
 from scoped_records import OPERATOR_TOKEN, ScopedRecords
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -306,6 +314,90 @@ def print_scoped(args, runs: dict, load_before, load_after) -> None:
           "count equals what they may see (all records / public + own merchant's / own shop's)")
 
 
+def measure_scale(args, broker: TansuBroker, kind: str, topic: str) -> dict:
+    """One scale run on a fresh topic and stack: connect, idle memory, then records to everyone."""
+    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+    admin.create_topics([NewTopic(topic, 1, 1)])[topic].result(30)
+    stack = Stack(kind, args, broker.bootstrap, topic)
+    try:
+        rss_before = status_kib(stack.server.pid, "VmRSS")
+        load = subprocess.Popen(
+            [args.sio_bench, "load", "--port", str(stack.port), "--clients", str(args.scale_clients),
+             "--event", topic, "--timestamp-field", "timestamp", "--timestamp-unit", "ms", "--passive",
+             "--seconds", str(args.seconds), "--warmup", str(args.warmup), "--linger", "3",
+             "--threads", str(args.load_threads), "--source-addresses", str(args.scale_source_addresses),
+             "--eio3-share", str(args.scale_eio3_share if kind == "ours" else 0)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = load.stdout.readline()
+        if not line.startswith("started"):
+            load.kill()
+            return {"kind": kind, "held": False, "failed": (line.strip() + " " + load.stderr.read().strip()).strip()}
+        figures = json.loads(line[len("started"):])
+        rss_idle = status_kib(stack.server.pid, "VmRSS")
+        figures["idle_kib_per_connection"] = (rss_idle - rss_before) / args.scale_clients
+        figures["idle_rss_mb"] = rss_idle / 1024
+        cpu_before, server_before, started = stack.cpu_seconds(), stack.server_cpu_seconds(), time.perf_counter()
+        producer = PacedProducer(broker.bootstrap, topic, args.scale_rate, args.warmup + args.seconds + 0.2)
+        producer.start()
+        producer.join()
+        elapsed = time.perf_counter() - started
+        figures["stack_cpu_cores"] = (stack.cpu_seconds() - cpu_before) / elapsed
+        figures["server_cpu_cores"] = (stack.server_cpu_seconds() - server_before) / elapsed
+        output, errors = load.communicate(timeout=600)
+        figures["server_peak_rss_mb"] = peak_rss_mb(stack.server.pid)
+    finally:
+        stack.close()
+    if load.returncode != 0:
+        return dict(figures, kind=kind, held=False, failed=errors.strip())
+    figures.update(json.loads(output.strip().splitlines()[-1]))
+    figures["produced"] = producer.produced
+    figures["held"] = (figures["dropped"] == 0 and figures["all_deliveries"] >= producer.produced * args.scale_clients
+                       and float(figures["p99_ms"]) < 1000)
+    return figures
+
+
+def scale_comparison(args, broker: TansuBroker) -> dict:
+    """`--repeat` scale runs of ingestd + realtimed, then `--scale-peer-runs` of the Python peer."""
+    runs = {"ours": [], "python": []}
+    for kind, count in (("ours", args.repeat), ("python", args.scale_peer_runs)):
+        for index in range(count):
+            figures = measure_scale(args, broker, kind, f"scale{kind}{index}")
+            print(f"scale {kind}: {json.dumps(figures)}", file=sys.stderr)
+            runs[kind].append(figures)
+    return runs
+
+
+def print_scale(args, runs: dict, load_before, load_after) -> None:
+    print()
+    print(f"Scale (issue 17): {args.scale_clients:,} WebSocket clients at once over {args.scale_source_addresses} "
+          f"loopback addresses ({args.scale_eio3_share:.0%} Engine.IO v3 against ours, all v4 against python-socketio 5), "
+          f"then {args.scale_rate:g} records/s to each ({args.scale_rate * args.scale_clients:,.0f} deliveries/s) for "
+          f"{args.seconds:g} s; medians; one machine ({os.cpu_count()} cores), load average {load_before[0]:.2f} before, "
+          f"{load_after[0]:.2f} after")
+    print(f"{'stack':30} {'runs':>4} {'connect s':>9} {'idle KiB/conn':>13} {'p50 ms':>8} {'p99 ms':>8} {'deliv/s':>9} "
+          f"{'dropped':>7} {'srv CPU':>7} {'srv peak MB':>11} {'held':>6}")
+    labels = {"ours": "ingestd + realtimed (Swift)", "python": "python peer (seeds' way)"}
+    for kind, kind_runs in runs.items():
+        if not kind_runs:
+            continue
+        done = [r for r in kind_runs if "failed" not in r]
+        held = sum(r["held"] for r in kind_runs)
+        if not done:
+            reason = kind_runs[0]["failed"].splitlines()[-1] if kind_runs[0]["failed"] else "failed"
+            print(f"{labels[kind]:30} {len(kind_runs):>4}  did not complete: {reason[:120]}")
+            continue
+
+        def median(key, runs=done):
+            return statistics.median(float(r[key]) for r in runs)
+        print(f"{labels[kind]:30} {len(kind_runs):>4} {median('connect_seconds'):9.2f} {median('idle_kib_per_connection'):13.2f} "
+              f"{median('p50_ms'):8.1f} {median('p99_ms'):8.1f} {median('deliveries_per_s'):9,.0f} "
+              f"{max(r['dropped'] for r in done):7} {median('server_cpu_cores'):7.2f} "
+              f"{max(r['server_peak_rss_mb'] for r in done):11.1f} {f'{held}/{len(kind_runs)}':>6}")
+    print("connect s: from the first connect to the last client's Socket.IO CONNECT answered; idle KiB/conn: the "
+          "server's VmRSS growth per connected client before any record; srv = realtimed (or the peer) alone; "
+          "held: every client stayed and got every record, p99 under 1 s")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ingestd", required=True)
@@ -320,7 +412,12 @@ def main():
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--load-threads", type=int, default=2, help="event loop threads of the load generator")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", choices=["ours", "python", "scoped"],
+    parser.add_argument("--scale-clients", type=int, default=15000, help="clients of the scale run")
+    parser.add_argument("--scale-rate", type=float, default=10, help="records/s of the scale run")
+    parser.add_argument("--scale-eio3-share", type=float, default=0.5, help="share of Engine.IO v3 clients (ours)")
+    parser.add_argument("--scale-source-addresses", type=int, default=60, help="loopback source addresses of the scale run")
+    parser.add_argument("--scale-peer-runs", type=int, default=1, help="runs of the Python peer in the scale run")
+    parser.add_argument("--only", choices=["ours", "python", "scoped", "scale"],
                         help="measure one stack only, or only the scoped and filtered comparison")
     parser.add_argument("--scope-clients", type=int, default=1000, help="clients of the scoped/filtered comparison")
     parser.add_argument("--scope-rate", type=float, default=1000, help="records/s of the scoped/filtered comparison")
@@ -332,7 +429,7 @@ def main():
     results = {}
     scoped_runs = None
     try:
-        kinds = [] if args.only == "scoped" else [args.only] if args.only else ["ours", "python"]
+        kinds = [] if args.only in ("scoped", "scale") else [args.only] if args.only else ["ours", "python"]
         for index, kind in enumerate(kinds):
             topic = f"bench{index}"
             admin = AdminClient({"bootstrap.servers": broker.bootstrap})
@@ -348,6 +445,10 @@ def main():
             load_before = os.getloadavg()
             scoped_runs = scoped_comparison(args, broker)
             load_after = os.getloadavg()
+        if args.only == "scale":
+            scale_load_before = os.getloadavg()
+            scale_runs = scale_comparison(args, broker)
+            scale_load_after = os.getloadavg()
     finally:
         broker.close()
 
@@ -355,6 +456,8 @@ def main():
         print_plain(args, results)
     if scoped_runs:
         print_scoped(args, scoped_runs, load_before, load_after)
+    if args.only == "scale":
+        print_scale(args, scale_runs, scale_load_before, scale_load_after)
 
 
 def print_plain(args, results: dict) -> None:

@@ -149,6 +149,10 @@ public final class EngineIOServer: Service, Sendable {
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 64 * 1024, high: 256 * 1024))
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // Every channel keeps its receive buffer for the next read: start it at 512 bytes
+            // (a WebSocket upgrade's head; the allocator grows it for busier connections), not
+            // NIO's 2,048, which an idle connection would hold for its lifetime.
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65_536))
             .childChannelInitializer { channel in
                 let id = ObjectIdentifier(channel)
                 connections.withLockedValue { $0[id] = channel }

@@ -54,13 +54,19 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         self.eventLoop = eventLoop
         self.endpoint = endpoint
         self.configuration = configuration
-        var logger = logger
-        logger[metadataKey: "engine.sid"] = "\(id)"
+        // The endpoint's logger as it is: the session id goes into each message's metadata
+        // (``log(_:_:metadata:)``), so a session holds no logger storage of its own.
         self.logger = logger
         state = NIOLockedValueBox(StateMachine(
             protocolVersion: protocolVersion, supportsBinary: supportsBinary && jsonpIndex == nil, webSocket: webSocket,
             configuration: configuration, now: eventLoop.now))
         loopState = NIOLoopBoundBox.makeBoxSendingValue(LoopState(), eventLoop: eventLoop)
+    }
+
+    /// Logs `message` at `level` with the session's id in its metadata.
+    private func log(_ level: Logger.Level, _ message: @autoclosure () -> Logger.Message,
+                     metadata: @autoclosure () -> Logger.Metadata = [:]) {
+        logger.log(level: level, message(), metadata: metadata().merging(["engine.sid": .string(id)]) { own, _ in own })
     }
 
     /// The transport name for logs and tests.
@@ -126,7 +132,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         case .closed:
             return false
         case let .overLimit(messages, bytes):
-            logger.warning(
+            log(.warning,
                 "closing slow consumer: outbound queue bound exceeded",
                 metadata: [
                     "queued.messages": "\(messages)", "queued.bytes": "\(bytes)",
@@ -164,7 +170,9 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
                 return
             case .writeDrained:
                 for frames in drainQueue { link.writer.write(frames) }
-                drainQueue.removeAll(keepingCapacity: true)
+                // Room for a few frames stays (the usual drain); a burst's larger array goes, so an
+                // idle connection does not hold it.
+                drainQueue.removeAll(keepingCapacity: drainQueue.capacity <= 4)
                 link.writer.flush()
             case let .writePaced(unit, nextIn):
                 link.writer.write(unit)
@@ -229,7 +237,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         case .refuse(let error):
             promise.succeed(error.response())
         case let .refuseAndClose(error, reason):
-            logger.debug("refusing a poll and closing the session", metadata: ["reason": "\(reason)"])
+            log(.debug, "refusing a poll and closing the session", metadata: ["reason": "\(reason)"])
             promise.succeed(error.response())
             close(reason: reason)
         case .decideOnLinkLoop(let link):
@@ -313,7 +321,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         do {
             packets = try EnginePollingPayload.decode(body, version: protocolVersion, isBinary: isBinary)
         } catch {
-            logger.debug("invalid polling payload; closing the session", metadata: ["error": "\(error)"])
+            log(.debug, "invalid polling payload; closing the session", metadata: ["error": "\(error)"])
             close(reason: .parseError)
             return EngineHTTPError.badRequest.response()
         }
@@ -337,7 +345,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
             link.writePacket(.pong("probe"), version: protocolVersion)
             poll?.succeed(pollResponse([.noop]))
         case let .upgraded(poll, refusePoll, flush):
-            logger.debug("upgraded to websocket")
+            log(.debug, "upgraded to websocket")
             poll?.succeed(refusePoll ? EngineHTTPError.badRequest.response() : pollResponse([.noop]))
             if flush { flushWebSocket(link) }
         case .ignore:
@@ -422,7 +430,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
         guard sendPacket(.ping(nil)) else { return }
         loopState.value.heartbeatTask = eventLoop.scheduleTask(deadline: deadline) {
             if self.state.withLockedValue({ $0.isAwaitingPong }) {
-                self.logger.debug("no pong within pingTimeout")
+                self.log(.debug, "no pong within pingTimeout")
                 self.close(reason: .pingTimeout)
             }
         }
@@ -453,7 +461,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
             let (deadline, now) = (self.state.withLockedValue { $0.lastClientActivity + $0.clientPingDeadline },
                                    self.eventLoop.now)
             if deadline <= now {
-                self.logger.debug("no ping from the client within pingInterval + pingTimeout")
+                self.log(.debug, "no ping from the client within pingInterval + pingTimeout")
                 self.close(reason: .pingTimeout)
             } else {
                 self.scheduleClientPingCheck(in: deadline - now)
@@ -464,7 +472,7 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
     /// Ends the session: answers or closes its transport, forgets it, tells the delegate.
     func close(reason: EngineCloseReason) {
         guard let closing = state.withLockedValue({ $0.close(reason: reason) }) else { return }
-        logger.debug("session closed", metadata: ["reason": "\(reason)"])
+        log(.debug, "session closed", metadata: ["reason": "\(reason)"])
         if closing.keepForFinalPoll {
             // The next poll collects the close packet; forget the session if none comes.
             eventLoop.scheduleTask(in: .milliseconds(configuration.pingTimeoutMilliseconds)) {
