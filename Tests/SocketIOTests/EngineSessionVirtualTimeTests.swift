@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import NIOConcurrencyHelpers
 import NIOEmbedded
 @testable import SocketIO
 import Testing
@@ -125,18 +126,27 @@ struct EngineSessionVirtualTimeTests {
         #expect(socket.closeReason == .serverClose)
     }
 
-    /// Flushes scheduled inside a batch wait for its end (nested batches join it), so a client
-    /// in several rooms gets one write per batch; outside a batch they are scheduled at once.
+    /// Flushes scheduled inside a batch wait for its end (nested batches join it), then run on
+    /// their loops in the order scheduled, one task per loop; outside a batch they are scheduled
+    /// at once.
     @Test func flushesScheduledInABatchWaitForItsEnd() {
-        var ran: [String] = []
+        let first = EmbeddedEventLoop(), second = EmbeddedEventLoop()
+        let ran = NIOLockedValueBox<[String]>([])
         EngineFlushBatch.coalescing {
-            EngineFlushBatch.schedule { ran.append("a") }
-            EngineFlushBatch.coalescing { EngineFlushBatch.schedule { ran.append("b") } }
-            #expect(ran.isEmpty)
+            EngineFlushBatch.schedule(on: first) { ran.withLockedValue { $0.append("a") } }
+            EngineFlushBatch.schedule(on: second) { ran.withLockedValue { $0.append("x") } }
+            EngineFlushBatch.coalescing { EngineFlushBatch.schedule(on: first) { ran.withLockedValue { $0.append("b") } } }
+            first.run()
+            second.run()
+            #expect(ran.withLockedValue { $0 }.isEmpty)
         }
-        #expect(ran == ["a", "b"])
-        EngineFlushBatch.schedule { ran.append("c") }
-        #expect(ran == ["a", "b", "c"])
+        second.run()
+        #expect(ran.withLockedValue { $0 } == ["x"])
+        first.run()
+        #expect(ran.withLockedValue { $0 } == ["x", "a", "b"])
+        EngineFlushBatch.schedule(on: first) { ran.withLockedValue { $0.append("c") } }
+        first.run()
+        #expect(ran.withLockedValue { $0 } == ["x", "a", "b", "c"])
     }
 
     /// Sends in a batch reach the WebSocket in one drain, after the batch.

@@ -1,3 +1,4 @@
+import NIOCore
 import NIOPosix
 
 /// Coalesces the flushes that sends schedule while a batch of emits runs on one thread: each
@@ -10,11 +11,15 @@ import NIOPosix
 /// `@unchecked Sendable`.
 public final class EngineFlushBatch: @unchecked Sendable {
     private static let current = ThreadSpecificVariable<EngineFlushBatch>()
-    private var pending: [() -> Void] = []
+    /// The held flushes, per event loop in the order their loops first came.
+    private var pending: [(loop: any EventLoop, flushes: [@Sendable () -> Void])] = []
+    private var indexByLoop: [ObjectIdentifier: Int] = [:]
 
     private init() {}
 
-    /// Runs `body`; flushes its sends schedule on this thread are scheduled when it returns.
+    /// Runs `body`; flushes its sends schedule on this thread are scheduled when it returns, one
+    /// task per event loop running that loop's flushes in order (a broadcast to 15,000 clients
+    /// hands each loop one task, not one per client).
     /// Nested calls join the outer batch.
     public static func coalescing<Result>(_ body: () throws -> Result) rethrows -> Result {
         if current.currentValue != nil { return try body() }
@@ -22,17 +27,25 @@ public final class EngineFlushBatch: @unchecked Sendable {
         current.currentValue = batch
         defer {
             current.currentValue = nil
-            for schedule in batch.pending { schedule() }
+            for (loop, flushes) in batch.pending {
+                loop.execute { for flush in flushes { flush() } }
+            }
         }
         return try body()
     }
 
-    /// Schedules `flush` now, or at the end of this thread's batch when one runs.
-    static func schedule(_ flush: @escaping () -> Void) {
-        if let batch = current.currentValue {
-            batch.pending.append(flush)
+    /// Runs `flush` on `loop`: now, or at the end of this thread's batch when one runs.
+    static func schedule(on loop: any EventLoop, _ flush: @escaping @Sendable () -> Void) {
+        guard let batch = current.currentValue else {
+            loop.execute(flush)
+            return
+        }
+        let key = ObjectIdentifier(loop)
+        if let index = batch.indexByLoop[key] {
+            batch.pending[index].flushes.append(flush)
         } else {
-            flush()
+            batch.indexByLoop[key] = batch.pending.count
+            batch.pending.append((loop, [flush]))
         }
     }
 }

@@ -142,10 +142,10 @@ final class EngineSession: EngineConnection, @unchecked Sendable {
             close(reason: .slowConsumer)
             return false
         case .queued(flush: .webSocket(let link)):
-            EngineFlushBatch.schedule { link.channel.eventLoop.execute { self.flushWebSocket(link) } }
+            EngineFlushBatch.schedule(on: link.channel.eventLoop) { self.flushWebSocket(link) }
             return true
         case .queued(flush: .polling):
-            EngineFlushBatch.schedule { self.eventLoop.execute { self.flushPolling() } }
+            EngineFlushBatch.schedule(on: eventLoop) { self.flushPolling() }
             return true
         case .queued(flush: nil):
             return true
