@@ -29,6 +29,24 @@ public struct PayloadHistory: Sendable {
         }
     }
 
+    /// Adds a payload at its place by the Kafka timestamp of its record: after every kept
+    /// payload whose record is not newer (records without a timestamp count as not newer), so
+    /// payloads of equal timestamps keep their arrival order. When full, the oldest payload is
+    /// dropped, which is the new one when it is older than all kept. Costs a pass over the kept
+    /// payloads when the record is not the newest (``append(_:record:owner:)`` is O(1)).
+    public mutating func insertByTimestamp(_ payload: [UInt8], record: BusRecord, owner: RecordOwner = .everyone) {
+        var items = Array(ordered)
+        var index = items.endIndex
+        while index > items.startIndex, let kept = items[index - 1].record, kept.timestamp > record.timestamp {
+            index -= 1
+        }
+        if items.count >= capacity && index == items.startIndex { return }
+        items.insert((payload, record, owner), at: index)
+        if items.count > capacity { items.removeFirst(items.count - capacity) }
+        storage = items
+        head = 0
+    }
+
     /// The newest payload.
     public var last: [UInt8]? {
         guard !storage.isEmpty else { return nil }
