@@ -22,11 +22,12 @@ import TestSupport
         producer = try KafkaProducer(bootstrapServers: broker.bootstrapServers, properties: ["linger.ms": "1"])
     }
 
-    /// Records `n` of `range`, record `n` on partition `n mod 4` with value `{"n": n, "p": partition}`.
-    func produce(_ range: Range<Int>) throws {
+    /// Records `n` of `range`, record `n` on partition `n mod partitions` with value
+    /// `{"n": n, "p": partition}`.
+    func produce(_ range: Range<Int>, topic: String = Self.topic, partitions: Int32 = Self.partitions) throws {
         for n in range {
-            let partition = Int32(n) % Self.partitions
-            try producer.send(topic: Self.topic, value: Array(#"{"n":\#(n),"p":\#(partition)}"#.utf8),
+            let partition = Int32(n) % partitions
+            try producer.send(topic: topic, value: Array(#"{"n":\#(n),"p":\#(partition)}"#.utf8),
                               partition: partition, timestamp: base + Int64(n))
         }
         try producer.flush()
@@ -41,8 +42,8 @@ import TestSupport
 
     static func port(_ endpoint: String) -> Int { Int(endpoint.split(separator: ":").last!)! }
 
-    /// The `(n, p)` of a client's live `buyOffer` events, in the order it printed them.
-    static func live(_ client: RealtimeTestClient) -> [(n: Int, p: Int)] {
+    /// The `(n, p)` of a client's live events of `topic`, in the order it printed them.
+    static func live(_ client: RealtimeTestClient, topic: String = Self.topic) -> [(n: Int, p: Int)] {
         client.payloads(topic).compactMap { payload in
             guard let value = RealtimeTestClient.record(payload)?["value"] as? [String: Any],
                   let n = value["n"] as? Int, let p = value["p"] as? Int else { return nil }
@@ -145,5 +146,32 @@ import TestSupport
         let last = try #require(status[Self.topic]?["last_record"] as? [String: Any])
         #expect((last["value"] as? [String: Any])?["n"] as? Int == numbers.max(), "latest value: \(last)")
         #expect(shard0.process.isRunning && shard1.process.isRunning && realtimed.process.isRunning && exportd.process.isRunning)
+    }
+
+    /// A topic created while the shards run (found by the topic regex at the next refresh) is
+    /// split the same way: with three partitions, shard 0 takes 0 and 2, shard 1 takes 1, each
+    /// from the partition's beginning, so the records written before the refresh noticed the
+    /// topic are not lost, and none arrives twice.
+    @Test func aTopicCreatedWhileTheShardsRunIsSplitAndEachRecordArrivesOnce() async throws {
+        let shard0 = try shard(0)
+        let shard1 = try shard(1)
+        try await shard0.waitUntilReady()
+        try await shard1.waitUntilReady()
+        let realtimed = try RealtimedProcess(ingestd: [shard0, shard1], replica: "shards-late-topic")
+        try await realtimed.waitUntilReady()
+        try await shard0.waitForBusSubscribers(1)
+        try await shard1.waitForBusSubscribers(1)
+        let client = try RealtimeTestClient(.javascript, url: realtimed.url, events: [])
+        try await client.waitUntilConnected()
+
+        try producer.createTopics(["addOffer"], partitions: 3)
+        try produce(0..<90, topic: "addOffer", partitions: 3)
+        let all = await eventually(timeout: 30) { Set(Self.live(client, topic: "addOffer").map(\.n)).isSuperset(of: 0..<90) }
+        let received = Self.live(client, topic: "addOffer")
+        #expect(all, "client has \(Set(received.map(\.n)).count) of 90; shard 1:\n\(shard1.process.output.suffix(2000))")
+        #expect(received.map(\.n).sorted() == Array(0..<90), "each record once")
+        #expect(Self.inPartitionOrder(received))
+        #expect(await shard0.get("/health")?.body.contains(#""assignedPartitions":"2""#) == true)
+        #expect(await shard1.get("/health")?.body.contains(#""assignedPartitions":"1""#) == true)
     }
 }
