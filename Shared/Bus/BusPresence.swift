@@ -6,11 +6,14 @@ import Foundation
 /// ```
 /// frame 0  (empty)
 /// frame 1  "PRESENCE"
-/// frame 2  JSON {"replicas": {"<id>": <clients>, ...}, "lag": {"<topic>": <records>, ...}}
+/// frame 2  JSON {"replicas": {"<id>": <clients>, ...}, "lag": {"<topic>": <records>, ...}, "shard": "<index>/<count>"}
 /// ```
 ///
 /// `lag` (optional; readers before it ignore it) is the publisher's consumer lag per topic: the
 /// records Kafka holds that it has not consumed yet, summed over the topic's partitions.
+/// `shard` (optional, absent for an unsharded publisher) says which share of the partitions the
+/// publisher consumes (ingestd's `SHARD_INDEX/SHARD_COUNT`): the lags of different shards add
+/// up, those of two publishers of the same shard (mirrors) do not.
 ///
 /// Like heartbeats it only reaches subscribers of the empty prefix, and it consumes no sequence.
 public struct BusPresence: Sendable, Hashable {
@@ -18,11 +21,17 @@ public struct BusPresence: Sendable, Hashable {
     public var replicas: [String: Int]
     /// The publisher's consumer lag per topic, in records (empty: not reported).
     public var lag: [String: Int]
+    /// The publisher's shard, `index/count` (nil: it consumes every partition).
+    public var shard: String?
 
-    public init(replicas: [String: Int], lag: [String: Int] = [:]) {
+    public init(replicas: [String: Int], lag: [String: Int] = [:], shard: String? = nil) {
         self.replicas = replicas
         self.lag = lag
+        self.shard = shard
     }
+
+    /// The longest shard name accepted.
+    public static let maximumShardNameLength = 32
 
     /// The most topics a presence message may report a lag for.
     public static let maximumLagTopics = 100_000
@@ -51,11 +60,12 @@ public struct BusPresence: Sendable, Hashable {
     private struct Wire: Codable {
         var replicas: [String: Int]
         var lag: [String: Int]?
+        var shard: String?
     }
 
     /// The JSON payload (frame 2).
     public var json: [UInt8] {
-        (try? Array(JSONEncoder().encode(Wire(replicas: replicas, lag: lag.isEmpty ? nil : lag)))) ?? Array(#"{"replicas":{}}"#.utf8)
+        (try? Array(JSONEncoder().encode(Wire(replicas: replicas, lag: lag.isEmpty ? nil : lag, shard: shard)))) ?? Array(#"{"replicas":{}}"#.utf8)
     }
 
     /// Decodes a presence message's frames.
@@ -77,6 +87,9 @@ public struct BusPresence: Sendable, Hashable {
         guard lag.count <= Self.maximumLagTopics, lag.values.allSatisfy({ $0 >= 0 }) else {
             throw .malformedRequest("presence lag must list at most \(Self.maximumLagTopics) topics of 0 or more records")
         }
-        self.init(replicas: wire.replicas, lag: lag)
+        if let shard = wire.shard, shard.isEmpty || shard.utf8.count > Self.maximumShardNameLength {
+            throw .malformedRequest("presence shard must be 1 to \(Self.maximumShardNameLength) bytes")
+        }
+        self.init(replicas: wire.replicas, lag: lag, shard: wire.shard)
     }
 }

@@ -95,4 +95,16 @@ struct BusPresenceTests {
             try BusPresence(frames: [[], Array("PRESENCE".utf8), Array(#"{"replicas":{},"lag":{"t":-1}}"#.utf8)])
         }
     }
+
+    /// A sharded ingestd names its shard, so subscribers add the lags of different shards; an
+    /// unsharded one (and an older one) names none.
+    @Test func theShardRidesAlongWhenSet() throws {
+        let sharded = BusPresence(replicas: [:], lag: ["t": 2], shard: "1/2")
+        #expect(try BusPresence(frames: [[], Array("PRESENCE".utf8), sharded.json]) == sharded)
+        #expect(!String(decoding: BusPresence(replicas: [:], lag: ["t": 2]).json, as: UTF8.self).contains("shard"))
+        #expect(try BusPresence(frames: [[], Array("PRESENCE".utf8), Array(#"{"replicas":{}}"#.utf8)]).shard == nil)
+        #expect(throws: BusProtocolError.self) {
+            try BusPresence(frames: [[], Array("PRESENCE".utf8), Array(#"{"replicas":{},"shard":""}"#.utf8)])
+        }
+    }
 }

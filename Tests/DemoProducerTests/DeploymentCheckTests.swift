@@ -54,6 +54,9 @@ struct DeploymentCheckTests {
             ("\"--rate\", \"20\"", "\"--speed\", \"20\""),        // no such option
             ("target: runtime", "target: runtim"),                // no such stage
             ("    restart: unless-stopped\n\n  ingest:", "    restart_policy: always\n\n  ingest:"),  // not in the schema
+            ("      SHARD_INDEX: \"1\"", "      SHARD_INDEX: \"0\""),  // two shards 0, no shard 1
+            ("BUS_CONNECT: tcp://ingest-shard-0:5556,tcp://ingest-shard-1:5556\n      BUS_SNAPSHOT_CONNECT: tcp://ingest-shard-0:5557,tcp://ingest-shard-1:5557\n      PORT: \"8001\"",
+             "BUS_CONNECT: tcp://ingest-shard-0:5556\n      BUS_SNAPSHOT_CONNECT: tcp://ingest-shard-0:5557\n      PORT: \"8001\""),  // one shard only
         ] {
             #expect(compose.contains(original), "compose.yaml changed: update this test (\(original))")
             compose = compose.replacingOccurrences(of: original, with: broken)
@@ -82,6 +85,8 @@ struct DeploymentCheckTests {
             "FAIL    ingest: INGEST_NO_SUCH_SETTING",
             "FAIL    demo: kafka-demo-producer has the option --speed",
             "FAIL    ingest: build target 'runtim' is a Dockerfile stage",
+            "FAIL    shards of group web-redirect-shards: ingest-shard-0, ingest-shard-1 have one SHARD_COUNT (2) and the SHARD_INDEXes 0 to 1 once each (0, 0)",
+            "FAIL    export-shards: BUS_CONNECT follows every shard of group web-redirect-shards",
             "ok      docs/openapi/good.yaml is a valid OpenAPI document",
             "FAIL    docs/openapi/bad.yaml: ",
         ] {

@@ -23,7 +23,7 @@ import Testing
                            "HOST": "127.0.0.1", "LOGGING_LEVEL": "debug"]
         let config = try ExportCommand.resolve(environment: environment)
         #expect(config.merchantTopics == ["a", "b"] && config.maxRows == 50 && config.fileTTLSeconds == 900)
-        #expect(config.port == 9000 && config.busConnect == "tcp://h:1" && config.loggingLevel == .debug)
+        #expect(config.port == 9000 && config.busConnect == ["tcp://h:1"] && config.loggingLevel == .debug)
         let flagged = try ExportCommand.resolve(arguments: ["--port", "9100", "--export-file-ttl=2h", "--merchant-topics", "c"],
                                                 environment: environment)
         #expect(flagged.port == 9100 && flagged.fileTTLSeconds == 7200 && flagged.merchantTopics == ["c"])
@@ -37,6 +37,8 @@ import Testing
         (["PORT": "70000"], "PORT"),
         (["BUS_CONNECT": "localhost:5556"], "BUS_CONNECT"),
         (["BUS_SNAPSHOT_CONNECT": "tcp://127.0.0.1:5556"], "BUS_SNAPSHOT_CONNECT"),
+        (["BUS_CONNECT": "tcp://a:1,tcp://b:1"], "BUS_SNAPSHOT_CONNECT"),
+        (["BUS_CONNECT": "tcp://a:1,tcp://a:1", "BUS_SNAPSHOT_CONNECT": "tcp://a:2,tcp://b:2"], "BUS_CONNECT"),
         (["MERCHANT_TOPICS": " , "], "MERCHANT_TOPICS"),
         (["MERCHANT_TOPICS": "a,a"], "MERCHANT_TOPICS"),
         (["LOGGING_LEVEL": "loud"], "LOGGING_LEVEL"),

@@ -102,6 +102,12 @@ import TestSupport
         (["AVRO_MAX_JSON_BYTES": "lots"], "AVRO_MAX_JSON_BYTES"),
         (["BUS_CURVE_SECRET_KEY": "not-a-key"], "BUS_CURVE_SECRET_KEY"),
         (["BUS_CURVE_CLIENT_KEYS": "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"], "BUS_CURVE_CLIENT_KEYS"),
+        (["SHARD_COUNT": "0"], "SHARD_COUNT"),
+        (["SHARD_COUNT": "1025"], "SHARD_COUNT"),
+        (["SHARD_COUNT": "two"], "SHARD_COUNT"),
+        (["SHARD_INDEX": "1"], "SHARD_INDEX"),
+        (["SHARD_COUNT": "2", "SHARD_INDEX": "2"], "SHARD_INDEX"),
+        (["SHARD_COUNT": "2", "SHARD_INDEX": "-1"], "SHARD_INDEX"),
     ])
     func badSettingsAreNamed(environment: [String: String], setting: String) {
         do {
@@ -111,6 +117,22 @@ import TestSupport
         } catch {
             #expect(error.setting == setting, "\(error)")
         }
+    }
+
+    /// Unset, ingestd is one shard that owns every partition (today's full mirror); set, shard
+    /// `i` of `n` owns the partitions `p` with `p mod n == i`, each partition exactly one shard.
+    @Test func shardsSplitThePartitionsByNumber() throws {
+        let defaults = try IngestCommand.read(environment: [:])
+        #expect(defaults.shardCount == 1 && defaults.shardIndex == 0 && defaults.shard == .all)
+        #expect(!defaults.shard.isSharded && (0..<64).allSatisfy { defaults.shard.owns($0) })
+        let config = try IngestCommand.read(environment: ["SHARD_COUNT": "3", "SHARD_INDEX": "1"])
+        try config.validate()
+        #expect(config.shard == PartitionShard(count: 3, index: 1) && config.shard.description == "1/3")
+        #expect((0..<9).filter { config.shard.owns($0) } == [1, 4, 7])
+        let shards = (0..<3).map { PartitionShard(count: 3, index: $0) }
+        for partition in Int32(0)..<100 { #expect(shards.filter { $0.owns(partition) }.count == 1) }
+        let flagged = try IngestCommand.resolve(arguments: ["--shard-count", "4", "--shard-index", "3"], environment: [:])
+        #expect(flagged.shardCount == 4 && flagged.shardIndex == 3)
     }
 
     @Test func selectorMatchesAnywhereLikeReSearchAndNeverInternalTopics() throws {

@@ -17,13 +17,20 @@ public final class ExportdProcess: @unchecked Sendable {
     }
 
     /// Starts exportd; `launcher` runs it through another command (e.g. `prlimit --fsize=N --`).
-    public init(ingestd: IngestdProcess, dataDirectory: String, port: Int? = nil, environment: [String: String] = [:],
+    public convenience init(ingestd: IngestdProcess, dataDirectory: String, port: Int? = nil,
+                            environment: [String: String] = [:], launcher: [String] = []) throws {
+        try self.init(ingestds: [ingestd], dataDirectory: dataDirectory, port: port, environment: environment,
+                      launcher: launcher)
+    }
+
+    /// Starts exportd following every one of `ingestds` (e.g. the shards of one cluster).
+    public init(ingestds: [IngestdProcess], dataDirectory: String, port: Int? = nil, environment: [String: String] = [:],
                 launcher: [String] = []) throws {
         self.port = port ?? freeLoopbackPort()
         self.dataDirectory = dataDirectory
         var env = [
-            "BUS_CONNECT": ingestd.publishEndpoint,
-            "BUS_SNAPSHOT_CONNECT": ingestd.snapshotEndpoint,
+            "BUS_CONNECT": ingestds.map(\.publishEndpoint).joined(separator: ","),
+            "BUS_SNAPSHOT_CONNECT": ingestds.map(\.snapshotEndpoint).joined(separator: ","),
             "DATA_DIR": dataDirectory,
             "HOST": "127.0.0.1",
             "PORT": String(self.port),

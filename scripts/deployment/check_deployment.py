@@ -242,6 +242,19 @@ def check_files(services, docker):
                 report.check(image_path_exists(path, docker), f"{path} is copied into the image from the repository")
 
 
+def is_proxy(service):
+    return service.get("image", "").split(":")[0] == "haproxy"
+
+
+def proxy_config_path(service):
+    """The repository path of the haproxy config a proxy service mounts (deploy/haproxy.cfg if none)."""
+    for volume in service.get("volumes") or []:
+        source = volume.split(":")[0] if isinstance(volume, str) else volume.get("source", "")
+        if source.startswith(".") and source.endswith(".cfg"):
+            return os.path.normpath(source)
+    return "deploy/haproxy.cfg"
+
+
 def port_of(service, process):
     info = PROCESSES.get(process)
     if not info or not info["port_var"]:
@@ -253,7 +266,8 @@ def port_of(service, process):
 def check_ports_and_health(services):
     print("Ports and healthchecks")
     public = [name for name, service in services.items() if service.get("ports")]
-    report.check(public == ["proxy"], f"only the proxy publishes a host port (publishing: {', '.join(public) or 'none'})")
+    report.check("proxy" in public and all(is_proxy(services[name]) for name in public),
+                 f"only the proxies publish a host port (publishing: {', '.join(public) or 'none'})")
     for name, service in services.items():
         ours = service.get("image", "").split(":")[0] == OUR_IMAGE or service.get("build")
         process = process_of(service) if ours else None
@@ -281,14 +295,15 @@ def check_ports_and_health(services):
                 code = swift_sources(PROCESSES[process]["sources"])
                 found = re.search(r'"/?%s"' % re.escape(route.lstrip("/")), code) is not None
                 report.check(found, f"{name}: healthcheck path {route} is a route of {process}", pending=pending)
-        if name == "proxy":
-            config = read("deploy/haproxy.cfg")
+        if is_proxy(service):
+            config = read(proxy_config_path(service))
             match = re.search(r"GET (/\S+)", command)
             report.check(match is not None and f"monitor-uri {match.group(1)}" in config,
-                         f"proxy: healthcheck path {match.group(1) if match else '?'} is the proxy's monitor-uri")
-    realtime = services.get("realtime", {})
-    report.check("container_name" not in realtime and not realtime.get("ports"),
-                 "realtime: no container_name and no host port, so --scale works")
+                         f"{name}: healthcheck path {match.group(1) if match else '?'} is the proxy's monitor-uri")
+    for name, service in services.items():
+        if process_of(service) == "realtimed" and (service.get("image", "").split(":")[0] == OUR_IMAGE or service.get("build")):
+            report.check("container_name" not in service and not service.get("ports"),
+                         f"{name}: no container_name and no host port, so --scale works")
 
 
 def check_links(services):
@@ -316,52 +331,127 @@ def check_links(services):
 
 
 def check_proxy(services):
-    print("Reverse proxy (deploy/haproxy.cfg)")
-    proxy = services.get("proxy", {})
+    for name, service in services.items():
+        if is_proxy(service):
+            check_one_proxy(services, name, service)
+    check_proxy_variants(services)
+
+
+def check_one_proxy(services, name, proxy):
+    path = proxy_config_path(proxy)
+    print(f"Reverse proxy {name} ({path})")
     for volume in proxy.get("volumes") or []:
         source = (volume.split(":")[0] if isinstance(volume, str) else volume.get("source", ""))
         if source.startswith("."):
-            report.check(os.path.exists(os.path.join(ROOT, source)), f"proxy: mounted {source} exists")
-    config = read("deploy/haproxy.cfg")
+            report.check(os.path.exists(os.path.join(ROOT, source)), f"{name}: mounted {source} exists")
+    if not os.path.exists(os.path.join(ROOT, path)):
+        return
+    config = read(path)
     for host, port in re.findall(r"^\s*server(?:-template)?\s+\S+\s+(?:\d+\s+)?([\w.-]+):(\d+)", config, re.MULTILINE):
         target = services.get(host)
         report.check(target is not None and port_of(target, process_of(target)) == int(port),
-                     f"haproxy backend {host}:{port} is a compose service on its port")
-    # Each backend's health check asks a route of the process behind it.
+                     f"{path}: backend server {host}:{port} is a compose service on its port")
+        if target is not None and proxy.get("profiles") is None:
+            report.check(target.get("profiles") is None, f"{name}: backend {host} runs without a profile, as the proxy does")
+    # Each backend's health check asks a route of the process behind it (the service its
+    # servers name).
     for backend, body in re.findall(r"^backend\s+(\S+)\n((?:[ \t]+.*\n?)*)", config, re.MULTILINE):
-        target = services.get(backend)
+        server = re.search(r"^\s*server(?:-template)?\s+\S+\s+(?:\d+\s+)?([\w.-]+):\d+", body, re.MULTILINE)
+        target = services.get(server.group(1)) if server else None
         uri = re.search(r"http-check send .*\buri\s+(\S+)", body)
         if target is None or uri is None:
-            report.fail(f"haproxy backend {backend}: a compose service with an http-check uri")
+            report.fail(f"{path} backend {backend}: servers of a compose service and an http-check uri")
             continue
         process = process_of(target)
         code = swift_sources(PROCESSES[process]["sources"])
         report.check(re.search(r'"/?%s"' % re.escape(uri.group(1).lstrip("/")), code) is not None,
-                     f"haproxy backend {backend}: health check {uri.group(1)} is a route of {process}",
+                     f"{path} backend {backend}: health check {uri.group(1)} is a route of {process}",
                      pending=is_pending(process))
     report.check(re.search(r"^\s*cookie\s+\S+\s+insert", config, re.MULTILINE) is not None
                  and re.search(r"balance\s+source", config) is not None,
-                 "haproxy: sticky sessions for realtime (cookie, then source hash)")
-    report.check("timeout tunnel" in config, "haproxy: WebSocket tunnels have their own timeout")
+                 f"{path}: sticky sessions for realtime (cookie, then source hash)")
+    report.check("timeout tunnel" in config, f"{path}: WebSocket tunnels have their own timeout")
     published = [str(p) for p in proxy.get("ports") or []]
     binds = re.findall(r"^\s*bind\s+\S*:(\d+)", config, re.MULTILINE)
     report.check(any(p.endswith(":" + b) for p in published for b in binds),
-                 f"proxy: published port {published} reaches haproxy's bind {binds}")
+                 f"{name}: published port {published} reaches haproxy's bind {binds}")
     haproxy = shutil.which("haproxy")
     if not haproxy:
         report.pending("haproxy -c: no haproxy binary here (apt-get install haproxy)")
         return
     # Compose service names resolve only inside compose: map them to 127.0.0.1 for the check.
-    mapped = re.sub(r"\b(%s):(\d+)" % "|".join(map(re.escape, services)), r"127.0.0.1:\2", config)
+    names = sorted(services, key=len, reverse=True)
+    mapped = re.sub(r"\b(%s):(\d+)" % "|".join(map(re.escape, names)), r"127.0.0.1:\2", config)
     with tempfile.NamedTemporaryFile("w", suffix=".cfg", delete=False) as handle:
         handle.write(mapped)
     try:
-        for label, path in (("as written", os.path.join(ROOT, "deploy/haproxy.cfg")), ("names mapped to 127.0.0.1", handle.name)):
-            result = subprocess.run([haproxy, "-c", "-f", path], capture_output=True, text=True)
-            report.check(result.returncode == 0, f"haproxy -c ({label})" +
+        for label, file in (("as written", os.path.join(ROOT, path)), ("names mapped to 127.0.0.1", handle.name)):
+            result = subprocess.run([haproxy, "-c", "-f", file], capture_output=True, text=True)
+            report.check(result.returncode == 0, f"haproxy -c {path} ({label})" +
                          ("" if result.returncode == 0 else ":\n" + (result.stdout + result.stderr).strip()))
     finally:
         os.unlink(handle.name)
+
+
+def proxy_body(config):
+    """A proxy config without its leading comment block and with server addresses blanked: what
+    two proxies of the same shape must agree on."""
+    lines = config.splitlines()
+    while lines and (lines[0].startswith("#") or not lines[0].strip()):
+        lines.pop(0)
+    text = "\n".join(lines)
+    return re.sub(r"^(\s*server(?:-template)?\s+\S+\s+(?:\d+\s+)?)[\w.-]+:", r"\1<service>:", text, flags=re.MULTILINE)
+
+
+def check_proxy_variants(services):
+    """Every other proxy config (a profile's) is deploy/haproxy.cfg with other servers."""
+    paths = sorted({proxy_config_path(service) for service in services.values() if is_proxy(service)} - {"deploy/haproxy.cfg"})
+    if not paths or not os.path.exists(os.path.join(ROOT, "deploy/haproxy.cfg")):
+        return
+    print("Proxy variants (the same as deploy/haproxy.cfg but for their servers)")
+    main_body = proxy_body(read("deploy/haproxy.cfg"))
+    for path in paths:
+        if os.path.exists(os.path.join(ROOT, path)):
+            report.check(proxy_body(read(path)) == main_body, f"{path} is deploy/haproxy.cfg with other servers")
+
+
+def endpoints(service, variable):
+    return [address.strip() for address in env_dict(service).get(variable, "").split(",") if address.strip()]
+
+
+def check_shards(services):
+    """ingestd shards (SHARD_COUNT/SHARD_INDEX): the shards of one consumer group cover every
+    index once with the same count, nothing else consumes with their group, and every
+    subscriber that follows one shard follows all of them, live and snapshot endpoints paired."""
+    ingests = {name: service for name, service in services.items() if process_of(service) == "ingestd"
+               and (service.get("image", "").split(":")[0] == OUR_IMAGE or service.get("build"))}
+    groups = {}
+    for name, service in ingests.items():
+        environment = env_dict(service)
+        key = (environment.get("KAFKA_HOSTS", "kafka:9092"), environment.get("CONSUMER_GROUP", "web-redirect"))
+        groups.setdefault(key, []).append(name)
+    sharded = {key: names for key, names in groups.items()
+               if any(int(env_dict(ingests[name]).get("SHARD_COUNT", "1") or 1) > 1 for name in names)}
+    if not sharded:
+        return
+    print("ingestd shards (SHARD_COUNT, SHARD_INDEX)")
+    for (hosts, group), names in sorted(sharded.items()):
+        counts = {int(env_dict(ingests[name]).get("SHARD_COUNT", "1") or 1) for name in names}
+        indices = sorted(int(env_dict(ingests[name]).get("SHARD_INDEX", "0") or 0) for name in names)
+        count = max(counts)
+        report.check(len(counts) == 1 and indices == list(range(count)),
+                     f"shards of group {group}: {', '.join(sorted(names))} have one SHARD_COUNT ({', '.join(map(str, sorted(counts)))}) "
+                     f"and the SHARD_INDEXes 0 to {count - 1} once each ({', '.join(map(str, indices))})")
+        for name, service in services.items():
+            live, snapshot = endpoints(service, "BUS_CONNECT"), endpoints(service, "BUS_SNAPSHOT_CONNECT")
+            hosts_live = [re.sub(r"^tcp://([\w.-]+):\d+$", r"\1", address) for address in live]
+            hosts_snapshot = [re.sub(r"^tcp://([\w.-]+):\d+$", r"\1", address) for address in snapshot]
+            if not set(hosts_live) & set(names):
+                continue
+            report.check(set(names) <= set(hosts_live),
+                         f"{name}: BUS_CONNECT follows every shard of group {group} ({', '.join(sorted(names))})")
+            report.check(hosts_live == hosts_snapshot,
+                         f"{name}: BUS_SNAPSHOT_CONNECT names the same publishers as BUS_CONNECT, in the same order")
 
 
 def check_openapi():
@@ -392,6 +482,7 @@ def main():
     check_ports_and_health(services)
     check_links(services)
     check_proxy(services)
+    check_shards(services)
     check_openapi()
     counts = report.counts
     print(f"check-deployment: {counts['ok']} ok, {counts['FAIL']} failed, {counts['PENDING']} pending")

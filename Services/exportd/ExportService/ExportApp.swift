@@ -38,15 +38,19 @@ public enum ExportApp {
             throw ExportConfigurationError("DATA_DIR", "\(error)")
         }
         let context = try ZMQContext()
-        let subscriber = try BusSubscriber(
-            configuration: .init(publisherEndpoint: configuration.busConnect,
-                                 snapshotEndpoint: configuration.busSnapshotConnect,
-                                 topicPrefixes: configuration.merchantTopics, security: configuration.busSecurity),
-            context: context, logger: logger)
-        let status = ExportStatus()
+        let status = ExportStatus(publishers: configuration.busConnect.count)
         let metrics = ExportMetrics()
-        let follower = ExportBusFollower(subscriber: subscriber, store: store, status: status, metrics: metrics,
-                                         logger: logger)
+        // One subscriber and follower per publisher (ingestd shard), all into the one store.
+        var busServices: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        for (index, (live, snapshot)) in zip(configuration.busConnect, configuration.busSnapshotConnect).enumerated() {
+            let subscriber = try BusSubscriber(
+                configuration: .init(publisherEndpoint: live, snapshotEndpoint: snapshot,
+                                     topicPrefixes: configuration.merchantTopics, security: configuration.busSecurity),
+                context: context, logger: logger)
+            let follower = ExportBusFollower(subscriber: subscriber, publisher: index, store: store, status: status,
+                                             metrics: metrics, logger: logger)
+            busServices += [.init(service: subscriber), .init(service: follower)]
+        }
         let janitor = ExportFileJanitor(files: files,
                                         interval: .milliseconds(min(60_000, max(200, configuration.fileTTLSeconds * 250))),
                                         logger: logger)
@@ -54,11 +58,11 @@ public enum ExportApp {
         let http = ExportHTTPServer(configuration: configuration, store: store, files: files, status: status,
                                     metrics: metrics, registry: registry, jwt: jwt, logger: logger).application()
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: subscriber), .init(service: follower), .init(service: janitor), .init(service: http)],
+            services: busServices + [.init(service: janitor), .init(service: http)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: logger))
-        logger.info("exportd starting: bus \(configuration.busConnect) / \(configuration.busSnapshotConnect), topics \(configuration.merchantTopics.joined(separator: ",")), data \(configuration.dataDirectory), HTTP \(configuration.host):\(configuration.port)")
+        logger.info("exportd starting: bus \(configuration.busConnect.joined(separator: ",")) / \(configuration.busSnapshotConnect.joined(separator: ",")), topics \(configuration.merchantTopics.joined(separator: ",")), data \(configuration.dataDirectory), HTTP \(configuration.host):\(configuration.port)")
         try await group.run()
         logger.info("exportd stopped")
     }

@@ -7,8 +7,15 @@ import ServiceLifecycle
 /// each merchant topic from the stored offsets + 1 (so records produced while exportd was down
 /// arrive), then applies the snapshot and the live records. The store skips offsets it already
 /// holds, so the overlaps of replay, snapshot and live records store nothing twice.
+///
+/// One per `BUS_CONNECT` endpoint (one per ingestd shard), all storing into the same store: a
+/// shard replays, snapshots and publishes only its own partitions, so the followers never
+/// contend for a partition, and when they do (two publishers of the same partition while shards
+/// are reconfigured) the store's per-partition offsets keep each record once.
 struct ExportBusFollower: Service {
     let subscriber: BusSubscriber
+    /// The publisher's position in `BUS_CONNECT`.
+    var publisher = 0
     let store: ExportStore
     let status: ExportStatus
     let metrics: ExportMetrics
@@ -21,16 +28,18 @@ struct ExportBusFollower: Service {
         for await event in subscriber.events.cancelOnGracefulShutdown() {
             switch event {
             case .snapshot(let snapshot, let reason):
-                logger.info("bus joined; replaying from stored offsets", metadata: ["reason": "\(reason)"])
+                logger.info("bus joined; replaying from stored offsets", metadata: [
+                    "publisher": "\(subscriber.configuration.publisherEndpoint)", "reason": "\(reason)"])
                 for topic in store.topics {
                     guard await replay(topic) else { return }  // stopping
                 }
                 await apply(snapshot.records)
-                status.markSynced()
+                status.markSynced(publisher: publisher)
             case .records(let records):
                 await apply(records)
             case .resync(let reason):
-                logger.info("bus resync", metadata: ["reason": "\(reason)"])
+                logger.info("bus resync", metadata: [
+                    "publisher": "\(subscriber.configuration.publisherEndpoint)", "reason": "\(reason)"])
             }
         }
     }

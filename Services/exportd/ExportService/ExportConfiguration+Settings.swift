@@ -6,8 +6,10 @@ extension ExportConfiguration {
     /// settings table of docs/exportd.md (a test fails when the docs drift).
     public static var settings: SettingTable<ExportConfiguration> {
         SettingTable([
-            .text("BUS_CONNECT", \.busConnect, "ingestd's live bus endpoint (PUB)"),
-            .text("BUS_SNAPSHOT_CONNECT", \.busSnapshotConnect, "ingestd's snapshot/replay endpoint (ROUTER)"),
+            .list("BUS_CONNECT", \.busConnect,
+                  "ingestd's live bus endpoints (PUB), comma-separated: one per ingestd shard (`SHARD_COUNT`)"),
+            .list("BUS_SNAPSHOT_CONNECT", \.busSnapshotConnect,
+                  "ingestd's snapshot/replay endpoints (ROUTER), comma-separated, paired with `BUS_CONNECT` by position (same count)"),
             .list("MERCHANT_TOPICS", \.merchantTopics, default: "the Price Wars proxy's twelve (above)",
                   "topics merchants may export, comma-separated"),
             .text("DATA_DIR", \.dataDirectory, "stored rows (`topics/`) and export files (`exports/`)"),

@@ -8,12 +8,21 @@ extension ExportConfiguration {
     /// Checks every setting; throws the first problem found.
     public func validate() throws(ExportConfigurationError) {
         try jwtKeys.validate(jwtEnabled: authMode == .jwt)
-        for (setting, endpoint) in [("BUS_CONNECT", busConnect), ("BUS_SNAPSHOT_CONNECT", busSnapshotConnect)] {
-            guard ["tcp://", "ipc://", "inproc://"].contains(where: endpoint.hasPrefix), endpoint.count > 6 else {
+        guard !busConnect.isEmpty else { throw ExportConfigurationError("BUS_CONNECT", "no endpoint given") }
+        guard busConnect.count == busSnapshotConnect.count else {
+            throw ExportConfigurationError(
+                "BUS_SNAPSHOT_CONNECT",
+                "\(busSnapshotConnect.count) endpoint(s) for \(busConnect.count) BUS_CONNECT endpoint(s); they pair by position")
+        }
+        for (setting, endpoints) in [("BUS_CONNECT", busConnect), ("BUS_SNAPSHOT_CONNECT", busSnapshotConnect)] {
+            for endpoint in endpoints where !(["tcp://", "ipc://", "inproc://"].contains(where: endpoint.hasPrefix) && endpoint.count > 6) {
                 throw ExportConfigurationError(setting, "'\(endpoint)' is not a ZeroMQ endpoint such as tcp://127.0.0.1:5556")
             }
+            if Set(endpoints).count != endpoints.count {
+                throw ExportConfigurationError(setting, "names an endpoint twice")
+            }
         }
-        if busConnect == busSnapshotConnect {
+        if !Set(busConnect).isDisjoint(with: busSnapshotConnect) {
             throw ExportConfigurationError("BUS_SNAPSHOT_CONNECT", "must differ from BUS_CONNECT")
         }
         guard !merchantTopics.isEmpty else {

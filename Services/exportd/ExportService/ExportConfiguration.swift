@@ -8,10 +8,12 @@ import Visibility
 /// Filled from environment variables, then from command-line flags (which win), and checked by
 /// `validate()` before anything starts.
 public struct ExportConfiguration: Sendable {
-    /// `BUS_CONNECT`: ingestd's live bus endpoint (ZeroMQ PUB).
-    public var busConnect = "tcp://127.0.0.1:5556"
-    /// `BUS_SNAPSHOT_CONNECT`: ingestd's snapshot and replay endpoint (ZeroMQ ROUTER).
-    public var busSnapshotConnect = "tcp://127.0.0.1:5557"
+    /// `BUS_CONNECT`: the live bus endpoints (ZeroMQ PUB) of the ingestd publishers, one per
+    /// ingestd shard.
+    public var busConnect = ["tcp://127.0.0.1:5556"]
+    /// `BUS_SNAPSHOT_CONNECT`: their snapshot and replay endpoints (ZeroMQ ROUTER), paired with
+    /// `busConnect` by position.
+    public var busSnapshotConnect = ["tcp://127.0.0.1:5557"]
     /// `MERCHANT_TOPICS`: the topics merchants may export, comma-separated; by default the Price
     /// Wars proxy's twelve.
     public var merchantTopics = [

@@ -1,10 +1,14 @@
 import Bus
 import Synchronization
 
-/// What `/health` reports: whether exportd has joined the bus and caught up at least once, the
-/// merchant topics ingestd does not serve, the replay gaps Kafka reported, and the last error.
+/// What `/health` reports: whether exportd has joined the bus and caught up at least once (with
+/// every publisher it follows), the merchant topics ingestd does not serve, the replay gaps
+/// Kafka reported, and the last error.
 final class ExportStatus: Sendable {
-    private let synced = Atomic<Bool>(false)
+    /// How many publishers (`BUS_CONNECT` endpoints) must have been joined once.
+    private let publishers: Int
+    /// The publishers (by position) joined and caught up at least once.
+    private let synced = Mutex<Set<Int>>([])
     private let lastError = Mutex<String?>(nil)
     private let unserved = Mutex<Set<String>>([])
     private let storageFailing = Atomic<Bool>(false)
@@ -14,7 +18,12 @@ final class ExportStatus: Sendable {
     var isStorageFailing: Bool { storageFailing.load(ordering: .acquiring) }
     func setStorageFailing(_ failing: Bool) { storageFailing.store(failing, ordering: .releasing) }
 
-    var isSynced: Bool { synced.load(ordering: .acquiring) }
+    init(publishers: Int = 1) {
+        self.publishers = publishers
+    }
+
+    /// Whether every publisher was joined and caught up with at least once.
+    var isSynced: Bool { synced.withLock { $0.count >= publishers } }
     var error: String? { lastError.withLock { $0 } }
     /// Merchant topics whose replay ingestd refused as not served (its topic regex leaves them
     /// out), sorted; their exports hold nothing new until ingestd serves them.
@@ -36,6 +45,7 @@ final class ExportStatus: Sendable {
         gaps.withLock { $0["\(gap.topic)\u{0}\(gap.partition)"] = gap }
     }
 
-    func markSynced() { synced.store(true, ordering: .releasing) }
+    /// The publisher at `publisher` (its position in `BUS_CONNECT`) was joined and caught up with.
+    func markSynced(publisher: Int = 0) { _ = synced.withLock { $0.insert(publisher) } }
     func setError(_ message: String?) { lastError.withLock { $0 = message } }
 }

@@ -76,7 +76,7 @@ public struct BusRequestHandler: Sendable {
             return
         }
         defer { replays.release() }
-        let scan = ReplayScan(configuration: configuration.consumerConfiguration, logger: logger)
+        let scan = ReplayScan(configuration: configuration.consumerConfiguration, shard: configuration.shard, logger: logger)
         let starts: [KafkaTopicPartition]
         do {
             starts = try await scan.resolve(offsets)
@@ -85,6 +85,11 @@ public struct BusRequestHandler: Sendable {
             return
         } catch {
             try await reply.fail(.kafkaFailed, "\(error)")
+            return
+        }
+        guard !starts.isEmpty else {
+            // A shard that owns none of the topics' partitions: the other shards replay them.
+            try await reply.finish(cache.end)
             return
         }
         let epoch = cache.end.epoch

@@ -5,6 +5,9 @@ import RecordDecoding
 import ZeroMQ
 
 extension IngestConfiguration {
+    /// The most shards ingestd may be split into (`SHARD_COUNT`).
+    public static let maximumShardCount = 1024
+
     /// Checks every setting, including each librdkafka property (with librdkafka itself) and the
     /// topic format rules (schema files are read and parsed). Throws the first problem found.
     public func validate() throws(IngestConfigurationError) {
@@ -42,6 +45,14 @@ extension IngestConfiguration {
         }
         guard (100...3_600_000).contains(topicRefreshIntervalMilliseconds) else {
             throw IngestConfigurationError("TOPIC_REFRESH_INTERVAL_MS", "\(topicRefreshIntervalMilliseconds) is not between 100 and 3600000")
+        }
+        guard (1...Self.maximumShardCount).contains(shardCount) else {
+            throw IngestConfigurationError("SHARD_COUNT", "\(shardCount) is not between 1 and \(Self.maximumShardCount)")
+        }
+        guard (0..<shardCount).contains(shardIndex) else {
+            throw IngestConfigurationError("SHARD_INDEX", shardCount == 1
+                ? "\(shardIndex) needs SHARD_COUNT above it (SHARD_COUNT is 1: the only shard is 0)"
+                : "\(shardIndex) is not between 0 and \(shardCount - 1) (SHARD_COUNT \(shardCount))")
         }
         for (setting, value, range) in [
             ("BUS_MAX_CONCURRENT_REPLAYS", busMaxConcurrentReplays, 1...1024),

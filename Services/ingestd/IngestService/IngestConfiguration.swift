@@ -60,6 +60,12 @@ public struct IngestConfiguration: Sendable {
     /// `BUS_CURVE_CLIENT_KEYS`: comma-separated Z85 public keys of the subscribers admitted
     /// (only with `BUS_CURVE_SECRET_KEY`). Unset: any client that knows the server's public key.
     public var busCurveClientKeys: [String] = []
+    /// `SHARD_COUNT`: how many ingestd processes split the partitions of the selected topics
+    /// (1: this one consumes every partition).
+    public var shardCount = 1
+    /// `SHARD_INDEX`: which of the `SHARD_COUNT` shards this is (`0..<SHARD_COUNT`); it owns
+    /// partition `p` when `p mod SHARD_COUNT == SHARD_INDEX`.
+    public var shardIndex = 0
     /// `KAFKA_PROPERTY_<NAME>` variables and `--kafka-property name=value` flags: any librdkafka
     /// property, applied last.
     public var kafkaProperties: [String: String] = [:]
@@ -71,6 +77,9 @@ public struct IngestConfiguration: Sendable {
         case end
         case beginning
     }
+
+    /// The partitions this ingestd owns (`SHARD_COUNT`, `SHARD_INDEX`).
+    public var shard: PartitionShard { PartitionShard(count: shardCount, index: shardIndex) }
 
     /// Options of ingestd's two bus sockets.
     public var busSecurity: BusSocketSecurity {

@@ -51,7 +51,9 @@ final class IngestConsumerLoop {
                                      security: configuration.busSecurity)
         historyReader = try KafkaPartitionReader(configuration: configuration.consumerConfiguration, logger: logger)
         consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration, logger: logger)
-        logger.info("ingestd publishing on \(publisher.boundEndpoint), epoch \(epoch)")
+        let shard = configuration.shard
+        let shardNote = shard.isSharded ? ", shard \(shard): partitions p with p mod \(shard.count) = \(shard.index)" : ""
+        logger.info("ingestd publishing on \(publisher.boundEndpoint), epoch \(epoch)\(shardNote)")
     }
 
     /// Runs until the stop signal is set, then commits and leaves the group.
@@ -83,6 +85,12 @@ final class IngestConsumerLoop {
     /// full mirror (its cache must hold every topic), new topics start within one refresh
     /// interval, and no rebalance ever pauses the stream. The consumer group still stores the
     /// committed offsets.
+    ///
+    /// With `SHARD_COUNT` above 1, only this shard's partitions (``PartitionShard``) are
+    /// wanted: the same rule on every refresh, so a topic that grows or appears is split the same
+    /// way by every shard without any coordination, and no partition is consumed by two shards
+    /// or by none. The shards share the consumer group's committed offsets, each committing only
+    /// its own partitions.
     private func refreshTopics() {
         let topics: [KafkaTopicMetadata]
         do {
@@ -97,9 +105,12 @@ final class IngestConsumerLoop {
         if refreshBackoff > .zero { logger.info("Kafka at \(configuration.kafkaHosts) reachable again") }
         refreshBackoff = .zero
         status.update { $0.brokerReachable = true }
-        let selected = topics.filter { selector.accepts($0.name) && $0.error == nil && !$0.partitions.isEmpty }
+        let shard = configuration.shard
+        let selected = topics.filter { selector.accepts($0.name) && $0.error == nil && $0.partitions.contains(where: shard.owns) }
             .sorted { $0.name < $1.name }
-        let wanted = Set(selected.flatMap { topic in topic.partitions.map { PartitionKey(topic: topic.name, partition: $0) } })
+        let wanted = Set(selected.flatMap { topic in
+            topic.partitions.filter(shard.owns).map { PartitionKey(topic: topic.name, partition: $0) }
+        })
         guard wanted != assigned || status.snapshot.phase != .ready else { return }
         assign(wanted, topics: selected.map(\.name))
     }
@@ -345,6 +356,7 @@ final class IngestConsumerLoop {
     private func publishPresence(_ table: BusPresence) {
         var table = table
         table.lag = topicLag
+        if configuration.shard.isSharded { table.shard = configuration.shard.description }
         do {
             try publisher.publishPresence(table)
         } catch {

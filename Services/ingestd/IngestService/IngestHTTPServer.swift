@@ -19,6 +19,7 @@ enum IngestHTTPServer {
                 "lastBrokerError": state.lastBrokerError ?? "",
                 "topics": String(state.topics.count),
                 "assignedPartitions": String(state.assignedPartitions),
+                "shard": configuration.shard.description,
             ]
             let json = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
             return Response(status: state.isReady ? .ok : .serviceUnavailable,

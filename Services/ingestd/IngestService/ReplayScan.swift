@@ -9,15 +9,20 @@ import Logging
 final class ReplayScan: @unchecked Sendable {
     private let configuration: KafkaConsumerConfiguration
     private let logger: Logger
+    /// The partitions replayed (a shard's own).
+    private let shard: PartitionShard
     private var reader: KafkaPartitionReader?
 
-    init(configuration: KafkaConsumerConfiguration, logger: Logger) {
+    init(configuration: KafkaConsumerConfiguration, shard: PartitionShard = .all, logger: Logger) {
         self.configuration = configuration
+        self.shard = shard
         self.logger = logger
     }
 
     /// Creates the reader and starts it at the requested offsets. Partitions of a listed topic
-    /// that the request does not list are replayed from their first record.
+    /// that the request does not list are replayed from their first record. A shard replays only
+    /// its own partitions (listed or not): the other shards replay theirs, so a subscriber that
+    /// asks every shard gets each partition once. Empty when the shard owns none of them.
     func resolve(_ offsets: BusReplayOffsets) async throws -> [KafkaTopicPartition] {
         try await DedicatedThread.run(name: "replay") { [self] in
             let reader = try KafkaPartitionReader(configuration: configuration, logger: logger)
@@ -30,11 +35,12 @@ final class ReplayScan: @unchecked Sendable {
                 for (partition, _) in partitions where !metadata.partitions.contains(partition) {
                     throw BusServerError(.unknownTopic, "topic '\(topic)' has no partition \(partition)")
                 }
-                for partition in metadata.partitions {
+                for partition in metadata.partitions where shard.owns(partition) {
                     let offset = partitions[partition].map { max($0, 0) } ?? KafkaOffset.beginning
                     starts.append(KafkaTopicPartition(topic: topic, partition: partition, offset: offset))
                 }
             }
+            guard !starts.isEmpty else { return starts }
             // Up to the end as of now, even while producers keep writing.
             try reader.startScan(starts, cutoffTimestamp: Int64(Date().timeIntervalSince1970 * 1000))
             self.reader = reader

@@ -56,7 +56,7 @@ final class BusFollower: Service, Sendable {
             group.addTask {
                 for await presence in self.subscriber.presence {
                     self.hub.updateRemoteClients(presence.replicas)
-                    self.hub.updateConsumerLag(presence.lag)
+                    self.hub.updateConsumerLag(presence.lag, shard: presence.shard)
                 }
             }
             for await event in subscriber.events {

@@ -29,6 +29,30 @@ public struct PayloadHistory: Sendable {
         }
     }
 
+    /// Adds a payload at its place by the Kafka timestamp of its record: after every kept
+    /// payload whose record is not newer (records without a timestamp count as not newer), so
+    /// payloads of equal timestamps keep their arrival order. When full, the oldest payload is
+    /// dropped, which is the new one when it is older than all kept. In place: it is appended,
+    /// then moved back past the newer payloads, so it costs one step per payload newer than it
+    /// (a record a little late costs little; merging a whole snapshot costs its size times the
+    /// kept records newer than its records).
+    public mutating func insertByTimestamp(_ payload: [UInt8], record: BusRecord, owner: RecordOwner = .everyone) {
+        if storage.count == capacity, let oldest = storage[head].record, oldest.timestamp > record.timestamp { return }
+        append(payload, record: record, owner: owner)
+        var index = storage.count - 1
+        while index > 0 {
+            let previous = position(index - 1)
+            guard let kept = storage[previous].record, kept.timestamp > record.timestamp else { break }
+            storage.swapAt(previous, position(index))
+            index -= 1
+        }
+    }
+
+    /// The storage index of the `index`-th payload, oldest first.
+    private func position(_ index: Int) -> Int {
+        storage.count < capacity ? index : (head + index) % capacity
+    }
+
     /// The newest payload.
     public var last: [UInt8]? {
         guard !storage.isEmpty else { return nil }

@@ -33,6 +33,10 @@ public final class RealtimeHub: Sendable {
     /// `PRICEWARS_TOPICS` within the Price Wars scope: their history goes out on connect even when empty.
     let announcedPriceWarsTopics: [String]
     let metrics: RealtimeMetrics
+    /// Whether several publishers feed the state (several `BUS_CONNECT` endpoints, e.g. ingestd
+    /// shards): a topic's history and latest value are then ordered by Kafka timestamp, not by
+    /// arrival (``TopicState/apply(_:_:owner:byTimestamp:)``).
+    let mergesPublishers: Bool
     /// Who may connect and what each client sees (`AUTH_MODE`).
     let access: RealtimeAccess
     let logger: Logger
@@ -75,8 +79,11 @@ public final class RealtimeHub: Sendable {
         var awaitingRecovery: [String: ContinuousClock.Instant] = [:]
         var localClients = 0
         var remoteClients: [String: Int] = [:]
-        /// ingestd's consumer lag per topic (records), as last reported on the bus.
+        /// ingestd's consumer lag per topic (records), as last reported on the bus: summed over
+        /// the shards of a sharded ingestd.
         var consumerLag: [String: Int] = [:]
+        /// The lag per topic each ingestd shard reported last, by shard (`""`: unsharded).
+        var consumerLagByShard: [String: [String: Int]] = [:]
         var lastAnnouncedTotal = -1
         /// `realtime_record_age_seconds` per topic (created once per topic).
         var ageTimers: [String: Timer] = [:]
@@ -93,6 +100,7 @@ public final class RealtimeHub: Sendable {
         self.scope = scope
         self.announcedPriceWarsTopics = configuration.priceWarsTopics.filter { scope.families(of: $0).contains(.pricewars) }
         self.metrics = metrics
+        self.mergesPublishers = configuration.busConnect.count > 1
         self.access = access
         self.logger = logger
         self.state = Mutex(State())
@@ -140,7 +148,7 @@ public final class RealtimeHub: Sendable {
                     let payloads = shaper.shape(record, families: state.topics[record.topic]!.families)
                     if payloads.unparsable { unparsable += 1 }
                     let owner = access.mode == .none ? nil : RecordOwner(value: record.value)
-                    state.topics[record.topic]!.apply(record, payloads, owner: owner)
+                    state.topics[record.topic]!.apply(record, payloads, owner: owner, byTimestamp: mergesPublishers)
                     if isNewTopic { joinFollowers(ofNewTopic: record.topic, state: state) }
                     if fromSnapshot && previous == nil { continue }
                     if !fromSnapshot, record.timestamp >= 0 {
@@ -291,11 +299,27 @@ public final class RealtimeHub: Sendable {
         if outOfRange > 0 { metrics.presenceCountsClamped.increment(by: outOfRange) }
     }
 
-    /// ingestd's consumer lag per topic, as its presence messages report it (the latest report
-    /// of each topic wins when several publishers report).
-    public func updateConsumerLag(_ lag: [String: Int]) {
+    /// ingestd's consumer lag per topic, as its presence messages report it. Publishers of the
+    /// same `shard` (mirrors; nil: unsharded) report the same partitions, so the latest report
+    /// of each topic wins among them; different shards consume different partitions of a topic,
+    /// so their lags add up.
+    public func updateConsumerLag(_ lag: [String: Int], shard: String? = nil) {
         guard !lag.isEmpty else { return }
-        state.withLock { state in state.consumerLag.merge(lag) { _, new in new } }
+        state.withLock { state in
+            state.consumerLagByShard[shard ?? "", default: [:]].merge(lag) { _, new in new }
+            if state.consumerLagByShard.count == 1 {
+                state.consumerLag = state.consumerLagByShard.first!.value
+                return
+            }
+            var total: [String: Int] = [:]
+            for reports in state.consumerLagByShard.values {
+                for (topic, records) in reports {
+                    let (sum, overflow) = total[topic, default: 0].addingReportingOverflow(records)
+                    total[topic] = overflow ? .max : sum
+                }
+            }
+            state.consumerLag = total
+        }
     }
 
     /// Clients connected to this replica.
