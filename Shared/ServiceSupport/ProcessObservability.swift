@@ -13,7 +13,12 @@ public enum ProcessObservability {
             return handler
         }
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Millisecond resolution where this system lives (record ages, request times are mostly
+        // 1 to 50 ms): the library's default buckets start at 5 ms and jump to 10 and 25.
+        factory.defaultDurationHistogramBuckets = [1, 2, 3, 5, 7.5, 10, 15, 20, 25, 35, 50, 75, 100, 250, 500, 1000, 2500, 5000, 10000]
+            .map { .microseconds(Int64($0 * 1000)) }
+        MetricsSystem.bootstrap(factory)
         return registry
     }
 }

@@ -40,6 +40,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 
 import socketio
 from confluent_kafka import Producer
@@ -100,9 +101,12 @@ class Stack:
         self.probe_token = probe_token
         self.port = free_port()
         self.processes = []
-        if kind == "ours":
+        if kind.startswith("ours"):
             http, pub, snap = free_port(), free_port(), free_port()
-            ingest_env = dict(os.environ, KAFKA_HOSTS=bootstrap, CONSUMER_GROUP=f"bench-{time.time()}",
+            # "ours-fetch": the broker's fetch wait cut to --short-fetch-wait ms (where the
+            # milliseconds go: Tansu answers an empty fetch only when fetch.wait.max.ms ends).
+            fetch = {"KAFKA_PROPERTY_FETCH_WAIT_MAX_MS": str(args.short_fetch_wait)} if kind == "ours-fetch" else {}
+            ingest_env = dict(os.environ, **fetch, KAFKA_HOSTS=bootstrap, CONSUMER_GROUP=f"bench-{time.time()}",
                               ALLOWED_TOPICS_REGEX=f"^{topic}$", START_FROM="end", TOPIC_FORMATS=".*=json",
                               LOGGING_LEVEL="WARNING", BUS_PUBLISH_BIND=f"tcp://127.0.0.1:{pub}",
                               BUS_SNAPSHOT_BIND=f"tcp://127.0.0.1:{snap}", INGEST_HTTP_HOST="127.0.0.1",
@@ -174,6 +178,38 @@ class Stack:
             stop(process)
 
 
+def age_buckets(stack: Stack) -> dict:
+    """realtimed's `realtime_record_age_seconds` (Kafka timestamp to emit) cumulative buckets,
+    summed over topics: upper bound (s) -> count; {} for the Python peer."""
+    if not stack.kind.startswith("ours"):
+        return {}
+    buckets = {}
+    with urllib.request.urlopen(f"http://127.0.0.1:{stack.port}/metrics", timeout=5) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith("realtime_record_age_seconds_bucket"):
+                bound = line.split('le="', 1)[1].split('"', 1)[0]
+                upper = float("inf") if bound == "+Inf" else float(bound)
+                buckets[upper] = buckets.get(upper, 0) + float(line.rsplit(" ", 1)[1])
+    return buckets
+
+
+def bucket_quantile(before: dict, after: dict, quantile: float):
+    """The quantile (ms) of the observations between two cumulative bucket readings, linearly
+    interpolated within its bucket; None without observations."""
+    bounds = sorted(after)
+    counts = [after[b] - before.get(b, 0) for b in bounds]
+    if not counts or counts[-1] <= 0:
+        return None
+    target, lower, below = quantile * counts[-1], 0.0, 0.0
+    for bound, count in zip(bounds, counts):
+        if count >= target:
+            if bound == float("inf"):
+                return lower * 1000
+            return (lower + (bound - lower) * (target - below) / max(count - below, 1e-9)) * 1000
+        lower, below = bound, count
+    return None
+
+
 def measure(args, stack: Stack, bootstrap: str, topic: str, rate: float) -> dict:
     stack.wait_until_idle()
     load = subprocess.Popen(
@@ -188,7 +224,10 @@ def measure(args, stack: Stack, bootstrap: str, topic: str, rate: float) -> dict
     cpu_before, started = stack.cpu_seconds(), time.perf_counter()
     producer = PacedProducer(bootstrap, topic, rate, args.warmup + args.seconds + 0.2)
     producer.start()
+    time.sleep(args.warmup)
+    ages_before = age_buckets(stack)
     producer.join()
+    ages_after = age_buckets(stack)
     cpu_cores = (stack.cpu_seconds() - cpu_before) / (time.perf_counter() - started)
     output, errors = load.communicate(timeout=300)
     if load.returncode != 0:
@@ -196,6 +235,10 @@ def measure(args, stack: Stack, bootstrap: str, topic: str, rate: float) -> dict
     figures = json.loads(output.strip().splitlines()[-1])
     figures["stack_cpu_cores"] = cpu_cores
     figures["stack_peak_rss_mb"] = stack.peak_rss_mb()
+    # Where the milliseconds go: Kafka timestamp to realtimed's emit (its age histogram over the
+    # measured window), the rest is the fan-out write and the client.
+    figures["emit_age_p50_ms"] = bucket_quantile(ages_before, ages_after, 0.5)
+    figures["emit_age_p99_ms"] = bucket_quantile(ages_before, ages_after, 0.99)
     # Every record produced reached every client (all_deliveries counts the whole run, warmup
     # included), none was dropped, and latency stayed bounded.
     figures["produced"] = producer.produced
@@ -412,6 +455,8 @@ def main():
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--load-threads", type=int, default=2, help="event loop threads of the load generator")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--short-fetch-wait", type=float, default=2,
+                        help="also run ours with ingestd's fetch.wait.max.ms at this (ms; 0: not)")
     parser.add_argument("--scale-clients", type=int, default=15000, help="clients of the scale run")
     parser.add_argument("--scale-rate", type=float, default=10, help="records/s of the scale run")
     parser.add_argument("--scale-eio3-share", type=float, default=0.5, help="share of Engine.IO v3 clients (ours)")
@@ -430,6 +475,8 @@ def main():
     scoped_runs = None
     try:
         kinds = [] if args.only in ("scoped", "scale") else [args.only] if args.only else ["ours", "python"]
+        if args.short_fetch_wait and "ours" in kinds:
+            kinds.insert(kinds.index("ours") + 1, "ours-fetch")
         for index, kind in enumerate(kinds):
             topic = f"bench{index}"
             admin = AdminClient({"bootstrap.servers": broker.bootstrap})
@@ -437,7 +484,8 @@ def main():
             stack = Stack(kind, args, broker.bootstrap, topic)
             try:
                 runs = [measure(args, stack, broker.bootstrap, topic, args.rate) for _ in range(args.repeat)]
-                highest = highest_rate_held(args, stack, broker.bootstrap, topic, runs[0], kind)
+                highest = (highest_rate_held(args, stack, broker.bootstrap, topic, runs[0], kind)
+                           if kind != "ours-fetch" else ("-", False))
                 results[kind] = (runs, highest)
             finally:
                 stack.close()
@@ -464,16 +512,26 @@ def print_plain(args, results: dict) -> None:
     print()
     print(f"Kafka produce -> Socket.IO client receipt, {args.clients} WebSocket clients, {args.rate:,.0f} records/s, "
           f"median of {args.repeat} runs of {args.seconds:g} s, one machine ({os.cpu_count()} cores)")
-    print(f"{'stack':34} {'p50 ms':>8} {'p99 ms':>8} {'deliv/s':>9} {'CPU cores':>10} {'RSS MB':>7} {'highest rate held':>18}")
-    labels = {"ours": "ingestd + realtimed (Swift)", "python": "python peer (seeds' way)"}
+    print(f"{'stack':34} {'p50 ms':>8} {'p99 ms':>8} {'deliv/s':>9} {'CPU cores':>10} {'RSS MB':>7} {'highest rate held':>18} "
+          f"{'emit age p50/p99 ms':>20}")
+    labels = {"ours": "ingestd + realtimed (Swift)", "python": "python peer (seeds' way)",
+              "ours-fetch": f"  same, fetch.wait.max.ms={args.short_fetch_wait:g}"}
     for kind, (runs, (highest, top)) in results.items():
-        held = "none" if highest is None else f"{'>= ' if top else ''}{highest:,.0f}/s"
+        held = "none" if highest is None else "not run" if highest == "-" else f"{'>= ' if top else ''}{highest:,.0f}/s"
         print(f"{labels[kind]:34} {statistics.median(float(r['p50_ms']) for r in runs):8.1f} "
               f"{statistics.median(float(r['p99_ms']) for r in runs):8.1f} "
               f"{statistics.median(r['deliveries_per_s'] for r in runs):9,.0f} "
               f"{statistics.median(r['stack_cpu_cores'] for r in runs):10.2f} "
               f"{max(r['stack_peak_rss_mb'] for r in runs):7.1f} "
-              f"{held:>18}")
+              f"{held:>18} {emit_ages(runs):>20}")
+    print("emit age: Kafka timestamp to realtimed's emit (realtime_record_age_seconds over the measured window, "
+          "interpolated in its buckets); p50/p99 minus it is the fan-out write and the client's read")
+
+
+def emit_ages(runs) -> str:
+    p50s = [r["emit_age_p50_ms"] for r in runs if r.get("emit_age_p50_ms") is not None]
+    p99s = [r["emit_age_p99_ms"] for r in runs if r.get("emit_age_p99_ms") is not None]
+    return f"{statistics.median(p50s):.1f} / {statistics.median(p99s):.1f}" if p50s and p99s else "-"
 
 
 if __name__ == "__main__":
