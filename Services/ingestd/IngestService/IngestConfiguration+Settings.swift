@@ -54,7 +54,7 @@ extension IngestConfiguration {
             .integer("RECORD_MAX_HEADERS", \.recordMaxHeaders,
                      "Kafka headers published per record, in order (0 to 1024); later ones are left out and counted in `ingest_record_headers_dropped_total`; 0 publishes none (every record in bus format version 1, for subscribers older than headers)"),
             .integer("RECORD_MAX_HEADER_BYTES", \.recordMaxHeaderBytes,
-                     "bytes of header names and values published per record (0 to 1048576); the header that would pass it and all after it are left out and counted"),
+                     "bytes of header names and values published per record (0 to 65535, so any name fits the bus format); the header that would pass it and all after it are left out and counted"),
             Setting("BUS_CURVE_SECRET_KEY",
                     "the bus's CURVE server secret key (40 characters of Z85, e.g. from `curve_keygen`); set, both bus sockets accept only CURVE clients that know the matching public key",
                     render: { _ in nil }, parse: { configuration, text, _ in configuration.busCurveSecretKey = text }),

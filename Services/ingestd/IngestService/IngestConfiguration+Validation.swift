@@ -51,7 +51,7 @@ extension IngestConfiguration {
             ("BUS_MAX_MESSAGE_BYTES", busMaxMessageBytes, 1024...(1 << 30)),
             ("AVRO_MAX_JSON_BYTES", avroMaxJSONBytes, 1024...(1 << 30)),
             ("RECORD_MAX_HEADERS", recordMaxHeaders, 0...1024),
-            ("RECORD_MAX_HEADER_BYTES", recordMaxHeaderBytes, 0...(1 << 20)),
+            ("RECORD_MAX_HEADER_BYTES", recordMaxHeaderBytes, 0...BusRecord.maximumHeaderNameBytes),
         ] where !range.contains(value) {
             throw IngestConfigurationError(setting, "\(value) is not between \(range.lowerBound) and \(range.upperBound)")
         }
