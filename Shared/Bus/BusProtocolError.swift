@@ -22,6 +22,8 @@ public enum BusProtocolError: Error, Sendable, Hashable, CustomStringConvertible
     case invalidGapLength(Int)
     /// A GAP reply of an unknown kind.
     case invalidGapKind(UInt8)
+    /// A record's headers frame does not follow the format; the text says why.
+    case invalidHeaders(String)
 
     public var description: String {
         switch self {
@@ -47,6 +49,8 @@ public enum BusProtocolError: Error, Sendable, Hashable, CustomStringConvertible
             "GAP must carry \(BusReplayGap.payloadSize) bytes, got \(length)"
         case let .invalidGapKind(kind):
             "GAP kind must be 1 (deleted) or 2 (rewound), got \(kind)"
+        case let .invalidHeaders(reason):
+            "invalid record headers frame: \(reason)"
         }
     }
 }

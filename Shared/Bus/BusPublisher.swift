@@ -129,7 +129,8 @@ public final class BusPublisher: @unchecked Sendable {
         }
         if let headerError { throw headerError }
         if let error = sendOptional(record.key, more: true) { throw error }
-        if let error = sendOptional(record.value, more: false) { throw error }
+        if let error = sendOptional(record.value, more: !record.headers.isEmpty) { throw error }
+        if !record.headers.isEmpty, let error = record.headersFrame.withUnsafeBytes({ send($0, more: false) }) { throw error }
         lastSequence = record.sequence
         lastEpoch = record.epoch
         publishesSinceEventCheck += 1

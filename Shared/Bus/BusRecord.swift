@@ -16,10 +16,14 @@ public struct BusRecord: Sendable, Hashable {
     public var sequence: UInt64
     /// The publisher's run: a new random value each time the publisher starts.
     public var epoch: UInt64
+    /// The Kafka headers in their order (names may repeat); empty for none. A record with
+    /// headers travels as a version 2 record (five frames, see ``headersFrame``).
+    public var headers: [BusRecordHeader]
 
     public init(
         topic: String, partition: Int32, offset: Int64, timestamp: Int64 = -1,
-        key: [UInt8]?, value: [UInt8]?, sequence: UInt64 = 0, epoch: UInt64 = 0
+        key: [UInt8]?, value: [UInt8]?, sequence: UInt64 = 0, epoch: UInt64 = 0,
+        headers: [BusRecordHeader] = []
     ) {
         self.topic = topic
         self.partition = partition
@@ -29,5 +33,6 @@ public struct BusRecord: Sendable, Hashable {
         self.value = value
         self.sequence = sequence
         self.epoch = epoch
+        self.headers = headers
     }
 }

@@ -1,6 +1,6 @@
 /// One reply message from the snapshot server (after the ROUTER identity frame).
 public enum BusReply: Sendable, Hashable {
-    /// `["RECORD", topic, header, key, value]`.
+    /// `["RECORD", topic, header, key, value]`, and a headers frame for a record with headers.
     case record(BusRecord)
     /// `["GAP", topic, payload]`: records a REPLAY asked for that Kafka no longer holds; before
     /// that partition's records.
@@ -37,10 +37,11 @@ public enum BusReply: Sendable, Hashable {
         }
         switch kind {
         case Self.recordCommand:
-            guard frames.count == 5 else {
+            guard frames.count == 5 || frames.count == 6 else {
                 throw .wrongFrameCount(kind: "RECORD reply", expected: 5, actual: frames.count)
             }
-            self = .record(try BusRecord(topic: frames[1], header: frames[2], key: frames[3], value: frames[4]))
+            self = .record(try BusRecord(topic: frames[1], header: frames[2], key: frames[3], value: frames[4],
+                                         headers: frames.count == 6 ? frames[5] : nil))
         case Self.gapCommand:
             guard frames.count == 3 else {
                 throw .wrongFrameCount(kind: "GAP reply", expected: 3, actual: frames.count)

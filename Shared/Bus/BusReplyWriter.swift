@@ -39,11 +39,12 @@ public final class BusReplyWriter: Sendable {
     /// Queues a `RECORD` reply.
     public func send(_ record: BusRecord) async throws {
         var frames: [[UInt8]] = [identity, BusReply.recordCommand]
-        frames.reserveCapacity(6)
+        frames.reserveCapacity(7)
         frames.append(Array(record.topic.utf8))
         frames.append(record.headerFrame)
         frames.append(record.key ?? [])
         frames.append(record.value ?? [])
+        if !record.headers.isEmpty { frames.append(record.headersFrame) }
         try await enqueue(frames, final: false)
     }
 

@@ -37,6 +37,7 @@ public final class KafkaConsumer {
             },
             onRebalance: onRebalance)
         client = try RDKafkaClient(kind: .consumer, properties: configuration.groupConsumerProperties, callbacks: callbacks)
+        client.headerLimits = configuration.headerLimits
     }
 
     /// The topics currently subscribed.

@@ -7,11 +7,15 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var groupID: String
     /// Extra librdkafka properties (name -> value).
     public var properties: [String: String]
+    /// Bounds on the headers copied out of each record (consumer and reader alike).
+    public var headerLimits: KafkaHeaderLimits
 
-    public init(bootstrapServers: String, groupID: String, properties: [String: String] = [:]) {
+    public init(bootstrapServers: String, groupID: String, properties: [String: String] = [:],
+                headerLimits: KafkaHeaderLimits = KafkaHeaderLimits()) {
         self.bootstrapServers = bootstrapServers
         self.groupID = groupID
         self.properties = properties
+        self.headerLimits = headerLimits
     }
 
     /// The properties handed to librdkafka for the group consumer.

@@ -9,14 +9,20 @@ public struct KafkaMessage: Sendable, Equatable {
     public var key: [UInt8]?
     /// The value bytes; `nil` for a tombstone.
     public var value: [UInt8]?
+    /// The record's headers in order, as far as ``KafkaHeaderLimits`` allowed.
+    public var headers: [KafkaHeader]
+    /// Headers of the record left out by ``KafkaHeaderLimits`` (the last ones).
+    public var headersDropped: Int
 
     public init(topic: String, partition: Int32, offset: Int64, timestamp: Int64,
-                key: [UInt8]?, value: [UInt8]?) {
+                key: [UInt8]?, value: [UInt8]?, headers: [KafkaHeader] = [], headersDropped: Int = 0) {
         self.topic = topic
         self.partition = partition
         self.offset = offset
         self.timestamp = timestamp
         self.key = key
         self.value = value
+        self.headers = headers
+        self.headersDropped = headersDropped
     }
 }

@@ -26,6 +26,7 @@ public final class KafkaPartitionReader {
         self.logger = logger
         let callbacks = RDKafkaCallbacks(onError: { error in logger.debug("Kafka reader: \(error)") })
         client = try RDKafkaClient(kind: .consumer, properties: configuration.readerProperties, callbacks: callbacks)
+        client.headerLimits = configuration.headerLimits
     }
 
     /// Starts reading every partition of `starts` from its offset (a real offset or a logical one

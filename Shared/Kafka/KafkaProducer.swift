@@ -21,10 +21,12 @@ public final class KafkaProducer: @unchecked Sendable {
         client = try RDKafkaClient(kind: .producer, properties: all, callbacks: callbacks)
     }
 
-    /// Queues one record; waits (serving delivery reports) while librdkafka's queue is full.
+    /// Queues one record (with `headers`, in order); waits (serving delivery reports) while
+    /// librdkafka's queue is full.
     public func send(topic: String, key: [UInt8]? = nil, value: [UInt8]?, partition: Int32 = -1,
-                     timestamp: Int64 = 0) throws(KafkaError) {
-        while try !client.produce(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp) {
+                     timestamp: Int64 = 0, headers: [KafkaHeader] = []) throws(KafkaError) {
+        while try !client.produce(topic: topic, partition: partition, key: key, value: value, timestamp: timestamp,
+                                  headers: headers) {
             client.serveCallbacks(timeoutMs: 10)
         }
         client.serveCallbacks(timeoutMs: 0)

@@ -3,15 +3,34 @@ import CRdkafka
 extension RDKafkaClient {
     /// Enqueues one record (copied by librdkafka). `partition` -1 lets the partitioner choose.
     /// Returns `false` when librdkafka's local queue is full (poll and retry).
-    func produce(topic: String, partition: Int32, key: [UInt8]?, value: [UInt8]?, timestamp: Int64) throws(KafkaError) -> Bool {
+    /// `headers` go with the record in order (names may repeat; a nil value is a null value).
+    func produce(topic: String, partition: Int32, key: [UInt8]?, value: [UInt8]?, timestamp: Int64,
+                 headers: [KafkaHeader] = []) throws(KafkaError) -> Bool {
+        let list: OpaquePointer? = headers.isEmpty ? nil : rd_kafka_headers_new(headers.count)
+        for header in headers {
+            // An empty value needs a pointer (a null pointer is a null value).
+            let value = header.value.map { $0.isEmpty ? [0] : $0 }
+            let added = withOptionalBytes(value) { pointer, length in
+                rd_kafka_header_add(list, header.name, -1, pointer, header.value?.count ?? 0)
+            }
+            if added != RD_KAFKA_RESP_ERR_NO_ERROR {
+                rd_kafka_headers_destroy(list)
+                try Self.check(added, "header \(header.name)")
+            }
+        }
         let err: rd_kafka_resp_err_t = topic.withCString { topicName in
             withOptionalBytes(key) { keyPointer, keyLength in
                 withOptionalBytes(value) { valuePointer, valueLength in
-                    rd_kafka_produce_copy(handle, topicName, partition, valuePointer, valueLength,
-                                          keyPointer, keyLength, timestamp)
+                    list == nil
+                        ? rd_kafka_produce_copy(handle, topicName, partition, valuePointer, valueLength,
+                                                keyPointer, keyLength, timestamp)
+                        : rd_kafka_produce_copy_headers(handle, topicName, partition, valuePointer, valueLength,
+                                                        keyPointer, keyLength, timestamp, list)
                 }
             }
         }
+        // Owned by librdkafka once produced; ours to free otherwise.
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR, let list { rd_kafka_headers_destroy(list) }
         if err == RD_KAFKA_RESP_ERR__QUEUE_FULL { return false }
         try Self.check(err, "produce to \(topic)")
         return true

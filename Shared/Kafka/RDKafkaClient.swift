@@ -11,6 +11,8 @@ final class RDKafkaClient {
     private let consumerQueue: OpaquePointer?
     /// Keeps the callback context alive for the client's lifetime.
     private let callbacks: RDKafkaCallbacks
+    /// Bounds on the headers copied out of each consumed record.
+    var headerLimits = KafkaHeaderLimits()
 
     init(kind: Kind, properties: [String: String], callbacks: RDKafkaCallbacks = RDKafkaCallbacks()) throws(KafkaError) {
         let config = RDKafkaConfig()
@@ -115,7 +117,7 @@ final class RDKafkaClient {
         events.reserveCapacity(count)
         for index in 0..<count {
             guard let message = buffer[index] else { continue }
-            events.append(Self.event(message))
+            events.append(Self.event(message, headerLimits: headerLimits))
             rd_kafka_message_destroy(message)
         }
         return events
@@ -237,7 +239,7 @@ final class RDKafkaClient {
                    message: reason ?? String(cString: rd_kafka_err2str(err)))
     }
 
-    static func event(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaConsumerEvent {
+    static func event(_ message: UnsafeMutablePointer<rd_kafka_message_t>, headerLimits: KafkaHeaderLimits) -> KafkaConsumerEvent {
         let m = message.pointee
         let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
         if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
@@ -259,9 +261,37 @@ final class RDKafkaClient {
         let timestamp = rd_kafka_message_timestamp(message, &timestampType)
         let key: [UInt8]? = m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
         let value: [UInt8]? = m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) }
+        let (headers, dropped) = Self.headers(of: message, limits: headerLimits)
         return .message(KafkaMessage(topic: topic, partition: m.partition, offset: m.offset,
                                      timestamp: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : timestamp,
-                                     key: key, value: value))
+                                     key: key, value: value, headers: headers, headersDropped: dropped))
+    }
+
+    /// The message's headers in order while `limits` hold, and how many were left out.
+    static func headers(of message: UnsafeMutablePointer<rd_kafka_message_t>,
+                        limits: KafkaHeaderLimits) -> (headers: [KafkaHeader], dropped: Int) {
+        var list: OpaquePointer?
+        // The list belongs to the message (freed with it); NOENT when the record has none.
+        guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return ([], 0) }
+        let count = rd_kafka_header_cnt(list)
+        var headers: [KafkaHeader] = []
+        var bytes = 0
+        for index in 0..<count {
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            guard rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                  let name else { return (headers, count - index) }
+            guard headers.count < limits.maximumCount, bytes + size <= limits.maximumBytes else {
+                return (headers, count - index)
+            }
+            let header = KafkaHeader(name: String(cString: name), value: nil)
+            guard bytes + header.byteCount + size <= limits.maximumBytes else { return (headers, count - index) }
+            bytes += header.byteCount + size
+            headers.append(KafkaHeader(name: header.name,
+                                       value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+        }
+        return (headers, 0)
     }
 
     static func nativeList(_ partitions: [KafkaTopicPartition]) -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t> {

@@ -1,4 +1,5 @@
-/// What a filter reads of a record: its place in Kafka and its key and value as JSON text.
+/// What a filter reads of a record: its place in Kafka, its key and value as JSON text and its
+/// Kafka headers.
 public protocol FilterableRecord {
     /// The partition.
     var partition: Int32 { get }
@@ -10,4 +11,8 @@ public protocol FilterableRecord {
     var key: [UInt8]? { get }
     /// The value as JSON text (nil for a tombstone).
     var value: [UInt8]? { get }
+    /// The value of the record's **last** header named `name` (names compare as Swift strings,
+    /// as JSON member names do): nil when the record has no header of that name, `.some(nil)`
+    /// when that header's value is null.
+    func lastHeader(named name: String) -> [UInt8]??
 }

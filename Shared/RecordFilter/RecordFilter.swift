@@ -1,6 +1,6 @@
 /// A filter on records: comparisons on a record's decoded value and key (dotted paths into
-/// nested objects, array indexes), its partition, offset and Kafka timestamp, combined with
-/// `and`, `or` and `not`. One parser and one evaluator for live streams, history and exports.
+/// nested objects, array indexes), its partition, offset and Kafka timestamp and its Kafka
+/// headers (`header.<name>`), combined with `and`, `or` and `not`. One parser and one evaluator for live streams, history and exports.
 ///
 /// Written as text (`value.price > 10 and key prefix "shop-"`) or as JSON
 /// (`{"and": [{"field": "value.price", "op": ">", "value": 10}, ...]}`); see docs/filters.md.

@@ -10,10 +10,19 @@ public enum RecordFilterField: Sendable, Hashable {
     case offset
     /// The Kafka timestamp, milliseconds since the epoch.
     case timestamp
+    /// The value of the record's last Kafka header of this name, as a UTF-8 string (`header.<name>`).
+    case header(String)
+
+    /// The text form's prefix of a header field.
+    static let headerPrefix = "header."
 
     /// Reads a field name: `value`, `value.<path>`, `key`, `key.<path>`, `partition`, `offset`,
-    /// `timestamp`. Headers are not carried to realtimed and exportd, so `header.*` is refused.
+    /// `timestamp`, `header.<name>` (the name is everything after `header.`, dots included).
     init(name: String, at position: Int) throws(RecordFilterError) {
+        if name.hasPrefix(Self.headerPrefix) {
+            self = try Self.header(String(name.dropFirst(Self.headerPrefix.count)), at: position)
+            return
+        }
         let parts = name.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard let head = parts.first, !parts.contains(where: \.isEmpty) else {
             throw RecordFilterError(.unknownField, at: position, "'\(name)' is not a field")
@@ -25,10 +34,38 @@ public enum RecordFilterField: Sendable, Hashable {
         case ("offset", 1): self = .offset
         case ("timestamp", 1): self = .timestamp
         case ("header", _), ("headers", _):
-            throw RecordFilterError(.unknownField, at: position, "Kafka headers do not reach realtimed and exportd yet; filter on the key or value")
+            throw RecordFilterError(.unknownField, at: position, "'\(name)' is not a field: a header is header.<name>")
         default:
             throw RecordFilterError(.unknownField, at: position,
-                                    "'\(name)' is not a field (value, value.<path>, key, key.<path>, partition, offset, timestamp)")
+                                    "'\(name)' is not a field (value, value.<path>, key, key.<path>, partition, offset, timestamp, header.<name>)")
+        }
+    }
+
+    /// A header field; refuses an empty name and one longer than a Kafka client would send.
+    static func header(_ name: String, at position: Int) throws(RecordFilterError) -> RecordFilterField {
+        guard !name.isEmpty else {
+            throw RecordFilterError(.unknownField, at: position, "a header field needs a name: header.<name>")
+        }
+        guard name.utf8.count <= maximumHeaderNameBytes else {
+            throw RecordFilterError(.unknownField, at: position, "a header name longer than \(maximumHeaderNameBytes) bytes")
+        }
+        return .header(name)
+    }
+
+    /// Longest header name a filter may name, in bytes.
+    static let maximumHeaderNameBytes = 1024
+
+    /// Whether a header name can be written after `header.` in the text form without quotes.
+    static func isPlainHeaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy(isHeaderNameByte)
+    }
+
+    /// Letters, digits, `_`, `.` and `-`: the bytes of an unquoted header name in the text form.
+    static func isHeaderNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"): true
+        default: false
         }
     }
 
@@ -40,6 +77,7 @@ public enum RecordFilterField: Sendable, Hashable {
         case .partition: "partition"
         case .offset: "offset"
         case .timestamp: "timestamp"
+        case .header(let name): Self.headerPrefix + (Self.isPlainHeaderName(name) ? name : JSONText.quoted(name))
         }
     }
 
@@ -51,6 +89,13 @@ public enum RecordFilterField: Sendable, Hashable {
         case .partition: .number(Double(record.partition))
         case .offset: .number(Double(record.offset))
         case .timestamp: record.timestamp >= 0 ? .number(Double(record.timestamp)) : nil
+        case .header(let name):
+            // Missing header: missing; null value: null; a value that is not UTF-8: missing.
+            switch record.lastHeader(named: name) {
+            case .none: nil
+            case .some(.none): .null
+            case .some(.some(let bytes)): String(validating: bytes, as: UTF8.self).map(FilterScalar.string)
+            }
         }
     }
 }

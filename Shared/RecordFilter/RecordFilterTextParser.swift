@@ -60,12 +60,17 @@ struct RecordFilterTextParser {
         skipSpace()
         let fieldStart = index
         guard let name = word(), !["and", "or", "not", "in", "prefix"].contains(name) else {
-            throw fail("expected a field (value, value.<path>, key, partition, offset, timestamp)")
+            throw fail("expected a field (value, value.<path>, key, partition, offset, timestamp, header.<name>)")
         }
-        guard name.split(separator: ".").count <= limits.maximumPathParts + 1 else {
-            throw RecordFilterError(.tooDeep, at: fieldStart, "a path of more than \(limits.maximumPathParts) parts")
+        let field: RecordFilterField
+        if name.hasPrefix(RecordFilterField.headerPrefix) {
+            field = try headerField(after: name, at: fieldStart)
+        } else {
+            guard name.split(separator: ".").count <= limits.maximumPathParts + 1 else {
+                throw RecordFilterError(.tooDeep, at: fieldStart, "a path of more than \(limits.maximumPathParts) parts")
+            }
+            field = try RecordFilterField(name: name, at: fieldStart)
         }
-        let field = try RecordFilterField(name: name, at: fieldStart)
         let op = try comparisonOperator()
         let operand: RecordFilterOperand
         if op == .in {
@@ -78,6 +83,32 @@ struct RecordFilterTextParser {
             operand = .scalar(value)
         }
         return try node(.compare(field, op, operand))
+    }
+
+    /// The rest of a `header.` field whose start, `word`, was read: an unquoted name goes on
+    /// with `-` (`header.content-type`), a quoted one is a JSON string (`header."a b"`).
+    private mutating func headerField(after word: String, at start: Int) throws(RecordFilterError) -> RecordFilterField {
+        if word == RecordFilterField.headerPrefix, peek == UInt8(ascii: "\"") {
+            let quoteStart = index
+            let result = text.withUnsafeBytes { raw -> Result<(FilterScalar?, Int), JSONSyntaxError> in
+                var reader = JSONReader(raw, at: quoteStart)
+                return Result { () throws(JSONSyntaxError) -> (FilterScalar?, Int) in
+                    (try FilterScalar.read(&reader), reader.index)
+                }
+            }
+            switch result {
+            case .success(let (.string(name)?, end)):
+                index = end
+                return try RecordFilterField.header(name, at: start)
+            case .success:
+                throw fail("expected a quoted header name")
+            case .failure(let error):
+                throw RecordFilterError(.syntax, at: error.offset, "\(error.code.rawValue)")
+            }
+        }
+        while let byte = peek, RecordFilterField.isHeaderNameByte(byte) { index += 1 }
+        let name = String(decoding: text[(start + RecordFilterField.headerPrefix.utf8.count)..<index], as: UTF8.self)
+        return try RecordFilterField.header(name, at: start)
     }
 
     private mutating func comparisonOperator() throws(RecordFilterError) -> RecordFilterOperator {

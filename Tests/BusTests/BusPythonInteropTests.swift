@@ -15,9 +15,16 @@ struct BusPythonInteropTests {
         let publisher = try BusPublisher(endpoint: randomLoopback, context: context, heartbeatInterval: .milliseconds(50))
         let cache = InMemoryBusCache(epoch: publisher.epoch)
         func publish(_ index: Int) throws {
-            cache.add(try publisher.publish(
-                topic: "orders", partition: 0, offset: Int64(index), timestamp: 1_700_000_000_000 + Int64(index),
-                key: Array("\"k\(index)\"".utf8), value: index == 7 ? nil : Array("{\"n\":\(index),\"s\":\"é\"}".utf8)))
+            // Every fifth record carries headers (a version 2 record), the others are version 1.
+            let headers = index % 5 == 0
+                ? [BusRecordHeader(name: "src", value: Array("é".utf8)), BusRecordHeader(name: "bin", value: [0xff]),
+                   BusRecordHeader(name: "none", value: nil)]
+                : []
+            let record = BusRecord(topic: "orders", partition: 0, offset: Int64(index), timestamp: 1_700_000_000_000 + Int64(index),
+                                   key: Array("\"k\(index)\"".utf8), value: index == 7 ? nil : Array("{\"n\":\(index),\"s\":\"é\"}".utf8),
+                                   sequence: publisher.lastSequence + 1, epoch: publisher.epoch, headers: headers)
+            try publisher.publish(record)
+            cache.add(record)
         }
         for index in 0..<100 { try publish(index) }
         let server = try BusSnapshotServer(endpoint: randomLoopback, context: context, handler: cache.answer)
@@ -47,6 +54,9 @@ struct BusPythonInteropTests {
             #expect((sample["value"] as? [String: Any])?["s"] as? String == "é")
             #expect(sample["timestamp"] as? Int == 1_700_000_000_005)
             #expect(sample["sequence"] as? Int == 6)
+            // Headers of a version 2 record: UTF-8 values as text, others as hex, null as null.
+            #expect((sample["headers"] as? [[Any]])?.map { $0.map { $0 as? String ?? "<null>" } }
+                    == [["src", "é"], ["bin", "ff"], ["none", "<null>"]])
         }
     }
 }

@@ -39,8 +39,12 @@ struct BusWireFormatTests {
         #expect(throws: BusProtocolError.wrongFrameCount(kind: "live record", expected: 4, actual: 3)) {
             try BusRecord(liveFrames: Array(frames.prefix(3)))
         }
-        #expect(throws: BusProtocolError.wrongFrameCount(kind: "live record", expected: 4, actual: 5)) {
-            try BusRecord(liveFrames: frames + [[]])
+        // A fifth frame belongs to version 2 records only.
+        #expect(throws: BusProtocolError.wrongFrameCount(kind: "version 1 record", expected: 4, actual: 5)) {
+            try BusRecord(liveFrames: frames + [[0, 1, 0, 1, 0x61, 0xff, 0xff, 0xff, 0xff]])
+        }
+        #expect(throws: BusProtocolError.wrongFrameCount(kind: "live record", expected: 4, actual: 6)) {
+            try BusRecord(liveFrames: frames + [[], []])
         }
     }
 
@@ -52,8 +56,10 @@ struct BusWireFormatTests {
 
     @Test func unknownVersionIsRejected() {
         var frames = Self.sample.liveFrames
-        frames[1][0] = 2
-        #expect(throws: BusProtocolError.unsupportedVersion(2)) { try BusRecord(liveFrames: frames) }
+        frames[1][0] = 3
+        #expect(throws: BusProtocolError.unsupportedVersion(3)) { try BusRecord(liveFrames: frames) }
+        frames[1][0] = 0
+        #expect(throws: BusProtocolError.unsupportedVersion(0)) { try BusRecord(liveFrames: frames) }
     }
 
     @Test func invalidUTF8TopicIsRejected() {

@@ -13,4 +13,5 @@ struct BusRecordFields: FilterableRecord {
     var timestamp: Int64 { record.timestamp }
     var key: [UInt8]? { record.key }
     var value: [UInt8]? { record.value }
+    func lastHeader(named name: String) -> [UInt8]?? { record.lastHeader(named: name) }
 }

@@ -231,7 +231,7 @@ import TestSupport
 
         // Refused filters: 400, the filter error's code and byte position, on both forms.
         let refused: [(String, String, Int?)] = [
-            ("value.price >", "syntax", nil), ("header.x = 1", "unknown-field", 0),
+            ("value.price >", "syntax", nil), ("headers.x = 1", "unknown-field", 0),
             (String(repeating: "not ", count: 40) + "offset = 1", "too-deep", nil),
             (String(repeating: "a", count: 5000), "too-long", 4096),
             ("offset in [" + (0..<300).map(String.init).joined(separator: ",") + "]", "too-many-items", nil),

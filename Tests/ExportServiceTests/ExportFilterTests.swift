@@ -33,7 +33,7 @@ import Visibility
                     (owner, rows) = built
                 }
                 table.store(partition: record.partition, offset: record.offset, kafkaTimestamp: record.timestamp, owner: owner,
-                            rows: rows, key: record.key, value: record.value, journal: &journal)
+                            rows: rows, key: record.key, value: record.value, headers: record.headers, journal: &journal)
             }
             parts.append(CSVExportRenderer.Part(topic: topic, table: table))
         }
@@ -87,14 +87,24 @@ import Visibility
             let timestamp: Int64 = Int.random(in: 0..<8, using: &random) == 0 ? -1 : Int64.random(in: 1_700_000_000_000...1_700_000_000_100, using: &random)
             let key = keys.randomElement(using: &random)!.map { Array($0.utf8) }
             let value: [UInt8]? = Int.random(in: 0..<20, using: &random) == 0 ? nil : Array(randomValue(topic: topic, using: &random).utf8)
-            records.append(BusRecord(topic: topic, partition: partition, offset: offset, timestamp: timestamp, key: key, value: value))
+            records.append(BusRecord(topic: topic, partition: partition, offset: offset, timestamp: timestamp, key: key, value: value,
+                                     headers: randomHeaders(using: &random)))
         }
         return records
     }
 
+    /// Zero to three headers: repeated names, null, empty and non-UTF-8 values.
+    static func randomHeaders(using random: inout SplitMix64) -> [BusRecordHeader] {
+        let values: [[UInt8]?] = [Array("x".utf8), Array("xy".utf8), Array("m1".utf8), [], nil, [0xff, 0x78]]
+        return (0..<Int.random(in: 0...3, using: &random)).map { _ in
+            BusRecordHeader(name: ["src", "x-tag", "Src"].randomElement(using: &random)!, value: values.randomElement(using: &random)!)
+        }
+    }
+
     static func randomFilter(using random: inout SplitMix64, depth: Int = 0) -> String {
         let fields = ["value.a", "value.b", "value.c.d", "value.l.0", "value.merchant_id", "value.offers.0.price",
-                      "value.offers.1.merchant_id", "value.timestamp", "value", "key", "key.shop", "partition", "offset", "timestamp"]
+                      "value.offers.1.merchant_id", "value.timestamp", "value", "key", "key.shop", "partition", "offset", "timestamp",
+                      "header.src", "header.x-tag"]
         switch depth < 3 ? Int.random(in: 0..<6, using: &random) : 5 {
         case 0: return "(\(randomFilter(using: &random, depth: depth + 1)) and \(randomFilter(using: &random, depth: depth + 1)))"
         case 1: return "(\(randomFilter(using: &random, depth: depth + 1)) or \(randomFilter(using: &random, depth: depth + 1)))"
@@ -109,6 +119,7 @@ import Visibility
                 case "timestamp": String(Int64.random(in: 1_700_000_000_000...1_700_000_000_100, using: &random))
                 case "key": [#""k1""#, #""k2""#, "3"].randomElement(using: &random)!
                 case "key.shop": [#""shop-1""#, #""x-2""#].randomElement(using: &random)!
+                case "header.src", "header.x-tag": [#""x""#, #""xy""#, #""m1""#, #""""#, "null", "1"].randomElement(using: &random)!
                 case "value.merchant_id", "value.offers.1.merchant_id": [#""m1""#, #""m2""#, "7"].randomElement(using: &random)!
                 default: scalars.randomElement(using: &random)!
                 }
@@ -360,7 +371,8 @@ import Visibility
             ("offset in [" + (0..<300).map(String.init).joined(separator: ",") + "]", "too-many-items"),
             ("value." + Array(repeating: "a", count: 40).joined(separator: ".") + " = 1", "too-deep"),
             ("value.a >", "syntax"),
-            ("header.x = 1", "unknown-field"),
+            ("headers.x = 1", "unknown-field"),
+            ("header. = 1", "unknown-field"),
             ("", "syntax"),
         ]
         for (text, code) in cases {

@@ -1,5 +1,6 @@
 import Foundation
 import IngestService
+import Kafka
 import Testing
 import TestSupport
 
@@ -23,6 +24,10 @@ import TestSupport
         #expect(defaults.busPresenceMaxReplicas == 256 && defaults.busPresenceMaxClients == 1_000_000)
         #expect(defaults.busMaxMessageBytes == 1 << 20 && defaults.avroMaxJSONBytes == 16 << 20)
         #expect(defaults.busCurveSecretKey == nil && defaults.busCurveClientKeys.isEmpty)
+        #expect(defaults.recordMaxHeaders == 64 && defaults.recordMaxHeaderBytes == 16384)
+        #expect(defaults.consumerConfiguration.headerLimits == KafkaHeaderLimits(maximumCount: 64, maximumBytes: 16384))
+        let headers = try IngestCommand.read(environment: ["RECORD_MAX_HEADERS": "0", "RECORD_MAX_HEADER_BYTES": "65535"])
+        #expect(headers.consumerConfiguration.headerLimits == KafkaHeaderLimits(maximumCount: 0, maximumBytes: 65535))
         let set = try IngestCommand.read(environment: [
             "BUS_MAX_CONCURRENT_REPLAYS": "3", "BUS_MAX_QUEUED_REPLAYS": "4", "BUS_PRESENCE_MAX_REPLICAS": "5",
             "BUS_PRESENCE_MAX_CLIENTS": "6", "BUS_MAX_MESSAGE_BYTES": "70000", "AVRO_MAX_JSON_BYTES": "80000",
@@ -100,6 +105,9 @@ import TestSupport
         (["BUS_PRESENCE_MAX_CLIENTS": "-1"], "BUS_PRESENCE_MAX_CLIENTS"),
         (["BUS_MAX_MESSAGE_BYTES": "10"], "BUS_MAX_MESSAGE_BYTES"),
         (["AVRO_MAX_JSON_BYTES": "lots"], "AVRO_MAX_JSON_BYTES"),
+        (["RECORD_MAX_HEADERS": "1025"], "RECORD_MAX_HEADERS"),
+        (["RECORD_MAX_HEADER_BYTES": "65536"], "RECORD_MAX_HEADER_BYTES"),
+        (["RECORD_MAX_HEADER_BYTES": "-1"], "RECORD_MAX_HEADER_BYTES"),
         (["BUS_CURVE_SECRET_KEY": "not-a-key"], "BUS_CURVE_SECRET_KEY"),
         (["BUS_CURVE_CLIENT_KEYS": "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"], "BUS_CURVE_CLIENT_KEYS"),
         (["SHARD_COUNT": "0"], "SHARD_COUNT"),

@@ -7,7 +7,8 @@ import TestSupport
 /// records, through real processes and clients, against a Python reference evaluator written
 /// from docs/filters.md (`Clients/filter_reference.py`): a python-socketio client subscribed with
 /// each filter gets exactly the matching records in its subscription's history and live, and
-/// exportd's export with the same filter holds exactly their rows.
+/// exportd's export with the same filter holds exactly their rows. Records carry random Kafka
+/// headers (repeated names, null, empty and non-UTF-8 values) and filters read `header.<name>`.
 @Suite(.serialized) struct FilterReferenceTests {
     let broker: TansuBroker
     let producer: KafkaProducer
@@ -17,17 +18,40 @@ import TestSupport
         producer = try KafkaProducer(bootstrapServers: broker.bootstrapServers, properties: ["linger.ms": "1"])
     }
 
-    /// A record as produced: its key and value JSON and its place.
+    /// A record as produced: its key and value JSON, its headers and its place.
     struct Produced {
         var key: Any
         var value: [String: Any]
         var offset: Int
         var timestamp: Int
+        var headers: [KafkaHeader] = []
+
+        /// The headers as the reference reads them: [name, UTF-8 text, null or {"hex": ...}].
+        var referenceHeaders: [[Any]] {
+            headers.map { header in
+                guard let value = header.value else { return [header.name, NSNull()] }
+                guard let text = String(validating: value, as: UTF8.self) else {
+                    return [header.name, ["hex": value.map { String(format: "%02x", $0) }.joined()]]
+                }
+                return [header.name, text]
+            }
+        }
+    }
+
+    static let headerNames = ["src", "x-tag", "Src"]
+
+    /// Zero to three headers: repeated names, null, empty and non-UTF-8 values.
+    static func headers(_ random: inout SplitMix64) -> [KafkaHeader] {
+        let values: [[UInt8]?] = shops.map { Array($0.utf8) } + [nil, [0xff, 0x73]]
+        return (0..<Int.random(in: 0...3, using: &random)).map { _ in
+            KafkaHeader(name: headerNames.randomElement(using: &random)!, value: values.randomElement(using: &random)!)
+        }
     }
 
     static let shops = ["s1", "s2", "s10", "S1", "é-shop", ""]
     static let fields = ["value.shop", "value.price", "value.flag", "value.meta.level", "value.meta.name", "value.tags.0",
-                         "value.maybe", "value.n", "value.absent", "key", "offset", "timestamp", "partition", "value.meta"]
+                         "value.maybe", "value.n", "value.absent", "key", "offset", "timestamp", "partition", "value.meta",
+                         "header.src", "header.x-tag", "header.Src", "header.absent"]
 
     static func value(_ n: Int, _ random: inout SplitMix64) -> [String: Any] {
         var value: [String: Any] = ["n": n]
@@ -67,7 +91,8 @@ import TestSupport
             if field == "offset" && ["<", "<=", ">", ">="].contains(op) { field = "offset" }
             let value: Any = op == "in" ? (0..<Int.random(in: 1...3, using: &random)).map { _ in operand(&random) }
                 : op == "prefix" ? String(shops.randomElement(using: &random)!.prefix(Int.random(in: 0...2, using: &random)))
-                : field == "offset" ? Int.random(in: 0..<120, using: &random) : operand(&random)
+                : field == "offset" ? Int.random(in: 0..<120, using: &random)
+                : field.hasPrefix("header.") && Bool.random(using: &random) ? shops.randomElement(using: &random)! : operand(&random)
             return ["field": field, "op": op, "value": value]
         }
     }
@@ -79,7 +104,8 @@ import TestSupport
     /// The reference's selection: per filter, the offsets of the matching records.
     static func reference(_ filters: [[String: Any]], _ records: [Produced]) throws -> [[Int]] {
         let input = try json(["filters": filters, "records": records.map {
-            ["key": $0.key, "value": $0.value, "partition": 0, "offset": $0.offset, "timestamp": $0.timestamp] as [String: Any]
+            ["key": $0.key, "value": $0.value, "partition": 0, "offset": $0.offset, "timestamp": $0.timestamp,
+             "headers": $0.referenceHeaders] as [String: Any]
         }])
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Clients/filter_reference.py")
         let process = Process()
@@ -140,10 +166,11 @@ import TestSupport
         func produce(_ count: Int) throws {
             for _ in 0..<count {
                 let n = records.count
-                let record = Produced(key: "k\(n % 5)", value: Self.value(n, &random), offset: n, timestamp: 1_700_000_000_000 + n)
+                let record = Produced(key: "k\(n % 5)", value: Self.value(n, &random), offset: n, timestamp: 1_700_000_000_000 + n,
+                                      headers: Self.headers(&random))
                 records.append(record)
                 try producer.send(topic: "orders", key: Array(try Self.json(record.key).utf8), value: Array(try Self.json(record.value).utf8),
-                                  partition: 0, timestamp: Int64(record.timestamp))
+                                  partition: 0, timestamp: Int64(record.timestamp), headers: record.headers)
             }
             try producer.flush()
         }
@@ -155,7 +182,12 @@ import TestSupport
         }
         #expect(loaded, "seed \(seed)")
 
-        let filters = (0..<8).map { _ in Self.filter(&random) }
+        // Random filters, and header filters that always select some records and leave some out.
+        let filters = (0..<8).map { _ in Self.filter(&random) } + [
+            ["field": "header.src", "op": "=", "value": "s1"],
+            ["or": [["field": "header.x-tag", "op": "prefix", "value": "s"], ["field": "header.Src", "op": "=", "value": NSNull()]]],
+            ["and": [["field": "header.src", "op": "!=", "value": "s2"], ["not": ["field": "value.n", "op": "<", "value": 40]]]],
+        ]
         let clients = try filters.map { filter in
             try RealtimeTestClient(.python5, url: realtimed.url, events: ["orders"],
                                    actions: [["emit": "subscribe", "args": [["topics": ["orders"], "filter": filter]]]])
@@ -173,6 +205,10 @@ import TestSupport
         }
         try produce(40)
         let expected = try Self.reference(filters, records)
+        for index in 8..<filters.count {
+            #expect(!expected[index].isEmpty && expected[index].count < records.count,
+                    "header filter \(index) selects \(expected[index].count) of \(records.count); seed \(seed)")
+        }
         let texts = try filters.map(Self.json)
         for (index, client) in clients.enumerated() {
             let live = expected[index].filter { $0 >= 80 }

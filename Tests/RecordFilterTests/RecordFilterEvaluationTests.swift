@@ -42,12 +42,36 @@ import TestSupport
         #expect(try RecordFilter(text: #"value = "text""#).matches(FilterTestRecord(value: #""text""#)))
     }
 
+    /// A header reads as the UTF-8 string of its last value; a null value is null; a missing
+    /// header and one whose value is not UTF-8 are missing (all but `!=` fail); names are
+    /// case-sensitive.
+    @Test func headersCompareAsTheirLastValueAsAString() throws {
+        let record = FilterTestRecord(value: "{}", headers: [
+            ("source", Array("shop-1".utf8)), ("trace", Array("a".utf8)), ("trace", Array("b".utf8)), ("empty", []),
+            ("none", nil), ("binary", [0xff, 0xfe]), ("n", Array("10".utf8)), ("Source", Array("other".utf8)),
+            ("é", Array("ü".utf8)),
+        ])
+        func holds(_ text: String) throws -> Bool { try RecordFilter(text: text).matches(record) }
+        #expect(try holds(#"header.source = "shop-1" and header.source prefix "shop-" and header.Source = "other""#))
+        // Repeated names: the last one counts.
+        #expect(try holds(#"header.trace = "b""#) && !holds(#"header.trace = "a""#) && holds(#"header.trace in ["a", "b"]"#))
+        #expect(try holds(#"header.empty = "" and header.empty prefix """#))
+        #expect(try holds("header.none = null") && !holds(#"header.none = """#) && holds("header.none != 1"))
+        // Not UTF-8: missing, like an absent header.
+        #expect(try !holds("header.binary = null") && holds(#"header.binary != "x""#) && !holds(#"header.binary prefix """#))
+        #expect(try !holds(#"header.missing = "x""#) && holds(#"header.missing != "x""#) && !holds("header.missing = null"))
+        // Always a string: a number operand never equals it; strings order by Unicode scalars.
+        #expect(try !holds("header.n = 10") && holds(#"header.n = "10""#) && holds(#"header.n < "9""#) && !holds("header.n > 1"))
+        #expect(try holds(#"header."é" = "ü""#) && !holds(#"header.SOURCE = "shop-1""#))
+        #expect(try RecordFilter(parsing: #"{"field": "header.trace", "op": "=", "value": "b"}"#).matches(record))
+    }
+
     /// Random filters over random records against a reference evaluator written independently
     /// (Foundation's JSON, the documented semantics), through both text and JSON forms.
     @Test func randomFiltersAgreeWithAReferenceEvaluator() throws {
         let seed = FuzzSettings.seed(0x19)
         var random = SplitMix64(seed: seed)
-        let fields = ["value.a", "value.b", "value.c.d", "value.l.0", "key", "key.k", "partition", "offset"]
+        let fields = ["value.a", "value.b", "value.c.d", "value.l.0", "key", "key.k", "partition", "offset", "header.h", "header.x-y"]
         let scalars = ["1", "2", "-1", "2.5", #""x""#, #""xy""#, #""y""#, "true", "false", "null"]
         func randomFilter(_ depth: Int) -> String {
             switch depth < 3 ? Int.random(in: 0..<6, using: &random) : 5 {
@@ -80,8 +104,12 @@ import TestSupport
             let filter = try RecordFilter(text: text)
             #expect(try RecordFilter(text: filter.description) == filter)
             let key = Bool.random(using: &random) ? "{\"k\": \(scalars.randomElement(using: &random)!)}" : scalars.randomElement(using: &random)!
+            let headerValues: [[UInt8]?] = [Array("x".utf8), Array("xy".utf8), Array("1".utf8), [], nil, [0xc3]]
+            let headers = (0..<Int.random(in: 0...3, using: &random)).map { _ in
+                (name: ["h", "x-y", "H"].randomElement(using: &random)!, value: headerValues.randomElement(using: &random)!)
+            }
             let record = FilterTestRecord(partition: Int32.random(in: 0...2, using: &random), offset: Int64.random(in: 0...2, using: &random),
-                                          key: key, value: randomJSON())
+                                          key: key, value: randomJSON(), headers: headers)
             #expect(filter.matches(record) == ReferenceEvaluator.matches(filter, record), "seed \(seed): \(text) on \(record)")
         }
     }
@@ -167,6 +195,12 @@ enum ReferenceEvaluator {
         case .partition: return .number(Double(record.partition))
         case .offset: return .number(Double(record.offset))
         case .timestamp: return record.timestamp >= 0 ? .number(Double(record.timestamp)) : nil
+        case .header(let name):
+            // The last header of the name; its bytes as a string when UTF-8, null for a null value.
+            guard let header = record.headers.reversed().first(where: { $0.name == name }) else { return nil }
+            guard let bytes = header.value else { return .null }
+            guard let text = String(bytes: bytes, encoding: .utf8) else { return nil }
+            return .string(text)
         }
     }
 }

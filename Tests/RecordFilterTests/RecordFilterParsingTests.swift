@@ -22,7 +22,27 @@ import Testing
         #expect(try RecordFilter(parsing: json) == RecordFilter(text: #"(value.price > 10 and not key prefix "shop-") or partition in [0, 2]"#))
     }
 
+    /// `header.<name>`: an unquoted name of letters, digits, `_`, `.` and `-`, or a quoted one
+    /// (any string); in the JSON form everything after `header.`. Both forms mean the same.
+    @Test func headerFieldsNameOneHeader() throws {
+        #expect(try RecordFilter(text: #"header.source = "x""#) == .compare(.header("source"), .equal, .scalar(.string("x"))))
+        #expect(try RecordFilter(text: #"header.content-type prefix "application/""#)
+            == .compare(.header("content-type"), .prefix, .scalar(.string("application/"))))
+        #expect(try RecordFilter(text: #"header.spring.json.type=null"#) == .compare(.header("spring.json.type"), .equal, .scalar(.null)))
+        #expect(try RecordFilter(text: #"header."a b\"c" != "1" and header."é" in ["x"]"#)
+            == .and([.compare(.header("a b\"c"), .notEqual, .scalar(.string("1"))), .compare(.header("é"), .in, .list([.string("x")]))]))
+        #expect(try RecordFilter(parsing: #"{"field": "header.a b", "op": "=", "value": "x"}"#)
+            == .compare(.header("a b"), .equal, .scalar(.string("x"))))
+        #expect(try RecordFilter(parsing: #"{"field": "header.x-trace", "op": "=", "value": "x"}"#)
+            == RecordFilter(text: #"header.x-trace = "x""#))
+        // The name is refused when empty or longer than 1024 bytes.
+        #expect(throws: RecordFilterError.self) { try RecordFilter(text: "header.\(String(repeating: "n", count: 1025)) = 1") }
+        #expect(try RecordFilter(text: "header.\(String(repeating: "n", count: 1024)) = 1") == .compare(.header(String(repeating: "n", count: 1024)), .equal, .scalar(.number(1))))
+    }
+
     @Test(arguments: [
+        #"header.source = "x""#, #"header.content-type prefix "a" or header."a b" = null"#, #"header."\u0000\"" in ["é"]"#,
+        #"header.a..b = "x""#,
         #"value.price > 10"#, #"not (key = "a" or key = "b")"#, #"value.s prefix "é\"\n" and offset <= 3"#,
         #"partition in [] or value.x in ["a", 1, true, null, -2.5]"#, #"((value.a = 1 or value.b = 2) and value.c = 3) or value.d = 4"#,
     ])
@@ -33,7 +53,9 @@ import Testing
 
     @Test(arguments: [
         ("", RecordFilterError.Code.syntax), ("value.price >", .syntax), ("value.price 10", .syntax), ("price > 1", .unknownField),
-        ("header.source = \"x\"", .unknownField), ("value.a prefix 3", .badOperand), ("value.a in 3", .syntax),
+        ("header = \"x\"", .unknownField), ("headers.a = \"x\"", .unknownField), ("header. = 1", .unknownField),
+        (#"header."" = 1"#, .unknownField), (#"header."a = 1"#, .syntax),
+        (#"{"field": "header.", "op": "=", "value": 1}"#, .unknownField), ("value.a prefix 3", .badOperand), ("value.a in 3", .syntax),
         ("(value.a = 1", .syntax), ("value.a = 1 value.b = 2", .syntax), ("value..a = 1", .unknownField),
         (#"{"field": "value.a", "op": "in", "value": 3}"#, .badOperand), (#"{"field": "value.a", "op": "~", "value": 3}"#, .syntax),
         (#"{"and": [], "not": {"field": "offset", "op": "=", "value": 1}}"#, .syntax), (#"{"field": "value.a", "op": "=", "value": {}}"#, .badOperand),

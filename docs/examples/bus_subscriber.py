@@ -19,18 +19,50 @@ END = struct.Struct(">QQ")          # epoch, sequence
 HEARTBEAT = struct.Struct(">BQQ")   # version, epoch, sequence
 
 
+def decode_headers(frame):
+    """The headers frame of a version 2 record: [(name, value bytes or None), ...] in order."""
+    (count,), index, headers = struct.unpack_from(">H", frame), 2, []
+    if count == 0:
+        raise ValueError("a version 2 record has at least one header")
+    for _ in range(count):
+        (name_length,) = struct.unpack_from(">H", frame, index)
+        name = frame[index + 2:index + 2 + name_length].decode("utf-8")
+        index += 2 + name_length
+        (value_length,) = struct.unpack_from(">i", frame, index)
+        index += 4
+        if value_length < -1 or index + max(value_length, 0) > len(frame):
+            raise ValueError("bad header value length")
+        headers.append((name, None if value_length == -1 else frame[index:index + value_length]))
+        index += max(value_length, 0)
+    if index != len(frame):
+        raise ValueError("bytes after the last header")
+    return headers
+
+
 def decode_record(frames):
-    if len(frames) != 4:
-        raise ValueError(f"record needs 4 frames, got {len(frames)}")
-    topic, header, key, value = frames
+    if len(frames) not in (4, 5):
+        raise ValueError(f"record needs 4 or 5 frames, got {len(frames)}")
+    topic, header, key, value = frames[:4]
     if len(header) != HEADER.size:
         raise ValueError(f"header must be {HEADER.size} bytes")
     version, epoch, sequence, partition, offset, timestamp = HEADER.unpack(header)
-    if version != 1:
-        raise ValueError(f"unsupported version {version}")
+    if version not in (1, 2) or (version == 2) != (len(frames) == 5):
+        raise ValueError(f"unsupported version {version} with {len(frames)} frames")
+    headers = decode_headers(frames[4]) if version == 2 else []
     return dict(topic=topic.decode("utf-8"), epoch=epoch, sequence=sequence, partition=partition,
                 offset=offset, timestamp=timestamp,
-                key=json.loads(key) if key else None, value=json.loads(value) if value else None)
+                key=json.loads(key) if key else None, value=json.loads(value) if value else None,
+                # header values are bytes: shown as UTF-8 text where they are, else as hex
+                headers=[[n, None if v is None else (v.decode("utf-8") if is_utf8(v) else v.hex())]
+                         for n, v in headers])
+
+
+def is_utf8(data):
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def main():

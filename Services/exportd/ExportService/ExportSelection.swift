@@ -56,6 +56,7 @@ struct ExportSelection {
     /// record's rows are adjacent in one log); rows outside `since`/`until` are not judged.
     private static func matches(_ filter: RecordFilter, _ log: RowLog, from start: Int, since: Int64?, until: Int64?) -> [Bool] {
         let readsContent = filter.readsKeyOrValue
+        let readsHeaders = filter.readsHeaders
         var result = [Bool](repeating: false, count: log.count - start)
         var lastRecord: StoredRecord?
         var lastResult = false
@@ -68,7 +69,9 @@ struct ExportSelection {
                 result[index - start] = lastResult
                 continue
             }
-            let passes = record == nil && readsContent ? false : filter.matches(FilteredRecord(row, record))
+            // Never a guess: a row kept without what the filter reads does not pass.
+            let unknown = (record == nil && readsContent) || (record?.headers == nil && readsHeaders)
+            let passes = unknown ? false : filter.matches(FilteredRecord(row, record))
             lastRecord = record
             lastResult = passes
             result[index - start] = passes

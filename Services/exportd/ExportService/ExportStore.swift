@@ -179,7 +179,7 @@ public final class ExportStore: Sendable {
                 tables[record.topic] = nil  // keep the table uniquely referenced while it changes
                 table.store(partition: record.partition, offset: record.offset, kafkaTimestamp: record.timestamp,
                             owner: item.owner, rows: item.rows, key: record.key, value: record.value,
-                            journal: &pending[record.topic, default: []])
+                            headers: record.headers, journal: &pending[record.topic, default: []])
                 result.stored += 1
                 result.rows += item.rows.count
                 tables[record.topic] = table

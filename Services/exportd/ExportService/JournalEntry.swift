@@ -1,3 +1,4 @@
+import Bus
 import Visibility
 
 /// One entry of a topic's journal file (see ``TopicJournal``).
@@ -7,9 +8,11 @@ import Visibility
 ///
 /// Kinds: 1 field, 2 layout, 3 record (as written before filters: rows only), 4 offsets,
 /// 5 rewind, 6 record with its key and value JSON (``Record/source``; written since filters,
-/// issue 19). Kinds are never changed once written: a journal of an older version loads as it
-/// was (its records as kind 3, without source). An older exportd reading kind 6 stops there as
-/// at a torn tail (it cuts the journal and replays the rest from Kafka).
+/// issue 19), 7 record with its key and value JSON and its Kafka headers (written since header
+/// filters). Kinds are never changed once written: a journal of an older version loads as it
+/// was (kind 3 without source, kind 6 with a source whose headers are unknown). An older
+/// exportd reading a newer kind stops there as at a torn tail (it cuts the journal and replays
+/// the rest from Kafka).
 enum JournalEntry: Equatable {
     /// A new column name; its id is the number of fields defined before it.
     case field([UInt8])
@@ -34,10 +37,12 @@ enum JournalEntry: Equatable {
         var source: Source? = nil
     }
 
-    /// A record's key (nil: a null key) and value as JSON text, for filters.
+    /// A record's key (nil: a null key) and value as JSON text and its Kafka headers, for filters.
     struct Source: Equatable {
         var key: ArraySlice<UInt8>?
         var value: ArraySlice<UInt8>
+        /// The headers in order (kind 7); nil when not known (kind 6, written before headers).
+        var headers: [BusRecordHeader]? = nil
     }
 
     struct Row: Equatable {
@@ -60,7 +65,7 @@ enum JournalEntry: Equatable {
             Self.put(UInt32(ids.count), &output)
             for id in ids { Self.put(id, &output) }
         case .record(let record):
-            output.append(record.source == nil ? 3 : 6)
+            output.append(record.source == nil ? 3 : record.source?.headers == nil ? 6 : 7)
             Self.put(UInt32(bitPattern: record.partition), &output)
             Self.put(UInt64(bitPattern: record.offset), &output)
             Self.put(UInt64(bitPattern: record.kafkaTimestamp), &output)
@@ -83,6 +88,22 @@ enum JournalEntry: Equatable {
                 }
                 Self.put(UInt32(source.value.count), &output)
                 output.append(contentsOf: source.value)
+                if let headers = source.headers {
+                    // count, then per header: name length and name, value tag (0 null, 1 bytes), length and value.
+                    Self.put(UInt32(headers.count), &output)
+                    for header in headers {
+                        let name = Array(header.name.utf8)
+                        Self.put(UInt32(name.count), &output)
+                        output.append(contentsOf: name)
+                        if let value = header.value {
+                            output.append(1)
+                            Self.put(UInt32(value.count), &output)
+                            output.append(contentsOf: value)
+                        } else {
+                            output.append(0)
+                        }
+                    }
+                }
             }
             Self.put(UInt32(record.rows.count), &output)
             for row in record.rows {
@@ -137,7 +158,7 @@ enum JournalEntry: Equatable {
             var ids: [UInt32] = []
             for _ in 0..<count { guard let id = reader.u32() else { return nil }; ids.append(id) }
             return reader.atEnd ? .layout(ids) : nil
-        case 3, 6:
+        case 3, 6, 7:
             guard let partition = reader.u32(), let offset = reader.u64(), let kafkaTimestamp = reader.u64(),
                   let ownerTag = reader.byte() else { return nil }
             let owner: RecordOwner
@@ -150,7 +171,7 @@ enum JournalEntry: Equatable {
             default: return nil
             }
             var source: Source?
-            if kind == 6 {
+            if kind >= 6 {
                 guard let keyTag = reader.byte() else { return nil }
                 var key: ArraySlice<UInt8>?
                 switch keyTag {
@@ -162,6 +183,22 @@ enum JournalEntry: Equatable {
                 }
                 guard let length = reader.u32(), let value = reader.bytes(Int(length)) else { return nil }
                 source = Source(key: key, value: value)
+            }
+            if kind == 7 {
+                guard let count = reader.u32(), Int(count) <= payload.count else { return nil }
+                var headers: [BusRecordHeader] = []
+                for _ in 0..<count {
+                    guard let nameLength = reader.u32(), let name = reader.bytes(Int(nameLength)),
+                          let name = String(validating: name, as: UTF8.self), let tag = reader.byte() else { return nil }
+                    switch tag {
+                    case 0: headers.append(BusRecordHeader(name: name, value: nil))
+                    case 1:
+                        guard let length = reader.u32(), let value = reader.bytes(Int(length)) else { return nil }
+                        headers.append(BusRecordHeader(name: name, value: Array(value)))
+                    default: return nil
+                    }
+                }
+                source?.headers = headers
             }
             guard let rowCount = reader.u32(), Int(rowCount) <= payload.count else { return nil }
             var rows: [Row] = []

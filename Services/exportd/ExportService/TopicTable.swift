@@ -1,3 +1,4 @@
+import Bus
 import Visibility
 
 /// Everything exportd keeps of one merchant topic, in memory: column names and layouts, the
@@ -37,17 +38,17 @@ struct TopicTable {
     }
 
     /// Stores a record's rows and appends the journal entries that make it durable to `journal`.
-    /// The record's key and value JSON are kept with its rows (and journaled, entry kind 6) for
-    /// filters; a record whose rows no one sees or that has none keeps neither.
+    /// The record's key and value JSON and its headers are kept with its rows (and journaled,
+    /// entry kind 7) for filters; a record whose rows no one sees or that has none keeps none of them.
     mutating func store(partition: Int32, offset: Int64, kafkaTimestamp: Int64, owner: RecordOwner, rows: [BuiltRow],
-                        key: [UInt8]?, value: [UInt8]?, journal: inout [UInt8]) {
+                        key: [UInt8]?, value: [UInt8]?, headers: [BusRecordHeader], journal: inout [UInt8]) {
         var stored: [JournalEntry.Row] = []
         stored.reserveCapacity(rows.count)
         for row in rows {
             let layout = layoutID(row.fields, journal: &journal)
             stored.append(JournalEntry.Row(layout: layout, timestamp: row.timestamp, line: row.line[...]))
         }
-        let source = rows.isEmpty || owner == .nobody ? nil : value.map { StoredRecord(key: key, value: $0) }
+        let source = rows.isEmpty || owner == .nobody ? nil : value.map { StoredRecord(key: key, value: $0, headers: headers) }
         let record = JournalEntry.Record(partition: partition, offset: offset, kafkaTimestamp: kafkaTimestamp,
                                          owner: owner, rows: stored, source: source.map(Self.journalSource))
         JournalEntry.record(record).encode(into: &journal)
@@ -56,7 +57,7 @@ struct TopicTable {
 
     /// The journal form of a record's key and value.
     private static func journalSource(_ record: StoredRecord) -> JournalEntry.Source {
-        JournalEntry.Source(key: record.key?[...], value: record.value[...])
+        JournalEntry.Source(key: record.key?[...], value: record.value[...], headers: record.headers)
     }
 
     /// Applies an entry read back from the journal.
@@ -73,8 +74,11 @@ struct TopicTable {
                 offsets[record.partition] = max(offsets[record.partition] ?? -1, record.offset)
                 return
             }
-            // Kind 3 (a journal written before filters) has no source: its rows keep none.
-            apply(record, source: record.source.map { StoredRecord(key: $0.key.map(Array.init), value: Array($0.value)) })
+            // Kind 3 (a journal written before filters) has no source: its rows keep none; kind 6
+            // (before headers) keeps key and value, its headers unknown.
+            apply(record, source: record.source.map {
+                StoredRecord(key: $0.key.map(Array.init), value: Array($0.value), headers: $0.headers)
+            })
         case .offsets(let stored):
             for (partition, offset) in stored { offsets[partition] = max(offsets[partition] ?? -1, offset) }
         case .rewind(let partition, let next):

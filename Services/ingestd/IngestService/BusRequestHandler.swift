@@ -118,7 +118,8 @@ public struct BusRequestHandler: Sendable {
                     let value = try await decoder.decodeValueFetchingSchemas(message.value, topic: message.topic)
                     try await reply.send(BusRecord(topic: message.topic, partition: message.partition,
                                                    offset: message.offset, timestamp: message.timestamp,
-                                                   key: key, value: value, sequence: 0, epoch: epoch))
+                                                   key: key, value: value, sequence: 0, epoch: epoch,
+                                                   headers: message.busHeaders))
                 } catch let error as RecordDecodingError {
                     logger.debug("replay skips \(message.topic)[\(message.partition)]@\(message.offset): \(error)")
                 }

@@ -61,6 +61,8 @@ extension IngestConfiguration {
             ("BUS_PRESENCE_MAX_CLIENTS", busPresenceMaxClients, 0...BusPresence.maximumClientsPerReplica),
             ("BUS_MAX_MESSAGE_BYTES", busMaxMessageBytes, 1024...(1 << 30)),
             ("AVRO_MAX_JSON_BYTES", avroMaxJSONBytes, 1024...(1 << 30)),
+            ("RECORD_MAX_HEADERS", recordMaxHeaders, 0...1024),
+            ("RECORD_MAX_HEADER_BYTES", recordMaxHeaderBytes, 0...BusRecord.maximumHeaderNameBytes),
         ] where !range.contains(value) {
             throw IngestConfigurationError(setting, "\(value) is not between \(range.lowerBound) and \(range.upperBound)")
         }

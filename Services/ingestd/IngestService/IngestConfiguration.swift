@@ -54,6 +54,13 @@ public struct IngestConfiguration: Sendable {
     public var busMaxMessageBytes = 1 << 20
     /// `AVRO_MAX_JSON_BYTES`: the most JSON text one Avro datum may become; larger is a decode error.
     public var avroMaxJSONBytes = 16 << 20
+    /// `RECORD_MAX_HEADERS`: Kafka headers kept per record, in order; later ones are left out
+    /// (counted). 0 publishes no headers at all: every record in the version 1 format, for
+    /// subscribers older than headers.
+    public var recordMaxHeaders = 64
+    /// `RECORD_MAX_HEADER_BYTES`: bytes of header names and values kept per record; the header
+    /// that would pass it and all after it are left out (counted).
+    public var recordMaxHeaderBytes = 16 * 1024
     /// `BUS_CURVE_SECRET_KEY`: the bus's CURVE server secret key (Z85, 40 characters). Set: both
     /// bus sockets require CURVE; subscribers need the matching public key.
     public var busCurveSecretKey: String?
@@ -88,6 +95,8 @@ public struct IngestConfiguration: Sendable {
 
     /// The consumer configuration handed to the Kafka wrapper.
     public var consumerConfiguration: KafkaConsumerConfiguration {
-        KafkaConsumerConfiguration(bootstrapServers: kafkaHosts, groupID: consumerGroup, properties: kafkaProperties)
+        KafkaConsumerConfiguration(bootstrapServers: kafkaHosts, groupID: consumerGroup, properties: kafkaProperties,
+                                   headerLimits: KafkaHeaderLimits(maximumCount: recordMaxHeaders,
+                                                                   maximumBytes: recordMaxHeaderBytes))
     }
 }

@@ -250,9 +250,14 @@ final class IngestConsumerLoop {
             let value = try decodeLoadingSchemas { () throws(RecordDecodingError) in
                 try decoder.decodeValue(message.value, topic: message.topic)
             }
+            if message.headersDropped > 0 {
+                metrics.headersDropped.increment(by: message.headersDropped)
+                logLimiter.log(logger, level: .warning, key: "headers:\(message.topic)",
+                               "\(message.topic)[\(message.partition)]@\(message.offset): \(message.headersDropped) header(s) over RECORD_MAX_HEADERS / RECORD_MAX_HEADER_BYTES left out")
+            }
             return BusRecord(topic: message.topic, partition: message.partition, offset: message.offset,
                              timestamp: message.timestamp, key: key, value: value,
-                             sequence: sequence, epoch: publisher.epoch)
+                             sequence: sequence, epoch: publisher.epoch, headers: message.busHeaders)
         } catch {
             metrics.recordFailed(message.topic, count: 1)
             logLimiter.log(logger, level: .warning, key: "decode:\(message.topic)",

@@ -16,6 +16,8 @@ final class IngestMetrics {
     let positionsRewound = Counter(label: "ingest_position_gaps_total", dimensions: [("kind", "rewound")])
     /// Offsets deleted from Kafka before ingestd consumed them.
     let deletedOffsets = Counter(label: "ingest_deleted_offsets_total")
+    /// Kafka headers left out of published records by `RECORD_MAX_HEADERS` / `RECORD_MAX_HEADER_BYTES`.
+    let headersDropped = Counter(label: "ingest_record_headers_dropped_total")
 
     func recordConsumed(_ topic: String, count: Int) {
         counter(&consumed, "ingest_records_consumed_total", topic).increment(by: count)

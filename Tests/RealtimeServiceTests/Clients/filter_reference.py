@@ -2,7 +2,8 @@
 for the tests that compare realtimed's live and history selection and exportd's export with it.
 
 Usage: filter_reference.py < {"filters": [<JSON form>...], "records": [{"key": <JSON or null>,
-"value": <JSON or null>, "partition": n, "offset": n, "timestamp": n}...]}
+"value": <JSON or null>, "partition": n, "offset": n, "timestamp": n, "headers": [[name, value]...]}...]}
+A header value is a string (its bytes as UTF-8), null, or {"hex": "..."} for bytes that are not UTF-8.
 Prints {"matches": [[<index of each matching record>...] per filter]}.
 """
 import json
@@ -39,7 +40,18 @@ def lookup(document, path):
     return document
 
 
+def header(record, name):
+    """header.<name>: the last header of that name; its value as a string, null for a null
+    value; missing when there is none or its bytes are not UTF-8."""
+    found = [value for header_name, value in record.get("headers", []) if header_name == name]
+    if not found or isinstance(found[-1], dict):
+        return MISSING
+    return scalar(found[-1])
+
+
 def field(record, name):
+    if name.startswith("header."):
+        return header(record, name[len("header."):])
     parts = name.split(".")
     if parts[0] in ("value", "key"):
         document = record[parts[0]]
