@@ -50,6 +50,7 @@ extension IngestConfiguration {
             ("BUS_PRESENCE_MAX_CLIENTS", busPresenceMaxClients, 0...BusPresence.maximumClientsPerReplica),
             ("BUS_MAX_MESSAGE_BYTES", busMaxMessageBytes, 1024...(1 << 30)),
             ("AVRO_MAX_JSON_BYTES", avroMaxJSONBytes, 1024...(1 << 30)),
+            ("DECODE_THREADS", decodeThreads, 1...256),
         ] where !range.contains(value) {
             throw IngestConfigurationError(setting, "\(value) is not between \(range.lowerBound) and \(range.upperBound)")
         }

@@ -1,4 +1,5 @@
 import Bus
+import Foundation
 import Kafka
 import Logging
 
@@ -60,6 +61,9 @@ public struct IngestConfiguration: Sendable {
     /// `BUS_CURVE_CLIENT_KEYS`: comma-separated Z85 public keys of the subscribers admitted
     /// (only with `BUS_CURVE_SECRET_KEY`). Unset: any client that knows the server's public key.
     public var busCurveClientKeys: [String] = []
+    /// `DECODE_THREADS`: threads decoding records, in parallel with the thread that consumes
+    /// and publishes (records keep their order). The number of cores by default.
+    public var decodeThreads = ProcessInfo.processInfo.activeProcessorCount
     /// `KAFKA_PROPERTY_<NAME>` variables and `--kafka-property name=value` flags: any librdkafka
     /// property, applied last.
     public var kafkaProperties: [String: String] = [:]
@@ -79,6 +83,10 @@ public struct IngestConfiguration: Sendable {
 
     /// The consumer configuration handed to the Kafka wrapper.
     public var consumerConfiguration: KafkaConsumerConfiguration {
-        KafkaConsumerConfiguration(bootstrapServers: kafkaHosts, groupID: consumerGroup, properties: kafkaProperties)
+        var consumer = KafkaConsumerConfiguration(bootstrapServers: kafkaHosts, groupID: consumerGroup,
+                                                  properties: kafkaProperties)
+        // Offsets are committed only once their records are published (IngestConsumerLoop).
+        consumer.storesOffsetsExplicitly = true
+        return consumer
     }
 }
