@@ -149,6 +149,7 @@ let package = Package(
             dependencies: ["JSON", 
                 "Kafka", "Avro", "DemoData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/demo-producer", exclude: ["DemoData"]),
         .executableTarget(

@@ -4,6 +4,7 @@ import DemoData
 import Dispatch
 import Foundation
 import Kafka
+import Logging
 
 /// Feeds a broker with demo data shaped like the two seed systems: a solar-thermal plant's
 /// sensors as Avro DataRecords on `stcs.*` topics, and a Price Wars market as JSON records
@@ -39,17 +40,24 @@ struct DemoProducerCommand: ParsableCommand {
     var topic = "bench"
     @Option(help: "Partitions of topics this tool creates.")
     var partitions: Int32 = 1
+    @Option(help: .hidden)
+    var consumeOnly: Int?
 
     func validate() throws {
         guard rate > 0, rate <= 1_000_000 else { throw ValidationError("--rate must be above 0 and at most 1000000 (records/s)") }
         guard dayLength >= 1 else { throw ValidationError("--day-length must be at least 1 (seconds)") }
         guard rounds >= 0 else { throw ValidationError("--rounds must not be negative") }
         guard (preload ?? 0) >= 0 else { throw ValidationError("--preload must not be negative") }
+        guard (consumeOnly ?? 1) >= 1 else { throw ValidationError("--consume-only must be at least 1") }
         guard kind == "avro" || kind == "json" else { throw ValidationError("--kind must be avro or json") }
         guard partitions >= 1 else { throw ValidationError("--partitions must be at least 1") }
     }
 
     func run() throws {
+        if let consumeOnly {
+            try RawConsumeBenchmark(kafkaHosts: kafkaHosts, topic: topic, count: consumeOnly).run()
+            return
+        }
         let schemaPath = URL(fileURLWithPath: fixtures).appendingPathComponent("kafka.timestamp-data.avsc").path
         let schema: AvroSchema
         do {

@@ -112,6 +112,17 @@ public final class KafkaConsumer {
         try client.commit(offsets)
     }
 
+    /// Marks `offsets` (each partition's next offset to consume) as done, for the next commit
+    /// (automatic every `auto.commit.interval.ms`, or ``commit()``). With
+    /// ``KafkaConsumerConfiguration/storesOffsetsExplicitly`` this is the only way offsets get
+    /// committed: call it once the records before them are handled. Never blocks. Returns the
+    /// partitions librdkafka refused (no longer assigned), with why.
+    @discardableResult
+    public func storeOffsets(_ offsets: [KafkaTopicPartition]) throws(KafkaError) -> [(KafkaTopicPartition, KafkaError)] {
+        guard !offsets.isEmpty else { return [] }
+        return try client.storeOffsets(offsets)
+    }
+
     /// Consumer lag per assigned partition: high watermark (as last fetched) minus position.
     public func lag() -> [KafkaTopicPartition] {
         let positions = client.positions(client.assignment())

@@ -9,6 +9,10 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var properties: [String: String]
     /// Bounds on the headers copied out of each record (consumer and reader alike).
     public var headerLimits: KafkaHeaderLimits
+    /// When set, a consumed record's offset is committed only after the application stores it
+    /// (``KafkaConsumer/storeOffsets(_:)``), never merely because a poll returned the record
+    /// (`enable.auto.offset.store=false`, whatever `properties` say).
+    public var storesOffsetsExplicitly = false
 
     public init(bootstrapServers: String, groupID: String, properties: [String: String] = [:],
                 headerLimits: KafkaHeaderLimits = KafkaHeaderLimits()) {
@@ -43,6 +47,7 @@ public struct KafkaConsumerConfiguration: Sendable {
         ]
         if KafkaRuntime.hasFetchQueueBackoff { all["fetch.queue.backoff.ms"] = "5" }
         all.merge(properties) { _, new in new }
+        if storesOffsetsExplicitly { all["enable.auto.offset.store"] = "false" }
         return all
     }
 

@@ -142,6 +142,21 @@ final class RDKafkaClient {
         try Self.check(rd_kafka_commit(handle, list, 0), "commit")
     }
 
+    /// Stores `offsets` (each partition's next offset to consume) for the next commit, automatic
+    /// or explicit (`enable.auto.offset.store=false`). Never blocks. Partitions librdkafka refuses
+    /// (no longer assigned) are returned with their error; the rest are stored.
+    func storeOffsets(_ offsets: [KafkaTopicPartition]) throws(KafkaError) -> [(KafkaTopicPartition, KafkaError)] {
+        let list = Self.nativeList(offsets)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let err = rd_kafka_offsets_store(handle, list)
+        var refused: [(KafkaTopicPartition, KafkaError)] = []
+        for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            refused.append((offsets[index], Self.error(list.pointee.elems[index].err, nil)))
+        }
+        if refused.isEmpty && err != RD_KAFKA_RESP_ERR_NO_ERROR { try Self.check(err, "store offsets") }
+        return refused
+    }
+
     /// Leaves the group and stops consuming.
     func closeConsumer() {
         rd_kafka_consumer_close(handle)

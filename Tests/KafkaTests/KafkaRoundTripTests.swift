@@ -116,6 +116,35 @@ import TestSupport
         consumer.close()
     }
 
+    /// With explicit offset storing, a commit covers only what the application stored: records a
+    /// poll returned but the application has not finished with are not committed (ingestd stores
+    /// a record's offset once it is published).
+    @Test func explicitlyStoredOffsetsAreTheOnlyOnesCommitted() throws {
+        let producer = try KafkaProducer(bootstrapServers: broker.bootstrapServers, properties: ["linger.ms": "1"])
+        try producer.createTopics(["stored"], partitions: 1)
+        for index in 0..<10 { try producer.send(topic: "stored", value: Array("\(index)".utf8), partition: 0) }
+        try producer.flush()
+        var configuration = configuration(group: "stored-test")
+        configuration.storesOffsetsExplicitly = true
+        configuration.properties["enable.auto.offset.store"] = "true"  // ignored: explicit wins
+        let consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        let partition = KafkaTopicPartition(topic: "stored", partition: 0)
+        try consumer.assign([KafkaTopicPartition(topic: "stored", partition: 0, offset: KafkaOffset.beginning)])
+        var received = 0
+        let all = eventuallyBlocking(timeout: 20, interval: 0) {
+            for case .message in consumer.poll(timeout: .milliseconds(100)) { received += 1 }
+            return received >= 10
+        }
+        #expect(all)
+        try consumer.commit()  // nothing stored yet: nothing to commit
+        #expect(try consumer.committed([partition], timeout: .seconds(5)).first?.offset ?? -1 < 0)
+        let refused = try consumer.storeOffsets([KafkaTopicPartition(topic: "stored", partition: 0, offset: 4)])
+        #expect(refused.isEmpty)
+        try consumer.commit()
+        #expect(try consumer.committed([partition], timeout: .seconds(5)).first?.offset == 4)
+        consumer.close()
+    }
+
     @Test func invalidPropertyIsRejectedBeforeConnecting() {
         var config = configuration()
         config.properties["no.such.property"] = "1"

@@ -4,7 +4,10 @@ Run through scripts/bench-ingest. Preloads a Tansu broker with N records per wor
 each run starts ingestd (release build, START_FROM=beginning) with a subscriber draining the bus
 and times the records from the first published to the N-th (from ingestd's own counter, polled
 every 10 ms), reading ingestd's CPU time and peak RSS from /proc. The Python peer does the same
-work in the same run. Prints medians of the runs and the ratio.
+work in the same run. A raw librdkafka consumer (`kafka-demo-producer --consume-only`: ingestd's
+Kafka wrapper and librdkafka defaults, no decoding, no publishing), timed the same way from
+outside, gives the transport's own rate in the same run. Prints medians of the runs and the
+ratios.
 """
 import json
 import os
@@ -89,6 +92,30 @@ def run_ingestd(binary, bootstrap, topic, count):
         process.wait(10)
 
 
+def run_raw(producer, bootstrap, topic, count):
+    """The raw consumer prints `first` at its first record and `done` at the count-th, then waits
+    for its standard input to close: timed and read from /proc like ingestd."""
+    process = subprocess.Popen([producer, "--kafka-hosts", bootstrap, "--topic", topic, "--consume-only", str(count)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        start = cpu = None
+        for line in process.stdout:
+            if line.strip() == "first":
+                start, cpu = time.perf_counter(), cpu_seconds(process.pid)
+            elif line.strip() == "done":
+                elapsed = time.perf_counter() - start
+                used = cpu_seconds(process.pid) - cpu
+                return {"records": count, "seconds": elapsed, "cpu_seconds": used, "peak_rss_mb": peak_rss_mb(process.pid)}
+        raise RuntimeError(f"the raw consumer ended without consuming {count} records")
+    finally:
+        process.stdin.close()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def run_python(bootstrap, topic, kind, count):
     pub = free_port()
     drain = Drain(f"tcp://127.0.0.1:{pub}")  # connects in the background once the peer binds
@@ -113,19 +140,31 @@ def main():
                             "--preload", str(count), "--kind", kind, "--topic", f"bench.{kind}"], check=True)
         rows = []
         for kind, label in (("avro", "(a) Avro DataRecord, 10 map entries"), ("json", "(b) JSON values, 300 bytes")):
-            ours = [run_ingestd(binary, bootstrap, f"bench.{kind}", count) for _ in range(runs)]
+            ours, raw = [], []
+            for _ in range(runs):  # interleaved, so both see the same machine
+                ours.append(run_ingestd(binary, bootstrap, f"bench.{kind}", count))
+                raw.append(run_raw(producer, bootstrap, f"bench.{kind}", count))
             peer = [run_python(bootstrap, f"bench.{kind}", kind, count) for _ in range(runs)]
-            rows.append((label, ours, peer))
+            rows.append((label, ours, peer, raw))
         print()
         print(f"Kafka -> bus, {count} records per run, median of {runs} runs, one machine ({os.cpu_count()} cores)")
         print(f"{'workload':40} {'ingestd rec/s':>14} {'CPU s':>7} {'RSS MB':>7} {'python rec/s':>13} {'CPU s':>7} {'RSS MB':>7} {'ratio':>7}")
-        for label, ours, peer in rows:
+        for label, ours, peer, _ in rows:
             rate = statistics.median(r["records"] / r["seconds"] for r in ours)
             peer_rate = statistics.median(r["records"] / r["seconds"] for r in peer)
             print(f"{label:40} {rate:14,.0f} {statistics.median(r['cpu_seconds'] for r in ours):7.2f} "
                   f"{max(r['peak_rss_mb'] for r in ours):7.1f} {peer_rate:13,.0f} "
                   f"{statistics.median(r['cpu_seconds'] for r in peer):7.2f} {max(r['peak_rss_mb'] for r in peer):7.1f} "
                   f"{rate / peer_rate:6.1f}x")
+        print()
+        print("raw librdkafka consume of the same topic (kafka-demo-producer --consume-only: no decode, no publish)")
+        print(f"{'workload':40} {'raw rec/s':>14} {'CPU s':>7} {'RSS MB':>7} {'ingestd/raw':>12}   runs (ingestd / raw rec/s)")
+        for label, ours, _, raw in rows:
+            rate = statistics.median(r["records"] / r["seconds"] for r in ours)
+            raw_rate = statistics.median(r["records"] / r["seconds"] for r in raw)
+            each = ", ".join(f"{a['records'] / a['seconds']:,.0f} / {b['records'] / b['seconds']:,.0f}" for a, b in zip(ours, raw))
+            print(f"{label:40} {raw_rate:14,.0f} {statistics.median(r['cpu_seconds'] for r in raw):7.2f} "
+                  f"{max(r['peak_rss_mb'] for r in raw):7.1f} {rate / raw_rate:11.0%}   {each}")
     finally:
         broker.close()
 

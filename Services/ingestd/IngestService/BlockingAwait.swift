@@ -2,8 +2,8 @@ import Dispatch
 
 /// Runs `operation` and blocks the calling thread until it finishes.
 ///
-/// Only for ingestd's dedicated consumer thread (never a Swift concurrency thread), for the rare
-/// schema registry fetch; the task is awaited here, so it never outlives the call.
+/// Only for ingestd's dedicated threads (the consumer thread, the decode threads; never a Swift
+/// concurrency thread), for the rare schema registry fetch; the task is awaited here, so it never outlives the call.
 func blockingAwait<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) throws -> T {
     let semaphore = DispatchSemaphore(value: 0)
     let box = ResultBox<T>()

@@ -53,6 +53,8 @@ extension IngestConfiguration {
                      "the most clients one replica may report; more gets `ERROR` and leaves the table as it was"),
             .integer("BUS_MAX_MESSAGE_BYTES", \.busMaxMessageBytes,
                      "largest message ingestd's bus sockets accept (`ZMQ_MAXMSGSIZE`); a peer sending more is disconnected"),
+            .integer("DECODE_THREADS", \.decodeThreads, default: "number of cores",
+                     "threads decoding records (1 to 256), in parallel with the thread that consumes and publishes; every partition's records keep their order"),
             .integer("AVRO_MAX_JSON_BYTES", \.avroMaxJSONBytes,
                      "the most JSON text one Avro datum may become; more is a decode error for that record (counted in `ingest_records_failed_total`)"),
             .integer("RECORD_MAX_HEADERS", \.recordMaxHeaders,

@@ -63,6 +63,7 @@ extension IngestConfiguration {
             ("AVRO_MAX_JSON_BYTES", avroMaxJSONBytes, 1024...(1 << 30)),
             ("RECORD_MAX_HEADERS", recordMaxHeaders, 0...1024),
             ("RECORD_MAX_HEADER_BYTES", recordMaxHeaderBytes, 0...BusRecord.maximumHeaderNameBytes),
+            ("DECODE_THREADS", decodeThreads, 1...256),
         ] where !range.contains(value) {
             throw IngestConfigurationError(setting, "\(value) is not between \(range.lowerBound) and \(range.upperBound)")
         }

@@ -1,4 +1,5 @@
 import Bus
+import Foundation
 import Kafka
 import Logging
 
@@ -73,6 +74,9 @@ public struct IngestConfiguration: Sendable {
     /// `SHARD_INDEX`: which of the `SHARD_COUNT` shards this is (`0..<SHARD_COUNT`); it owns
     /// partition `p` when `p mod SHARD_COUNT == SHARD_INDEX`.
     public var shardIndex = 0
+    /// `DECODE_THREADS`: threads decoding records, in parallel with the thread that consumes
+    /// and publishes (records keep their order). The number of cores by default.
+    public var decodeThreads = ProcessInfo.processInfo.activeProcessorCount
     /// `KAFKA_PROPERTY_<NAME>` variables and `--kafka-property name=value` flags: any librdkafka
     /// property, applied last.
     public var kafkaProperties: [String: String] = [:]
@@ -95,8 +99,11 @@ public struct IngestConfiguration: Sendable {
 
     /// The consumer configuration handed to the Kafka wrapper.
     public var consumerConfiguration: KafkaConsumerConfiguration {
-        KafkaConsumerConfiguration(bootstrapServers: kafkaHosts, groupID: consumerGroup, properties: kafkaProperties,
-                                   headerLimits: KafkaHeaderLimits(maximumCount: recordMaxHeaders,
-                                                                   maximumBytes: recordMaxHeaderBytes))
+        var consumer = KafkaConsumerConfiguration(bootstrapServers: kafkaHosts, groupID: consumerGroup, properties: kafkaProperties,
+                                                  headerLimits: KafkaHeaderLimits(maximumCount: recordMaxHeaders,
+                                                                                  maximumBytes: recordMaxHeaderBytes))
+        // Offsets are committed only once their records are published (IngestConsumerLoop).
+        consumer.storesOffsetsExplicitly = true
+        return consumer
     }
 }

@@ -6,14 +6,25 @@ import RecordDecoding
 import ServiceSupport
 import ZeroMQ
 
-/// The consumer thread's work: follow the topic list, consume, decode, cache, publish.
+/// The consumer thread's work: follow the topic list, consume, have records decoded, cache,
+/// publish.
 ///
 /// Lives on one dedicated thread (it owns the Kafka consumer, the history reader and the PUB
-/// socket, none of which is thread-safe) and blocks only there.
+/// socket, none of which is thread-safe) and blocks only there. Decoding runs on the
+/// `DECODE_THREADS` threads of an ``IngestDecodePool`` while this thread consumes and publishes:
+/// each poll's records are handed over, and what comes back decoded is published in the order it
+/// was consumed, so every partition's records keep Kafka's order on the bus and in the cache.
+/// A record's offset is stored for the next commit only once it is published (or skipped), so a
+/// killed ingestd never loses a record it had consumed but not published.
 final class IngestConsumerLoop {
+    /// Records handed to the decode threads and not yet published, at most (then this thread
+    /// waits for them before polling more).
+    static let maximumOutstandingRecords = 8192
+
     private let configuration: IngestConfiguration
     private let selector: TopicSelector
-    private let decoder: RecordDecoder
+    private let decoder: IngestMessageDecoder
+    private let decodePool: IngestDecodePool
     private let cache: RecordCache
     private let status: IngestStatus
     private let logger: Logger
@@ -40,7 +51,8 @@ final class IngestConsumerLoop {
          logger: Logger) throws {
         self.configuration = configuration
         self.selector = try TopicSelector(pattern: configuration.allowedTopicsRegex)
-        self.decoder = decoder
+        let messageDecoder = IngestMessageDecoder(decoder: decoder)
+        self.decoder = messageDecoder
         self.cache = cache
         self.status = status
         self.logger = logger
@@ -53,7 +65,9 @@ final class IngestConsumerLoop {
         consumer = try KafkaConsumer(configuration: configuration.consumerConfiguration, logger: logger)
         let shard = configuration.shard
         let shardNote = shard.isSharded ? ", shard \(shard): partitions p with p mod \(shard.count) = \(shard.index)" : ""
-        logger.info("ingestd publishing on \(publisher.boundEndpoint), epoch \(epoch)\(shardNote)")
+        // Last: nothing may throw once its threads run (``shutDown()`` ends them).
+        decodePool = IngestDecodePool(threads: configuration.decodeThreads) { messageDecoder.decode($0) }
+        logger.info("ingestd publishing on \(publisher.boundEndpoint), epoch \(epoch), \(configuration.decodeThreads) decode thread(s)\(shardNote)")
     }
 
     /// Runs until the stop signal is set, then commits and leaves the group.
@@ -71,9 +85,17 @@ final class IngestConsumerLoop {
                 housekeeping()
                 nextHousekeeping = clock.now.advanced(by: .seconds(1))
             }
-            handle(consumer.poll(maxEvents: 2000, timeout: .milliseconds(100)))
+            // While records are being decoded, only look for more; otherwise wait for some.
+            let decoding = decodePool.outstandingMessages > 0
+            let events = consumer.poll(maxEvents: 2000, timeout: decoding ? .zero : .milliseconds(100))
+            handle(events)
+            // Publish what is decoded; wait for it when there is nothing else to do, or when
+            // enough is outstanding (that bounds memory and the records at risk in a crash).
+            let wait = events.isEmpty || decodePool.outstandingMessages >= Self.maximumOutstandingRecords
+            publishDecoded(decodePool.takeReady(waitingUpTo: wait ? .milliseconds(100) : nil))
             publishPresenceIfDue()
         }
+        drainDecoded()
         shutDown()
     }
 
@@ -112,6 +134,9 @@ final class IngestConsumerLoop {
             topic.partitions.filter(shard.owns).map { PartitionKey(topic: topic.name, partition: $0) }
         })
         guard wanted != assigned || status.snapshot.phase != .ready else { return }
+        // Assigning restarts every partition at its position: publish what is in flight first,
+        // so the positions are those of the last records published, none twice.
+        drainDecoded()
         assign(wanted, topics: selected.map(\.name))
     }
 
@@ -184,7 +209,13 @@ final class IngestConsumerLoop {
         do {
             let ends = try historyReader.read(starts, cutoffTimestamp: now, timeout: .seconds(10),
                                               shouldStop: { stop.isSet }) { message in
-                if let record = decode(message, sequence: 0) { records.append(record) }
+                switch decoder.decode(message) {
+                case .record(var record):
+                    record.epoch = publisher.epoch
+                    records.append(record)
+                case .failed(let topic, let partition, let offset, let reason):
+                    decodeFailed(topic: topic, partition: partition, offset: offset, reason: reason)
+                }
             }
             // Interleave partitions by time, as the records arrived at Kafka.
             records.sort { ($0.timestamp, $0.partition, $0.offset) < ($1.timestamp, $1.partition, $1.offset) }
@@ -203,28 +234,23 @@ final class IngestConsumerLoop {
 
     // MARK: Records
 
-    /// Decodes and publishes one poll's worth of events. Bookkeeping that needs a lock or a
-    /// hash lookup (cache, positions, metrics) is done once per batch, not per record.
+    /// Hands one poll's records to the decode threads and handles its other events. A partition
+    /// whose position Kafka no longer holds is dealt with once every record consumed before it
+    /// (and in the same poll) is published and cached: a partition rewound there must not get
+    /// records back, and a reassignment restarts each partition after its last published record.
     private func handle(_ events: [KafkaConsumerEvent]) {
-        var batch = RecordBatch()
+        var messages: [KafkaMessage] = []
+        messages.reserveCapacity(events.count)
         var outOfRange: [(PartitionKey, Int64)] = []
-        defer {
-            // After the batch is cached: a partition rewound here must not get records back.
-            for (key, offset) in outOfRange { self.outOfRange(key, at: offset) }
-        }
         for event in events {
             switch event {
             case .message(let message):
-                batch.consumed(message)
-                guard let record = decode(message, sequence: publisher.lastSequence &+ 1) else { continue }
-                do {
-                    try publisher.publish(record)
-                    batch.published(record)
-                } catch {
-                    metrics.publishErrors.increment()
-                    batch.unpublished(record)
-                    logLimiter.log(logger, level: .error, key: "publish", "publishing on the bus failed: \(error)")
+                if message.headersDropped > 0 {
+                    metrics.headersDropped.increment(by: message.headersDropped)
+                    logLimiter.log(logger, level: .warning, key: "headers:\(message.topic)",
+                                   "\(message.topic)[\(message.partition)]@\(message.offset): \(message.headersDropped) header(s) over RECORD_MAX_HEADERS / RECORD_MAX_HEADER_BYTES left out")
                 }
+                messages.append(message)
             case .partitionEOF:
                 break
             case let .offsetOutOfRange(topic, partition, offset):
@@ -233,49 +259,75 @@ final class IngestConsumerLoop {
                 kafkaError(error)
             }
         }
+        decodePool.submit(messages)
+        guard !outOfRange.isEmpty else { return }
+        drainDecoded()
+        for (key, offset) in outOfRange { self.outOfRange(key, at: offset) }
+    }
+
+    /// Waits for every record handed to the decode threads and publishes them.
+    private func drainDecoded() {
+        while decodePool.outstandingMessages > 0 {
+            publishDecoded(decodePool.takeReady(waitingUpTo: .seconds(1)))
+        }
+    }
+
+    /// Publishes decoded chunks in order, stamping each record with the next sequence and the
+    /// current epoch. Bookkeeping that needs a lock, a hash lookup or a librdkafka call (cache,
+    /// positions, stored offsets, metrics) is done once for all of them, not per record.
+    private func publishDecoded(_ chunks: [[DecodedMessage]]) {
+        guard !chunks.isEmpty else { return }
+        var batch = RecordBatch()
+        for chunk in chunks {
+            for decoded in chunk {
+                batch.consumed(topic: decoded.topic, partition: decoded.partition, offset: decoded.offset)
+                switch decoded {
+                case .record(var record):
+                    record.sequence = publisher.lastSequence &+ 1
+                    record.epoch = publisher.epoch
+                    do {
+                        try publisher.publish(record)
+                        batch.published(record)
+                    } catch {
+                        metrics.publishErrors.increment()
+                        batch.unpublished(record)
+                        logLimiter.log(logger, level: .error, key: "publish", "publishing on the bus failed: \(error)")
+                    }
+                case let .failed(topic, partition, offset, reason):
+                    decodeFailed(topic: topic, partition: partition, offset: offset, reason: reason)
+                }
+            }
+        }
         guard !batch.isEmpty else { return }
         batch.finish()
         cache.insert(batch.records, lastPublishedSequence: batch.lastPublishedSequence)
         for (partition, next) in batch.nextOffsets { positions[partition] = next }
+        storeOffsets(batch.nextOffsets)
         for (topic, count) in batch.consumedPerTopic { metrics.recordConsumed(topic, count: count) }
         for (topic, count) in batch.publishedPerTopic { metrics.recordPublished(topic, count: count) }
     }
 
-    /// The record decoded, or nil (counted and logged) when its key or value does not decode.
-    private func decode(_ message: KafkaMessage, sequence: UInt64) -> BusRecord? {
+    /// Marks the records before `offsets` done, for the next commit (ingestd stores offsets
+    /// itself: a record polled but not yet published is never committed).
+    private func storeOffsets(_ offsets: [PartitionKey: Int64]) {
         do {
-            let key = try decodeLoadingSchemas { () throws(RecordDecodingError) in
-                try decoder.decodeKey(message.key, topic: message.topic)
+            let refused = try consumer.storeOffsets(offsets.map {
+                KafkaTopicPartition(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value)
+            })
+            for (partition, error) in refused {
+                logLimiter.log(logger, level: .debug, key: "store:\(partition.topic)",
+                               "offset \(partition.offset) of \(partition.topic)[\(partition.partition)] not stored: \(error)")
             }
-            let value = try decodeLoadingSchemas { () throws(RecordDecodingError) in
-                try decoder.decodeValue(message.value, topic: message.topic)
-            }
-            if message.headersDropped > 0 {
-                metrics.headersDropped.increment(by: message.headersDropped)
-                logLimiter.log(logger, level: .warning, key: "headers:\(message.topic)",
-                               "\(message.topic)[\(message.partition)]@\(message.offset): \(message.headersDropped) header(s) over RECORD_MAX_HEADERS / RECORD_MAX_HEADER_BYTES left out")
-            }
-            return BusRecord(topic: message.topic, partition: message.partition, offset: message.offset,
-                             timestamp: message.timestamp, key: key, value: value,
-                             sequence: sequence, epoch: publisher.epoch, headers: message.busHeaders)
         } catch {
-            metrics.recordFailed(message.topic, count: 1)
-            logLimiter.log(logger, level: .warning, key: "decode:\(message.topic)",
-                           "skipping record \(message.topic)[\(message.partition)]@\(message.offset): \(error)")
-            return nil
+            logLimiter.log(logger, level: .warning, key: "store", "storing consumed offsets failed: \(error)")
         }
     }
 
-    /// Runs `decode`; when it needs a registry schema not loaded yet, loads it (blocking this
-    /// dedicated thread) and decodes again.
-    private func decodeLoadingSchemas(_ decode: () throws(RecordDecodingError) -> [UInt8]?) throws -> [UInt8]? {
-        do {
-            return try decode()
-        } catch .schemaNotLoaded(let id) {
-            let decoder = self.decoder
-            try blockingAwait { try await decoder.loadSchema(id: id) }
-            return try decode()
-        }
+    /// A record whose key or value did not decode: counted, logged (rate-limited), skipped.
+    private func decodeFailed(topic: String, partition: Int32, offset: Int64, reason: String) {
+        metrics.recordFailed(topic, count: 1)
+        logLimiter.log(logger, level: .warning, key: "decode:\(topic)",
+                       "skipping record \(topic)[\(partition)]@\(offset): \(reason)")
     }
 
     // MARK: Health
@@ -371,6 +423,7 @@ final class IngestConsumerLoop {
 
     private func shutDown() {
         status.update { $0.phase = .stopping }
+        decodePool.close()
         if status.snapshot.brokerReachable {
             do { try consumer.commit() } catch { logger.warning("final commit failed: \(error)") }
             consumer.close()

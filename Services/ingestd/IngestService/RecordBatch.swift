@@ -27,13 +27,17 @@ struct RecordBatch {
     var isEmpty: Bool { run == nil && nextOffsets.isEmpty }
 
     mutating func consumed(_ message: KafkaMessage) {
-        if let current = run, current.partition.partition == message.partition, current.partition.topic == message.topic {
-            run!.nextOffset = message.offset + 1
+        consumed(topic: message.topic, partition: message.partition, offset: message.offset)
+    }
+
+    /// The record at `offset` of the partition was consumed (published, skipped or not).
+    mutating func consumed(topic: String, partition: Int32, offset: Int64) {
+        if let current = run, current.partition.partition == partition, current.partition.topic == topic {
+            run!.nextOffset = offset + 1
             run!.consumed += 1
         } else {
             endRun()
-            run = Run(partition: PartitionKey(topic: message.topic, partition: message.partition),
-                      nextOffset: message.offset + 1, consumed: 1)
+            run = Run(partition: PartitionKey(topic: topic, partition: partition), nextOffset: offset + 1, consumed: 1)
         }
     }
 

@@ -1,0 +1,133 @@
+import Foundation
+import Kafka
+
+/// Decodes consumed messages on dedicated threads, several chunks at once, and hands the results
+/// back in the order the messages were submitted.
+///
+/// The consumer thread submits each poll's messages (``submit(_:)``), cut into chunks of at most
+/// ``chunkSize``; `threads` worker threads take chunks in turn and decode them, so chunks finish
+/// in any order; ``takeReady(waitingUpTo:)`` returns the decoded chunks in submission order
+/// (``DecodeReorderBuffer``), so records of every partition leave in Kafka's order. Decoding
+/// blocks only these dedicated threads (a registry schema fetch included), never Swift's pool.
+///
+/// Submitting and taking belong to one thread (the consumer thread); the workers share only the
+/// state under `condition`. Work is decided under the lock and done after releasing it. The
+/// worker threads keep the pool alive: its owner calls ``close()`` when done with it.
+final class IngestDecodePool: @unchecked Sendable {
+    /// Messages per chunk: big enough that a handoff costs little per record, small enough that
+    /// one poll's messages spread over every thread.
+    let chunkSize: Int
+
+    private struct Job {
+        var ticket: Int
+        var messages: [KafkaMessage]
+    }
+
+    private struct State {
+        /// Chunks waiting for a worker, oldest first (a few dozen at most: the consumer thread
+        /// bounds what is outstanding).
+        var jobs: [Job] = []
+        var results = DecodeReorderBuffer<[DecodedMessage]>()
+        /// Messages submitted whose decoded chunk was not taken yet.
+        var outstandingMessages = 0
+        var runningWorkers = 0
+        var stopping = false
+    }
+
+    private let condition = NSCondition()
+    /// Guarded by `condition`.
+    private var state = State()
+    private let decode: @Sendable (KafkaMessage) -> DecodedMessage
+
+    /// Starts `threads` worker threads named `name-1`, `name-2`, ...
+    init(threads: Int, chunkSize: Int = 256, name: String = "ingest-decode",
+         decode: @escaping @Sendable (KafkaMessage) -> DecodedMessage) {
+        precondition(threads >= 1 && chunkSize >= 1)
+        self.chunkSize = chunkSize
+        self.decode = decode
+        state.runningWorkers = threads
+        for index in 1...threads {
+            let thread = Thread { [self] in work() }
+            thread.name = "\(name)-\(index)"
+            thread.start()
+        }
+    }
+
+    /// Messages submitted whose decoded results were not taken yet.
+    var outstandingMessages: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return state.outstandingMessages
+    }
+
+    /// Hands `messages` (in consumption order) to the workers. Never blocks on decoding.
+    func submit(_ messages: [KafkaMessage]) {
+        guard !messages.isEmpty else { return }
+        var chunks: [[KafkaMessage]] = []
+        if messages.count <= chunkSize {
+            chunks = [messages]
+        } else {
+            chunks.reserveCapacity((messages.count + chunkSize - 1) / chunkSize)
+            var start = 0
+            while start < messages.count {
+                let end = min(start + chunkSize, messages.count)
+                chunks.append(Array(messages[start..<end]))
+                start = end
+            }
+        }
+        condition.lock()
+        for chunk in chunks {
+            state.jobs.append(Job(ticket: state.results.submit(), messages: chunk))
+        }
+        state.outstandingMessages += messages.count
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The decoded chunks ready in submission order (each chunk's messages in order), possibly
+    /// none. With `timeout`, waits up to that long for the oldest chunk when it is not decoded
+    /// yet (never when nothing is outstanding).
+    func takeReady(waitingUpTo timeout: Duration? = nil) -> [[DecodedMessage]] {
+        condition.lock()
+        if let timeout, state.outstandingMessages > 0, !state.results.hasReady {
+            let deadline = Date(timeIntervalSinceNow: Double(timeout.components.seconds)
+                + Double(timeout.components.attoseconds) / 1e18)
+            while !state.results.hasReady && condition.wait(until: deadline) {}
+        }
+        let ready = state.results.takeReady()
+        for chunk in ready { state.outstandingMessages -= chunk.count }
+        condition.unlock()
+        return ready
+    }
+
+    /// Stops the workers once the chunks already submitted are decoded and waits for them to end.
+    /// Idempotent.
+    func close() {
+        condition.lock()
+        state.stopping = true
+        condition.broadcast()
+        while state.runningWorkers > 0 { condition.wait() }
+        condition.unlock()
+    }
+
+    private func work() {
+        condition.lock()
+        while true {
+            while state.jobs.isEmpty && !state.stopping { condition.wait() }
+            guard !state.jobs.isEmpty else { break }  // stopping, nothing left
+            let job = state.jobs.removeFirst()
+            condition.unlock()
+
+            var decoded: [DecodedMessage] = []
+            decoded.reserveCapacity(job.messages.count)
+            for message in job.messages { decoded.append(decode(message)) }
+
+            condition.lock()
+            state.results.complete(job.ticket, with: decoded)
+            condition.broadcast()
+        }
+        state.runningWorkers -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+}
