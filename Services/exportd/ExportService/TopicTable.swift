@@ -9,7 +9,7 @@ import Visibility
 /// quarter of the bound, so exports pick the newest `maxRows` rows themselves. A trim keeps an
 /// eighth of the bound more than `maxRows` (``retainedRows``): a pending two-step export's rows
 /// (the newest `maxRows` when its URL was answered) stay held while fewer than `maxRows / 8`
-/// newer rows arrive in their log.
+/// newer rows visible to its merchant arrive.
 struct TopicTable {
     let name: String
     let maxRows: Int
