@@ -175,6 +175,18 @@ import Testing
         }
     }
 
+    @Test func filesRenderedByAnOlderExportdAreStillServed() throws {
+        let directory = try ExportFixtures.temporaryDirectory() + "/exports"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let id = ExportFileRegistry.newID()
+        try Data("n,timestamp\n1,2018\n".utf8).write(to: URL(fileURLWithPath: directory + "/\(id).csv"))
+        try Data("half".utf8).write(to: URL(fileURLWithPath: directory + "/\(ExportFileRegistry.newID()).csv.tmp"))
+        let files = try ExportFileRegistry(directory: directory, ttl: .seconds(60))
+        #expect(files.lookup(id: id) == .file(directory + "/\(id).csv"))
+        #expect(files.count == 1 && files.bytes == 19)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["\(id).csv"])
+    }
+
     @Test func pendingFilesExpireAndAreDeleted() async throws {
         let directory = try ExportFixtures.temporaryDirectory()
         let store = try store(directory)

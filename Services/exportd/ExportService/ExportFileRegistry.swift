@@ -87,13 +87,11 @@ public final class ExportFileRegistry: Sendable {
 
     /// Where a file with `id` lives.
     public func path(id: String) -> String { directory + "/" + id + ".csv" }
-    /// Where a file with `id` is written before it is published.
-    public func temporaryPath(id: String) -> String { directory + "/" + id + ".csv.tmp" }
     /// Where a pending export with `id` is described.
     public func pendingPath(id: String) -> String { directory + "/" + id + ".export" }
 
-    /// Reserves a file for `owner` before it is written, or says which limit refuses it. Follow
-    /// with ``register(id:owner:bytes:)``, ``register(id:owner:pending:)`` or ``cancel(owner:)``.
+    /// Reserves a file for `owner` before it is made, or says which limit refuses it. Follow
+    /// with ``register(id:owner:pending:)`` or ``cancel(owner:)``.
     func reserve(owner: String) -> ExportRefusal? {
         state.withLock { $0.usage.reserveFile(owner: owner) }
     }
@@ -101,15 +99,6 @@ public final class ExportFileRegistry: Sendable {
     /// A reserved file could not be written.
     func cancel(owner: String) {
         state.withLock { $0.usage.fileRemoved(owner: owner, bytes: 0) }
-    }
-
-    /// Publishes a file reserved for `owner` and written with `bytes` bytes: it can be downloaded
-    /// until its TTL passes.
-    func register(id: String, owner: String, bytes: Int) {
-        state.withLock { state in
-            state.usage.fileWritten(owner: owner, bytes: bytes)
-            state.entries[id] = Entry(expiry: ContinuousClock.now.advanced(by: ttl), owner: owner, bytes: bytes)
-        }
     }
 
     /// Writes the description of a pending export (not synced: as a rendered file was not) and
@@ -173,15 +162,6 @@ public final class ExportFileRegistry: Sendable {
     func endStream(owner: String) {
         state.withLock { $0.usage.endStream(owner: owner) }
     }
-
-    /// The path of a live (registered, unexpired) rendered file, or nil (also for a pending one).
-    public func livePath(id: String) -> String? {
-        if case .file(let path) = lookup(id: id) { return path }
-        return nil
-    }
-
-    /// Whether `id` names a live (registered, unexpired) file, pending or rendered.
-    public func isLive(id: String) -> Bool { lookup(id: id) != nil }
 
     /// Number of live files.
     public var count: Int { state.withLock { $0.entries.count } }
