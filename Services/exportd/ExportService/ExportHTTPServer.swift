@@ -270,10 +270,16 @@ struct ExportHTTPServer {
             return Response(status: .ok, headers: headers, body: body)
         case .pending(let pending):
             let store = self.store
-            // Locating the rows and a filter's pass over them: on the thread pool.
-            let renderer: CSVExportRenderer? = try await NIOThreadPool.singleton.runIfActive {
-                let filter = (try? Self.filter(query: pending.filter).get()) ?? nil
-                return store.renderer(pending: pending, filter: filter)
+            let renderer: CSVExportRenderer?
+            if pending.filter == nil {
+                // Locating the rows and walking them for the header, here as the streamed export
+                // does (a hop to the thread pool and back costs a busy machine more).
+                renderer = store.renderer(pending: pending, filter: nil)
+            } else {
+                // A filter's pass over every record: on the thread pool.
+                renderer = try await NIOThreadPool.singleton.runIfActive {
+                    store.renderer(pending: pending, filter: (try? Self.filter(query: pending.filter).get()) ?? nil)
+                }
             }
             guard let renderer else {
                 metrics.filesGone.increment()
