@@ -270,16 +270,19 @@ struct ExportHTTPServer {
             return Response(status: .ok, headers: headers, body: body)
         case .pending(let pending):
             let store = self.store
+            // Parsed when the URL was asked; should a later exportd refuse it, never serve the rows unfiltered.
+            guard case .success(let filter) = Self.filter(query: pending.filter) else {
+                logger.error("cannot parse the filter of a pending export file", metadata: ["id": "\(id)"])
+                return JSONResponse.error(.internalServerError, "cannot read the export file")
+            }
             let renderer: CSVExportRenderer?
-            if pending.filter == nil {
+            if filter == nil {
                 // Locating the rows and walking them for the header, here as the streamed export
                 // does (a hop to the thread pool and back costs a busy machine more).
                 renderer = store.renderer(pending: pending, filter: nil)
             } else {
                 // A filter's pass over every record: on the thread pool.
-                renderer = try await NIOThreadPool.singleton.runIfActive {
-                    store.renderer(pending: pending, filter: (try? Self.filter(query: pending.filter).get()) ?? nil)
-                }
+                renderer = try await NIOThreadPool.singleton.runIfActive { store.renderer(pending: pending, filter: filter) }
             }
             guard let renderer else {
                 metrics.filesGone.increment()
