@@ -362,6 +362,54 @@ import TestSupport
         ingestd.process.stop()
     }
 
+    /// Issue 17: the two steps' download is what the streamed export gave when the URL was
+    /// answered (same bytes with `?columns=` and `?filter=`, rows arriving in between left out),
+    /// with the headers of a file, also after exportd was killed and restarted in between.
+    @Test func twoStepDownloadIsTheExportAsItWasAsked() async throws {
+        let ingestd = try await startIngestd("export-two-step")
+        let directory = try ExportFixtures.temporaryDirectory()
+        let exportd = try ExportdProcess(ingestd: ingestd, dataDirectory: directory)
+        try await exportd.waitUntilReady()
+        let alpha = merchants[0]
+        func value(_ n: Int) -> [UInt8] {
+            let owner = n % 2 == 1 ? #","merchant_id":"\#(alpha.merchant_id)""# : ""
+            let late = n >= 20 ? #","late":"a,b""# : ""
+            return Array(#"{"n":\#(n)\#(owner)\#(late)}"#.utf8)
+        }
+        try send("buyOffer", (0..<20).map(value))
+        try await waitForStored(exportd, 20)
+        let headers = ["Authorization": "Token \(alpha.merchant_token)"]
+        var asked: [(path: String, body: Data)] = []
+        for query in ["", "?columns=timestamp,n,none", "?filter=value.n%20%3E%3D%205", "?filter=value.n%20%3E%20100"] {
+            let streamed = try #require(await exportd.get("/export/data/buyOffer.csv\(query)", headers: headers))
+            #expect(streamed.status == 200)
+            let url = try await exportURL(exportd, "/buyOffer\(query)", token: alpha.merchant_token)
+            asked.append((String(url.dropFirst("http://127.0.0.1:\(exportd.port)".count)), streamed.body))
+        }
+        #expect(asked[0].body.count > 100 && asked[3].body.isEmpty)
+        try send("buyOffer", (20..<30).map(value))
+        try await waitForStored(exportd, 30)
+        for (path, body) in asked {
+            let answer = try #require(await exportd.get(path))
+            #expect(answer.status == 200)
+            #expect(answer.body == body, "\(path): \(String(decoding: answer.body, as: UTF8.self))")
+            #expect(answer.headers["content-type"] == "text/csv; charset=utf-8")
+            #expect(answer.headers["content-disposition"] == "attachment; filename=\"\(path.dropFirst("/data/".count))\"")
+        }
+        // A restart between the two requests, even after SIGKILL, keeps the URLs (their
+        // descriptions are under exports/, their rows in the journal).
+        exportd.process.stop(signal: SIGKILL)
+        let restarted = try ExportdProcess(ingestd: ingestd, dataDirectory: directory)
+        try await restarted.waitUntilReady()
+        for (path, body) in asked {
+            let answer = try #require(await restarted.get(path))
+            #expect(answer.status == 200 && answer.body == body, "\(path) after a restart")
+        }
+        #expect(await restarted.get("/data/\(ExportFileRegistry.newID()).csv")?.status == 404)
+        restarted.process.stop()
+        ingestd.process.stop()
+    }
+
     @Test func rowBoundAndFileExpiry() async throws {
         let ingestd = try await startIngestd("export-bound")
         let directory = try ExportFixtures.temporaryDirectory()
@@ -384,11 +432,12 @@ import TestSupport
         // Files expire after EXPORT_FILE_TTL and are deleted.
         let path = try #require(URL(string: try await exportURL(exportd, "/buyOffer", token: alpha.merchant_token))).path
         let id = String(path.dropFirst("/data/".count).prefix(32))
-        #expect(FileManager.default.fileExists(atPath: directory + "/exports/\(id).csv"))
+        // A pending export: its description, not its rows, is on disk.
+        #expect(FileManager.default.fileExists(atPath: directory + "/exports/\(id).export"))
         let expired = await eventually(timeout: 10, interval: 0.2) { await exportd.get(path)?.status == 404 }
         #expect(expired)
         let deleted = await eventually(timeout: 10, interval: 0.2) {
-            !FileManager.default.fileExists(atPath: directory + "/exports/\(id).csv")
+            !FileManager.default.fileExists(atPath: directory + "/exports/\(id).export")
         }
         #expect(deleted)
         // SIGTERM: graceful stop, exit status 0.

@@ -43,9 +43,16 @@ struct CSVExportRenderer {
 
     init(_ parts: [Part], merchant: String?, since: Int64?, until: Int64?, topicColumn: Bool, columns: [String]? = nil,
          filter: RecordFilter? = nil) {
+        self.init(parts, selections: parts.map {
+            ExportSelection(table: $0.table, merchant: merchant, since: since, until: until, filter: filter)
+        }, topicColumn: topicColumn, columns: columns)
+    }
+
+    /// Renders `selections`, one per part (a pending export's rows).
+    init(_ parts: [Part], selections: [ExportSelection], topicColumn: Bool, columns: [String]?) {
         self.parts = parts
         self.topicColumn = topicColumn
-        selections = parts.map { ExportSelection(table: $0.table, merchant: merchant, since: since, until: until, filter: filter) }
+        self.selections = selections
         var header: [[UInt8]] = columns.map { $0.map { Array($0.utf8) } } ?? []
         var headerIndex: [[UInt8]: Int] = Dictionary(header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
         var mappings: [[[Int]?]] = []

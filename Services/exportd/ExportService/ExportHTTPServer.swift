@@ -152,13 +152,16 @@ struct ExportHTTPServer {
         }
     }
 
-    /// Renders the export into a new file and answers its URL.
+    /// Answers the URL of a new export file: a pending export that remembers the selection (the
+    /// rows that exist now, `?columns=`, `?filter=`), streamed from the store when downloaded.
     private func exportURL(_ request: Request, topics: [String], topicColumn: Bool) async throws -> Response {
-        let columns: [String]?, filter: RecordFilter?
+        let columns: [String]?
         switch shape(request) {
-        case .success(let (list, parsed)): (columns, filter) = (list, parsed)
+        case .success(let (list, _)): columns = list
         case .failure(let problem): return problem.response
         }
+        // The filter is kept as asked (shape() refused a bad one) and parsed again when read.
+        let filterText = (try? Self.formValue("filter", query: request.uri.query).get()) ?? nil
         let merchant: String?
         let allowed: [String]
         switch requester(request).flatMap({ who in permitted(topics, who, single: !topicColumn).map { (who, $0) } }) {
@@ -171,12 +174,12 @@ struct ExportHTTPServer {
         let id = ExportFileRegistry.newID()
         let files = self.files
         let store = self.store
-        let bytes: Int
         do {
-            // The selection (a filter judges every visible record) is made on the thread pool too.
-            bytes = try await NIOThreadPool.singleton.runIfActive {
-                let renderer = store.renderer(topics: allowed, merchant: merchant, topicColumn: topicColumn, columns: columns, filter: filter)
-                return try Self.writeFile(renderer, temporary: files.temporaryPath(id: id), path: files.path(id: id))
+            // The description is written to disk: on the thread pool.
+            try await NIOThreadPool.singleton.runIfActive {
+                let pending = store.pendingFile(topics: allowed, merchant: merchant, topicColumn: topicColumn, columns: columns,
+                                                filter: filterText)
+                try files.register(id: id, owner: owner, pending: pending)
             }
         } catch {
             files.cancel(owner: owner)
@@ -184,7 +187,6 @@ struct ExportHTTPServer {
             return JSONResponse.error(.internalServerError, "cannot write the export file")
         }
         metrics.exportDuration.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
-        files.register(id: id, owner: owner, bytes: bytes)
         metrics.exportsServed.increment()
         return JSONResponse.response(.ok, JSONResponse.object([("url", "data/\(id).csv")]))
     }
@@ -249,21 +251,53 @@ struct ExportHTTPServer {
         })
     }
 
-    /// `GET /data/<id>.csv`: the file if its id is live; 404 for anything else.
+    /// `GET /data/<id>.csv`: a live pending export streamed from the store (410 when the store
+    /// no longer holds its rows), or a file rendered by an earlier exportd; 404 for anything else.
     private func serveFile(_ name: String, context: some RequestContext) async throws -> Response {
-        guard let id = ExportFileRegistry.id(fileName: name), let path = files.livePath(id: id) else {
+        guard let id = ExportFileRegistry.id(fileName: name), let found = files.lookup(id: id) else {
             return JSONResponse.error(.notFound, "no such file")
         }
-        let body: ResponseBody
-        do {
-            body = try await FileIO().loadFile(path: path, context: context)
-        } catch {
-            return JSONResponse.error(.notFound, "no such file")
+        let headers: HTTPFields = [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\""]
+        switch found {
+        case .file(let path):
+            let body: ResponseBody
+            do {
+                body = try await FileIO().loadFile(path: path, context: context)
+            } catch {
+                return JSONResponse.error(.notFound, "no such file")
+            }
+            metrics.filesServed.increment()
+            return Response(status: .ok, headers: headers, body: body)
+        case .pending(let pending):
+            let store = self.store
+            // Parsed when the URL was asked; should a later exportd refuse it, never serve the rows unfiltered.
+            guard case .success(let filter) = Self.filter(query: pending.filter) else {
+                logger.error("cannot parse the filter of a pending export file", metadata: ["id": "\(id)"])
+                return JSONResponse.error(.internalServerError, "cannot read the export file")
+            }
+            let renderer: CSVExportRenderer?
+            if filter == nil {
+                // Locating the rows and walking them for the header, here as the streamed export
+                // does (a hop to the thread pool and back costs a busy machine more).
+                renderer = store.renderer(pending: pending, filter: nil)
+            } else {
+                // A filter's pass over every record: on the thread pool.
+                renderer = try await NIOThreadPool.singleton.runIfActive { store.renderer(pending: pending, filter: filter) }
+            }
+            guard let renderer else {
+                metrics.filesGone.increment()
+                return JSONResponse.error(.gone, "the export's rows are no longer held; ask for a new export")
+            }
+            metrics.filesServed.increment()
+            let metrics = self.metrics
+            return Response(status: .ok, headers: headers, body: .init { writer in
+                let start = ContinuousClock.now
+                var renderer = renderer
+                while let chunk = renderer.nextChunk(size: Self.chunkSize) { try await writer.write(chunk) }
+                try await writer.finish(nil)
+                metrics.exportDuration.recordNanoseconds((ContinuousClock.now - start).nanoseconds)
+            })
         }
-        metrics.filesServed.increment()
-        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                               .contentDisposition: "attachment; filename=\"\(name)\""],
-                        body: body)
     }
 
     /// The most columns `?columns=` may name, and the longest name.
@@ -336,42 +370,6 @@ struct ExportHTTPServer {
             return !zero
         }
         return false
-    }
-
-    /// Writes the rendered export to `temporary` in chunks, then renames it to `path` (readers
-    /// never see a partial file); returns its size. Blocking.
-    static func writeFile(_ renderer: CSVExportRenderer, temporary: String, path: String) throws(ExportStorageError) -> Int {
-        var renderer = renderer
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw ExportStorageError(path: temporary, operation: "create", errno: errno) }
-        var failure: Int32 = 0
-        var size = 0
-        while failure == 0, let chunk = renderer.nextChunk(size: 1 << 20) {
-            chunk.withUnsafeReadableBytes { bytes in
-                var written = 0
-                while written < bytes.count {
-                    let result = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
-                    if result < 0 {
-                        if errno == EINTR { continue }
-                        failure = errno
-                        return
-                    }
-                    written += result
-                }
-            }
-            size += chunk.readableBytes
-        }
-        close(descriptor)
-        if failure != 0 {
-            unlink(temporary)
-            throw ExportStorageError(path: temporary, operation: "write", errno: failure)
-        }
-        guard rename(temporary, path) == 0 else {
-            let error = errno
-            unlink(temporary)
-            throw ExportStorageError(path: path, operation: "rename", errno: error)
-        }
-        return size
     }
 }
 

@@ -25,6 +25,8 @@ struct ExportMetrics: Sendable {
     let exportsServed = Counter(label: "export_requests_total", dimensions: [("kind", "url")])
     let streamsServed = Counter(label: "export_requests_total", dimensions: [("kind", "stream")])
     let filesServed = Counter(label: "export_requests_total", dimensions: [("kind", "file")])
+    /// `/data/<id>.csv` of a live pending export whose rows the store no longer holds (410).
+    let filesGone = Counter(label: "export_files_gone_total")
     let exportDuration = Timer(label: "export_render_duration_seconds")
     /// Exports (streamed or files) asked with `?filter=`.
     let filteredRequests = Counter(label: "export_filtered_requests_total")

@@ -15,6 +15,7 @@ struct ExportSelection {
     static func newestStart(publicRows: RowLog, privateRows: RowLog?, limit: Int) -> (publicIndex: Int, privateIndex: Int) {
         var publicIndex = publicRows.count
         var privateIndex = privateRows?.count ?? 0
+        if publicIndex + privateIndex <= limit { return (0, 0) }
         var taken = 0
         while taken < limit {
             let publicSequence = publicIndex > 0 ? publicRows.rows[publicIndex - 1].sequence : 0
@@ -29,6 +30,9 @@ struct ExportSelection {
     let publicRows: RowLog
     let privateRows: RowLog?
     let start: (publicIndex: Int, privateIndex: Int)
+    /// Where the selection ends in each log (exclusive): the logs' ends, or for a pending
+    /// export the last row that existed when its URL was answered.
+    let end: (publicIndex: Int, privateIndex: Int)
     /// Inclusive millisecond bounds on the row timestamp.
     let since: Int64?
     let until: Int64?
@@ -37,30 +41,50 @@ struct ExportSelection {
     let privateMatches: [Bool]?
 
     init(table: TopicTable, merchant: String?, since: Int64?, until: Int64?, filter: RecordFilter? = nil) {
-        publicRows = table.publicRows
-        privateRows = merchant.flatMap { table.merchantRows[$0] }
-        start = Self.newestStart(publicRows: publicRows, privateRows: privateRows, limit: table.maxRows)
+        let publicRows = table.publicRows
+        let privateRows = merchant.flatMap { table.merchantRows[$0] }
+        self.init(publicRows: publicRows, privateRows: privateRows,
+                  start: Self.newestStart(publicRows: publicRows, privateRows: privateRows, limit: table.maxRows),
+                  end: (publicRows.count, privateRows?.count ?? 0), since: since, until: until, filter: filter)
+    }
+
+    /// The rows of a pending export: `publicRange` of the public rows and `privateRange` of the
+    /// merchant's, merged in arrival order, of the records that pass `filter`.
+    init(table: TopicTable, merchant: String?, publicRange: Range<Int>, privateRange: Range<Int>, filter: RecordFilter?) {
+        self.init(publicRows: table.publicRows, privateRows: merchant.flatMap { table.merchantRows[$0] },
+                  start: (publicRange.lowerBound, privateRange.lowerBound), end: (publicRange.upperBound, privateRange.upperBound),
+                  since: nil, until: nil, filter: filter)
+    }
+
+    private init(publicRows: RowLog, privateRows: RowLog?, start: (publicIndex: Int, privateIndex: Int),
+                 end: (publicIndex: Int, privateIndex: Int), since: Int64?, until: Int64?, filter: RecordFilter?) {
+        self.publicRows = publicRows
+        self.privateRows = privateRows
+        self.start = start
+        self.end = end
         self.since = since
         self.until = until
         if let filter {
-            publicMatches = Self.matches(filter, publicRows, from: start.publicIndex, since: since, until: until)
-            let privateStart = start.privateIndex
-            privateMatches = privateRows.map { Self.matches(filter, $0, from: privateStart, since: since, until: until) }
+            publicMatches = Self.matches(filter, publicRows, in: start.publicIndex..<end.publicIndex, since: since, until: until)
+            privateMatches = privateRows.map {
+                Self.matches(filter, $0, in: start.privateIndex..<end.privateIndex, since: since, until: until)
+            }
         } else {
             publicMatches = nil
             privateMatches = nil
         }
     }
 
-    /// Whether each row of `log` from `start` on passes `filter`, judged once per record (a
-    /// record's rows are adjacent in one log); rows outside `since`/`until` are not judged.
-    private static func matches(_ filter: RecordFilter, _ log: RowLog, from start: Int, since: Int64?, until: Int64?) -> [Bool] {
+    /// Whether each row of `log` in `range` passes `filter`, judged once per record (a record's
+    /// rows are adjacent in one log); rows outside `since`/`until` are not judged.
+    private static func matches(_ filter: RecordFilter, _ log: RowLog, in range: Range<Int>, since: Int64?, until: Int64?) -> [Bool] {
         let readsContent = filter.readsKeyOrValue
         let readsHeaders = filter.readsHeaders
-        var result = [Bool](repeating: false, count: log.count - start)
+        let start = range.lowerBound
+        var result = [Bool](repeating: false, count: range.count)
         var lastRecord: StoredRecord?
         var lastResult = false
-        for index in start..<log.count {
+        for index in range {
             let row = log.rows[index]
             if let since, row.timestamp < since { continue }
             if let until, row.timestamp > until { continue }
@@ -99,11 +123,13 @@ struct ExportSelection {
         mutating func next(_ selection: ExportSelection) -> (Bool, Int)? {
             let publicRows = selection.publicRows.rows
             let privateRows = selection.privateRows?.rows ?? []
-            while publicIndex < publicRows.count || privateIndex < privateRows.count {
+            let publicEnd = selection.end.publicIndex
+            let privateEnd = selection.end.privateIndex
+            while publicIndex < publicEnd || privateIndex < privateEnd {
                 let takePublic: Bool
-                if privateIndex >= privateRows.count {
+                if privateIndex >= privateEnd {
                     takePublic = true
-                } else if publicIndex >= publicRows.count {
+                } else if publicIndex >= publicEnd {
                     takePublic = false
                 } else {
                     takePublic = publicRows[publicIndex].sequence < privateRows[privateIndex].sequence

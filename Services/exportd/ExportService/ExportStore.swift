@@ -256,6 +256,58 @@ public final class ExportStore: Sendable {
                           columns: columns, filter: filter)
     }
 
+    /// The selection of a two-step export (`GET /export/data/{topic}`), fixed now and not
+    /// rendered: per topic, where the rows `merchant` may see lie (the newest `maxRows`), so
+    /// ``renderer(pending:filter:)`` renders exactly these rows later, whatever arrives meanwhile.
+    /// Takes the lock only to read the positions (no copy of the rows).
+    func pendingFile(topics wanted: [String], merchant: String?, topicColumn: Bool, columns: [String]?,
+                     filter: String?) -> ExportPendingFile {
+        var estimatedBytes = 256
+        let parts: [ExportPendingFile.Part] = tables.withLock { tables in
+            wanted.compactMap { topic in
+                guard let table = tables[topic] else { return nil }
+                let publicRows = table.publicRows
+                let privateRows = merchant.flatMap { table.merchantRows[$0] } ?? RowLog()
+                let start = ExportSelection.newestStart(publicRows: publicRows, privateRows: privateRows, limit: table.maxRows)
+                estimatedBytes += publicRows.lineBytes(start.publicIndex..<publicRows.count)
+                    + privateRows.lineBytes(start.privateIndex..<privateRows.count)
+                return ExportPendingFile.Part(topic: topic,
+                                              publicRows: ExportWindowMark(publicRows, start: start.publicIndex, end: publicRows.count),
+                                              privateRows: ExportWindowMark(privateRows, start: start.privateIndex, end: privateRows.count))
+            }
+        }
+        if topicColumn { estimatedBytes += estimatedBytes / 8 }
+        return ExportPendingFile(parts: parts, merchant: merchant, topicColumn: topicColumn, columns: columns, filter: filter,
+                                 estimatedBytes: estimatedBytes)
+    }
+
+    /// A renderer of the rows of `pending` (of the records that pass `filter`, its parsed
+    /// ``ExportPendingFile/filter``), reading a copy-on-write copy of the tables taken now; nil
+    /// when the store no longer holds all of them (the bound dropped some, or a topic is no
+    /// longer a merchant topic).
+    func renderer(pending: ExportPendingFile, filter: RecordFilter?) -> CSVExportRenderer? {
+        let found: [TopicTable?] = tables.withLock { tables in pending.parts.map { tables[$0.topic] } }
+        var parts: [CSVExportRenderer.Part] = []
+        var selections: [ExportSelection] = []
+        for (part, table) in zip(pending.parts, found) {
+            guard let table else { return nil }
+            var ranges: [Range<Int>] = []
+            for (mark, log) in [(part.publicRows, table.publicRows),
+                                (part.privateRows, pending.merchant.flatMap { table.merchantRows[$0] } ?? RowLog())] {
+                guard let mark else {
+                    ranges.append(0..<0)
+                    continue
+                }
+                guard let range = mark.range(in: log) else { return nil }
+                ranges.append(range)
+            }
+            parts.append(CSVExportRenderer.Part(topic: part.topic, table: table))
+            selections.append(ExportSelection(table: table, merchant: pending.merchant, publicRange: ranges[0],
+                                              privateRange: ranges[1], filter: filter))
+        }
+        return CSVExportRenderer(parts, selections: selections, topicColumn: pending.topicColumn, columns: pending.columns)
+    }
+
     private func exportParts(_ wanted: [String]) -> [CSVExportRenderer.Part] {
         tables.withLock { tables in
             wanted.compactMap { topic in tables[topic].map { CSVExportRenderer.Part(topic: topic, table: $0) } }

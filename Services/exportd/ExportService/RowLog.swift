@@ -26,6 +26,13 @@ struct RowLog {
         return bytes[row.start..<row.start + Int(row.length)]
     }
 
+    /// Bytes of the lines of rows `range`, plus one per row (its line end).
+    func lineBytes(_ range: Range<Int>) -> Int {
+        guard !range.isEmpty else { return 0 }
+        let last = rows[range.upperBound - 1]
+        return last.start + Int(last.length) - rows[range.lowerBound].start + range.count
+    }
+
     /// Drops the `count` oldest rows.
     mutating func dropOldest(_ count: Int) {
         guard count > 0 else { return }

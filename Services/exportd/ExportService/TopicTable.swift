@@ -7,7 +7,10 @@ import Visibility
 /// Bound: a merchant sees the public rows and its own; only the newest `maxRows` of those are
 /// kept (older public rows are dropped once `maxRows` newer public rows exist; older private rows
 /// once `maxRows` newer rows visible to that merchant exist). Trimming happens in steps of a
-/// quarter of the bound, so exports pick the newest `maxRows` rows themselves.
+/// quarter of the bound, so exports pick the newest `maxRows` rows themselves. A trim keeps an
+/// eighth of the bound more than `maxRows` (``retainedRows``): a pending two-step export's rows
+/// (the newest `maxRows` when its URL was answered) stay held while fewer than `maxRows / 8`
+/// newer rows visible to its merchant arrive.
 struct TopicTable {
     let name: String
     let maxRows: Int
@@ -27,6 +30,10 @@ struct TopicTable {
         self.name = name
         self.maxRows = maxRows
     }
+
+    /// Rows a trim keeps per log: the bound plus half the trimming slack, so a trim right after
+    /// a two-step export's URL was answered does not drop its rows.
+    var retainedRows: Int { maxRows + max(1, maxRows / 4) / 2 }
 
     /// Rows held in memory.
     var rowCount: Int { publicRows.count + merchantRows.values.reduce(0) { $0 + $1.count } }
@@ -109,7 +116,7 @@ struct TopicTable {
                 nextSequence += 1
             }
             if publicRows.count >= maxRows + max(1, maxRows / 4) {
-                publicRows.dropOldest(publicRows.count - maxRows)
+                publicRows.dropOldest(publicRows.count - retainedRows)
             }
             return
         case .merchant(let merchant): id = merchant
@@ -125,21 +132,21 @@ struct TopicTable {
         merchantRows[id] = log
     }
 
-    /// Drops private rows that have `maxRows` newer visible rows, once a quarter-bound of slack
-    /// has built up.
+    /// Drops private rows that have ``retainedRows`` newer visible rows, once a quarter-bound of
+    /// slack has built up.
     private func trimPrivate(_ log: inout RowLog) {
         let slack = max(1, maxRows / 4)
         guard log.count + min(publicRows.count, maxRows) >= maxRows + slack else { return }
-        let start = ExportSelection.newestStart(publicRows: publicRows, privateRows: log, limit: maxRows)
+        let start = ExportSelection.newestStart(publicRows: publicRows, privateRows: log, limit: retainedRows)
         log.dropOldest(start.privateIndex)
     }
 
-    /// Trims every merchant's rows to the bound (after public rows grew).
+    /// Trims every log to ``retainedRows`` (after public rows grew).
     mutating func trimAll() {
-        if publicRows.count > maxRows { publicRows.dropOldest(publicRows.count - maxRows) }
+        if publicRows.count > retainedRows { publicRows.dropOldest(publicRows.count - retainedRows) }
         for id in Array(merchantRows.keys) {
             var log = merchantRows.removeValue(forKey: id)!
-            let start = ExportSelection.newestStart(publicRows: publicRows, privateRows: log, limit: maxRows)
+            let start = ExportSelection.newestStart(publicRows: publicRows, privateRows: log, limit: retainedRows)
             log.dropOldest(start.privateIndex)
             if !log.isEmpty { merchantRows[id] = log }
         }
