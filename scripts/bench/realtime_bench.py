@@ -455,8 +455,8 @@ def main():
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--load-threads", type=int, default=2, help="event loop threads of the load generator")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--short-fetch-wait", type=float, default=2,
-                        help="also run ours with ingestd's fetch.wait.max.ms at this (ms; 0: not)")
+    parser.add_argument("--short-fetch-wait", type=float, default=0,
+                        help="also run ours with ingestd's fetch.wait.max.ms at this (ms; 0: not). Tansu stops answering fetches after some thousand records with a short wait (any consumer): short runs only")
     parser.add_argument("--scale-clients", type=int, default=15000, help="clients of the scale run")
     parser.add_argument("--scale-rate", type=float, default=10, help="records/s of the scale run")
     parser.add_argument("--scale-eio3-share", type=float, default=0.5, help="share of Engine.IO v3 clients (ours)")
