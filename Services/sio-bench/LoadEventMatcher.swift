@@ -10,8 +10,11 @@ struct LoadEventMatcher: Sendable {
         var microsecondsPerUnit: Int64 { self == .microseconds ? 1 : 1000 }
     }
 
-    /// `42["<event>",{`
+    /// `42["<event>",{`, or `42["<stem>` for an event name ending in `*` (any event whose name
+    /// starts with the stem: a soak's rotating topics).
     let prefix: [UInt8]
+    /// Whether `prefix` ends inside the event name.
+    let namePrefix: Bool
     /// `"<field>":`
     let key: [UInt8]
     let unit: Unit
@@ -20,7 +23,8 @@ struct LoadEventMatcher: Sendable {
     static let tick = LoadEventMatcher(event: "tick", timestampField: "t", unit: .microseconds)
 
     init(event: String, timestampField: String, unit: Unit) {
-        prefix = Array(#"42["\#(event)",{"#.utf8)
+        namePrefix = event.hasSuffix("*")
+        prefix = namePrefix ? Array(#"42["\#(event.dropLast())"#.utf8) : Array(#"42["\#(event)",{"#.utf8)
         key = Array(#""\#(timestampField)":"#.utf8)
         self.unit = unit
     }
@@ -30,6 +34,14 @@ struct LoadEventMatcher: Sendable {
     func sentAt(_ payload: UnsafeRawBufferPointer) -> Int64? {
         guard payload.starts(with: prefix) else { return nil }
         var index = prefix.count - 1
+        if namePrefix {
+            // The rest of the name, then `",{`.
+            index = prefix.count
+            while index < payload.count, payload[index] != UInt8(ascii: "\"") { index += 1 }
+            guard index + 2 < payload.count, payload[index + 1] == UInt8(ascii: ","),
+                  payload[index + 2] == UInt8(ascii: "{") else { return nil }
+            index += 2
+        }
         while index + key.count <= payload.count {
             if payload[index] == key[0], payload[(index + 1)..<(index + key.count)].elementsEqual(key.dropFirst()) {
                 var position = index + key.count

@@ -66,9 +66,10 @@ def record(sequence: int) -> bytes:
 class PacedProducer:
     """Produces `rate` records/s to `topic` for `seconds`, on its own thread."""
 
-    def __init__(self, bootstrap: str, topic: str, rate: float, seconds: float, make=record):
+    def __init__(self, bootstrap: str, topic: str, rate: float, seconds: float, make=record, topic_of=None):
         self.producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 1, "acks": 1})
         self.topic, self.rate, self.seconds, self.make = topic, rate, seconds, make
+        self.topic_of = topic_of or (lambda _sequence: topic)
         self.produced = 0
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -83,7 +84,7 @@ class PacedProducer:
                 break
             due = int(elapsed * self.rate)
             while self.produced < due:
-                self.producer.produce(self.topic, self.make(self.produced))
+                self.producer.produce(self.topic_of(self.produced), self.make(self.produced))
                 self.produced += 1
             self.producer.poll(0)
             time.sleep(0.0005)
@@ -96,7 +97,8 @@ class PacedProducer:
 class Stack:
     """The server side under test, listening for Socket.IO clients on `port`."""
 
-    def __init__(self, kind: str, args, bootstrap: str, topic: str, realtime_settings=None, probe_token=None):
+    def __init__(self, kind: str, args, bootstrap: str, topic: str, realtime_settings=None, probe_token=None,
+                 topic_regex=None):
         self.kind = kind
         self.probe_token = probe_token
         self.port = free_port()
@@ -107,7 +109,7 @@ class Stack:
             # milliseconds go: Tansu answers an empty fetch only when fetch.wait.max.ms ends).
             fetch = {"KAFKA_PROPERTY_FETCH_WAIT_MAX_MS": str(args.short_fetch_wait)} if kind == "ours-fetch" else {}
             ingest_env = dict(os.environ, **fetch, KAFKA_HOSTS=bootstrap, CONSUMER_GROUP=f"bench-{time.time()}",
-                              ALLOWED_TOPICS_REGEX=f"^{topic}$", START_FROM="end", TOPIC_FORMATS=".*=json",
+                              ALLOWED_TOPICS_REGEX=topic_regex or f"^{topic}$", START_FROM="end", TOPIC_FORMATS=".*=json",
                               LOGGING_LEVEL="WARNING", BUS_PUBLISH_BIND=f"tcp://127.0.0.1:{pub}",
                               BUS_SNAPSHOT_BIND=f"tcp://127.0.0.1:{snap}", INGEST_HTTP_HOST="127.0.0.1",
                               INGEST_HTTP_PORT=str(http))

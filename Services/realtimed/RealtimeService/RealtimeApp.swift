@@ -30,7 +30,7 @@ public enum RealtimeApp {
         let hub = RealtimeHub(io: io, configuration: configuration, metrics: metrics,
                               access: try await RealtimeAccess.load(configuration: configuration), logger: logger)
         let context = try ZMQContext()
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: HeapTrimmer())]
         for publisher in configuration.publishers {
             let follower = try BusFollower(live: publisher.live, snapshot: publisher.snapshot,
                                            security: configuration.busSecurity, context: context, hub: hub, logger: logger)
