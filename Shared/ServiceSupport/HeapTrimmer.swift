@@ -18,10 +18,14 @@ public struct HeapTrimmer: Service {
         self.interval = interval
     }
 
+    /// Trims every `interval` until cancelled or asked to shut down gracefully (the wait ends
+    /// at once then: a process stops in milliseconds, not at the next trim).
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: interval)
-            Self.trim()
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                Self.trim()
+            }
         }
     }
 

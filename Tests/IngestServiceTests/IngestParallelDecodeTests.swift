@@ -80,16 +80,16 @@ import ZeroMQ
         }
         #expect(counted)
 
-        // The cache: the topic's last 2000 records, each partition in Kafka's order, up to the
-        // last record published, consistent with the last sequence on the bus.
+        // The cache: the topic's last 2000 records as published (librdkafka hands partitions over
+        // in runs, so some partitions may have none of them), each partition in Kafka's order,
+        // consistent with the last sequence on the bus.
         let snapshot = try await ingestd.request(.snapshot(topicPrefix: "par."), context: context)
         #expect(snapshot.records.count == 2000)
         #expect(snapshot.end.sequence == sequences.last)
+        let lastPublished = records.suffix(2000)
         for partition in 0..<partitions {
             let cached = snapshot.records.filter { $0.partition == Int32(partition) }.map(\.offset)
-            #expect(!cached.isEmpty)
-            #expect(cached == cached.sorted() && Set(cached).count == cached.count, "partition \(partition)")
-            #expect(cached.last == Int64(expected[partition].last! / partitions), "partition \(partition)")
+            #expect(cached == lastPublished.filter { $0.partition == Int32(partition) }.map(\.offset), "partition \(partition)")
         }
         #expect(ingestd.process.isRunning)
     }

@@ -180,7 +180,7 @@ extension RealtimeHostileInputTests {
                                             "--source-addresses", "16"], label: "sio-bench-storm")
         defer { load.stop(signal: SIGKILL) }
         let connected = await eventually(timeout: timeout, interval: 0.05) {
-            load.output.contains(#"{"connected":\#(clients)}"#)
+            load.output.contains(#"{"connected":\#(clients),"#)
         }
         #expect(realtimed.isRunning)
         return connected ? Date().timeIntervalSince(started) : nil
