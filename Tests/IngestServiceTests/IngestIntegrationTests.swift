@@ -175,7 +175,8 @@ import ZeroMQ
         try producer.createTopics(["hist"])
         for index in 0..<150 { try producer.send(topic: "hist", value: Array("{\"i\":\(index)}".utf8)) }
         try producer.flush()
-        let ports = (freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort())
+        let free = distinctFreeLoopbackPorts(3)
+        let ports = (free[0], free[1], free[2])
         var epochs: [UInt64] = []
         for _ in 0..<2 {
             let ingestd = try IngestdProcess(broker: broker, group: "restart", ports: ports)

@@ -23,3 +23,14 @@ public func freeLoopbackPort() -> Int {
     }
     return Int(UInt16(bigEndian: addr.sin_port))
 }
+
+/// `count` distinct free loopback ports: the kernel may hand the same free port to two calls in
+/// a row (a test once started ingestd with one port for its bus and its snapshot side).
+public func distinctFreeLoopbackPorts(_ count: Int) -> [Int] {
+    var ports: [Int] = []
+    while ports.count < count {
+        let port = freeLoopbackPort()
+        if !ports.contains(port) { ports.append(port) }
+    }
+    return ports
+}

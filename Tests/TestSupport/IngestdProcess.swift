@@ -29,7 +29,10 @@ public final class IngestdProcess: @unchecked Sendable {
     /// ingestd against any Kafka-compatible cluster (e.g. librdkafka's mock cluster).
     public init(bootstrapServers: String, group: String, environment: [String: String] = [:],
                 ports: (http: Int, publish: Int, snapshot: Int)? = nil) throws {
-        let ports = ports ?? (freeLoopbackPort(), freeLoopbackPort(), freeLoopbackPort())
+        let ports = ports ?? {
+            let free = distinctFreeLoopbackPorts(3)
+            return (free[0], free[1], free[2])
+        }()
         httpPort = ports.http
         publishEndpoint = "tcp://127.0.0.1:\(ports.publish)"
         snapshotEndpoint = "tcp://127.0.0.1:\(ports.snapshot)"
