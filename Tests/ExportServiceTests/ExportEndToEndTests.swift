@@ -153,7 +153,11 @@ import TestSupport
         // Traversal and guessed names never reach a file.
         let url = try await exportURL(exportd, "/buyOffer", token: alpha.merchant_token)
         let id = String(url.suffix(36).prefix(32))
-        #expect(await exportd.get("/data/\(id).csv")?.status == 200)
+        let download = try #require(await exportd.get("/data/\(id).csv"))
+        #expect(download.status == 200)
+        // As the Price Wars proxy's file download: sent with its length, not in chunks.
+        #expect(download.headers["content-length"] == String(download.body.count) && !download.body.isEmpty)
+        #expect(download.headers["transfer-encoding"] == nil)
         for path in ["/data/..%2Ftopics%2F\(id).csv", "/data/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/data/\(id.uppercased()).csv",
                      "/data/\(id)", "/data/\(id).csv.tmp", "/data/dump.csv", "/data/00000000000000000000000000000000.csv",
                      "/data/../topics/\(id).csv"] {

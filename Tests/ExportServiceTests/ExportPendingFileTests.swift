@@ -50,7 +50,10 @@ import Testing
         guard var renderer = store.renderer(pending: pending, filter: filter) else { return nil }
         var bytes: [UInt8] = []
         // Small chunks, so the cursor crosses chunk (and part) boundaries.
+        let byteCount = renderer.documentByteCount()
         while var chunk = renderer.nextChunk(size: 97) { bytes += chunk.readBytes(length: chunk.readableBytes)! }
+        // The download's Content-Length.
+        #expect(byteCount == bytes.count)
         return bytes
     }
 

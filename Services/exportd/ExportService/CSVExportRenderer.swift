@@ -106,6 +106,56 @@ struct CSVExportRenderer {
         isEmpty = rowCount == 0
     }
 
+    /// The header line (with its newline).
+    private var headerLine: [UInt8] {
+        var line: [UInt8] = []
+        if topicColumn { line.append(contentsOf: "topic,".utf8) }
+        for (position, name) in header.enumerated() {
+            if position > 0 { line.append(UInt8(ascii: ",")) }
+            CSVFormat.appendCell(name, to: &line)
+        }
+        line.append(0x0A)
+        return line
+    }
+
+    /// The cells of a re-cut row at their header positions (nil: empty cell).
+    private func placed(_ bytes: ArraySlice<UInt8>, _ positions: [Int]) -> [Range<Int>?] {
+        let cells = CSVFormat.cellRanges(of: bytes)
+        var placed = [Range<Int>?](repeating: nil, count: header.count)
+        for (cellIndex, position) in positions.enumerated() where cellIndex < cells.count && position >= 0 {
+            placed[position] = cells[cellIndex]
+        }
+        return placed
+    }
+
+    /// The exact size of the whole document in bytes, for a `Content-Length` (a pass over the
+    /// selected rows; only rows re-cut against the header are read).
+    func documentByteCount() -> Int {
+        if isEmpty { return 0 }
+        var total = headerLine.count
+        for (partIndex, selection) in selections.enumerated() {
+            let mapping = mappings[partIndex]
+            let identity = identities[partIndex]
+            let topicBytes = topicColumn ? topicCells[partIndex].count : 0
+            let publicLog = selection.publicRows
+            let privateLog = selection.privateRows ?? RowLog()
+            selection.forEach { isPublic, index in
+                let row = isPublic ? publicLog.rows[index] : privateLog.rows[index]
+                let layout = Int(row.layout)
+                guard layout < mapping.count, let positions = mapping[layout] else { return }
+                total += topicBytes + 1
+                if identity[layout] {
+                    total += Int(row.length) + max(0, header.count - positions.count)
+                } else {
+                    let end = row.start + Int(row.length)
+                    let bytes = isPublic ? publicLog.bytes[row.start..<end] : privateLog.bytes[row.start..<end]
+                    total += header.count - 1 + placed(bytes, positions).reduce(0) { $0 + ($1?.count ?? 0) }
+                }
+            }
+        }
+        return total
+    }
+
     /// The whole document at once.
     static func render(_ parts: [Part], merchant: String?, since: Int64?, until: Int64?, topicColumn: Bool,
                        columns: [String]? = nil, filter: RecordFilter? = nil) -> ByteBuffer {
@@ -129,14 +179,7 @@ struct CSVExportRenderer {
         if isEmpty { return false }
         if !headerWritten {
             headerWritten = true
-            var line: [UInt8] = []
-            if topicColumn { line.append(contentsOf: "topic,".utf8) }
-            for (position, name) in header.enumerated() {
-                if position > 0 { line.append(UInt8(ascii: ",")) }
-                CSVFormat.appendCell(name, to: &line)
-            }
-            line.append(0x0A)
-            output.writeBytes(line)
+            output.writeBytes(headerLine)
         }
         while partIndex < parts.count {
             let selection = selections[partIndex]
@@ -163,12 +206,7 @@ struct CSVExportRenderer {
                     if missing > 0 { output.writeBytes(commas[0..<missing]) }
                 } else {
                     let bytes = isPublic ? publicLog.bytes[start..<end] : privateLog.bytes[start..<end]
-                    let cells = CSVFormat.cellRanges(of: bytes)
-                    var placed = [Range<Int>?](repeating: nil, count: header.count)
-                    for (cellIndex, position) in positions.enumerated() where cellIndex < cells.count && position >= 0 {
-                        placed[position] = cells[cellIndex]
-                    }
-                    for (position, range) in placed.enumerated() {
+                    for (position, range) in placed(bytes, positions).enumerated() {
                         if position > 0 { output.writeInteger(UInt8(ascii: ",")) }
                         if let range { output.writeBytes(bytes[range]) }
                     }

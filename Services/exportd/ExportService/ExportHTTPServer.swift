@@ -275,22 +275,26 @@ struct ExportHTTPServer {
                 logger.error("cannot parse the filter of a pending export file", metadata: ["id": "\(id)"])
                 return JSONResponse.error(.internalServerError, "cannot read the export file")
             }
-            let renderer: CSVExportRenderer?
+            // The rows' size is known before sending: the file goes out with a Content-Length,
+            // as the Price Wars proxy's file download did.
+            let rendered: (CSVExportRenderer, Int)?
             if filter == nil {
-                // Locating the rows and walking them for the header, here as the streamed export
-                // does (a hop to the thread pool and back costs a busy machine more).
-                renderer = store.renderer(pending: pending, filter: nil)
+                // Locating the rows and walking them for the header and size, here as the streamed
+                // export does (a hop to the thread pool and back costs a busy machine more).
+                rendered = store.renderer(pending: pending, filter: nil).map { ($0, $0.documentByteCount()) }
             } else {
                 // A filter's pass over every record: on the thread pool.
-                renderer = try await NIOThreadPool.singleton.runIfActive { store.renderer(pending: pending, filter: filter) }
+                rendered = try await NIOThreadPool.singleton.runIfActive {
+                    store.renderer(pending: pending, filter: filter).map { ($0, $0.documentByteCount()) }
+                }
             }
-            guard let renderer else {
+            guard let (renderer, byteCount) = rendered else {
                 metrics.filesGone.increment()
                 return JSONResponse.error(.gone, "the export's rows are no longer held; ask for a new export")
             }
             metrics.filesServed.increment()
             let metrics = self.metrics
-            return Response(status: .ok, headers: headers, body: .init { writer in
+            return Response(status: .ok, headers: headers, body: .init(contentLength: byteCount) { writer in
                 let start = ContinuousClock.now
                 var renderer = renderer
                 while let chunk = renderer.nextChunk(size: Self.chunkSize) { try await writer.write(chunk) }
