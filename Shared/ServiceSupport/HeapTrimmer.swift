@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import NIOPosix
 import ServiceLifecycle
 
 /// Hands the C heap's free pages back to the system every `interval` (glibc `malloc_trim`).
@@ -9,7 +10,8 @@ import ServiceLifecycle
 /// history sent to each new client) in its per-thread arenas; a long-running process whose heap
 /// in use stays flat then shows an RSS that only grows (the realtimed soak: a 14 MB heap, an RSS
 /// from 38 to 60 MB in 3 minutes). Trimming is cheap next to that (milliseconds for a heap of
-/// this size) and does nothing where glibc is not the allocator.
+/// this size) and does nothing where glibc is not the allocator. `malloc_trim` blocks while it
+/// walks the arenas, so it runs on NIO's blocking thread pool, never on Swift's shared pool.
 public struct HeapTrimmer: Service {
     private let interval: Duration
 
@@ -24,7 +26,7 @@ public struct HeapTrimmer: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
-                Self.trim()
+                try await NIOThreadPool.singleton.runIfActive { Self.trim() }
             }
         }
     }
