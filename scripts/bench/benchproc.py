@@ -9,6 +9,12 @@ import urllib.request
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def add_stack_arguments(parser) -> None:
+    """The executables a realtime benchmark runs: --ingestd, --realtimed, --sio-bench, --tansu."""
+    for name in ("--ingestd", "--realtimed", "--sio-bench", "--tansu"):
+        parser.add_argument(name, required=True)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

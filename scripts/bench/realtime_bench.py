@@ -46,7 +46,7 @@ import socketio
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from benchproc import TansuBroker, cpu_seconds, free_port, peak_rss_mb, status_kib, stop, wait_http_ok
+from benchproc import TansuBroker, add_stack_arguments, cpu_seconds, free_port, peak_rss_mb, status_kib, stop, wait_http_ok
 from scoped_records import OPERATOR_TOKEN, ScopedRecords
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -98,17 +98,14 @@ class Stack:
     """The server side under test, listening for Socket.IO clients on `port`."""
 
     def __init__(self, kind: str, args, bootstrap: str, topic: str, realtime_settings=None, probe_token=None,
-                 topic_regex=None):
+                 topic_regex=None, ingest_settings=None):
         self.kind = kind
         self.probe_token = probe_token
         self.port = free_port()
         self.processes = []
-        if kind.startswith("ours"):
+        if kind == "ours":
             http, pub, snap = free_port(), free_port(), free_port()
-            # "ours-fetch": the broker's fetch wait cut to --short-fetch-wait ms (where the
-            # milliseconds go: Tansu answers an empty fetch only when fetch.wait.max.ms ends).
-            fetch = {"KAFKA_PROPERTY_FETCH_WAIT_MAX_MS": str(args.short_fetch_wait)} if kind == "ours-fetch" else {}
-            ingest_env = dict(os.environ, **fetch, KAFKA_HOSTS=bootstrap, CONSUMER_GROUP=f"bench-{time.time()}",
+            ingest_env = dict(os.environ, **(ingest_settings or {}), KAFKA_HOSTS=bootstrap, CONSUMER_GROUP=f"bench-{time.time()}",
                               ALLOWED_TOPICS_REGEX=topic_regex or f"^{topic}$", START_FROM="end", TOPIC_FORMATS=".*=json",
                               LOGGING_LEVEL="WARNING", BUS_PUBLISH_BIND=f"tcp://127.0.0.1:{pub}",
                               BUS_SNAPSHOT_BIND=f"tcp://127.0.0.1:{snap}", INGEST_HTTP_HOST="127.0.0.1",
@@ -183,7 +180,7 @@ class Stack:
 def age_buckets(stack: Stack) -> dict:
     """realtimed's `realtime_record_age_seconds` (Kafka timestamp to emit) cumulative buckets,
     summed over topics: upper bound (s) -> count; {} for the Python peer."""
-    if not stack.kind.startswith("ours"):
+    if stack.kind != "ours":
         return {}
     buckets = {}
     with urllib.request.urlopen(f"http://127.0.0.1:{stack.port}/metrics", timeout=5) as response:
@@ -292,10 +289,15 @@ def measure_scoped(args, broker: TansuBroker, records: ScopedRecords, kind: str,
         producer = PacedProducer(broker.bootstrap, topic, args.scope_rate, args.warmup + args.seconds + 0.2,
                                  make=records.record)
         producer.start()
+        time.sleep(args.warmup)
+        ages_before = age_buckets(stack)
         producer.join()
+        ages_after = age_buckets(stack)
         elapsed = time.perf_counter() - started
         figures = {"stack_cpu_cores": (stack.cpu_seconds() - cpu_before) / elapsed,
-                   "realtimed_cpu_cores": (stack.server_cpu_seconds() - server_before) / elapsed}
+                   "realtimed_cpu_cores": (stack.server_cpu_seconds() - server_before) / elapsed,
+                   "emit_age_p50_ms": bucket_quantile(ages_before, ages_after, 0.5),
+                   "emit_age_p99_ms": bucket_quantile(ages_before, ages_after, 0.99)}
         output, errors = load.communicate(timeout=300)
         if load.returncode != 0:
             raise RuntimeError(f"{kind} load failed: {errors.strip()}")
@@ -340,7 +342,7 @@ def print_scoped(args, runs: dict, load_before, load_after) -> None:
           f"median of {args.repeat} runs of {args.seconds:g} s, one machine ({os.cpu_count()} cores), "
           f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     print(f"{'run':48} {'p50 ms':>8} {'p99 ms':>8} {'deliv/s':>10} {'rt CPU':>7} {'stack CPU':>9} "
-          f"{'rt peak MB':>10} {'exact clients':>14}")
+          f"{'rt peak MB':>10} {'exact clients':>14} {'emit age p50/p99 ms':>20}")
     per_merchant = args.scope_clients // args.merchants
     labels = {"plain": "plain: AUTH_MODE=none, no filter",
               "scoped": f"scoped: AUTH_MODE=token, {args.merchants} x {per_merchant} clients",
@@ -354,9 +356,10 @@ def print_scoped(args, runs: dict, load_before, load_after) -> None:
               f"{statistics.median(r['realtimed_cpu_cores'] for r in kind_runs):7.2f} "
               f"{statistics.median(r['stack_cpu_cores'] for r in kind_runs):9.2f} "
               f"{max(r['realtimed_peak_rss_mb'] for r in kind_runs):10.1f} "
-              f"{f'{exact}/{args.scope_clients}':>14}")
+              f"{f'{exact}/{args.scope_clients}':>14} {emit_ages(kind_runs):>20}")
     print("rt = realtimed alone (CPU cores; peak MB: peak RSS); stack = ingestd + realtimed; exact clients: the fewest, over the runs, whose "
-          "count equals what they may see (all records / public + own merchant's / own shop's)")
+          "count equals what they may see (all records / public + own merchant's / own shop's); emit age: Kafka timestamp "
+          "to realtimed's emit, the rest of p50/p99 is the fan-out write and the client's read")
 
 
 def measure_scale(args, broker: TansuBroker, kind: str, topic: str) -> dict:
@@ -445,10 +448,7 @@ def print_scale(args, runs: dict, load_before, load_after) -> None:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--ingestd", required=True)
-    parser.add_argument("--realtimed", required=True)
-    parser.add_argument("--sio-bench", required=True)
-    parser.add_argument("--tansu", required=True)
+    add_stack_arguments(parser)
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--rate", type=float, default=1000, help="records/s of the latency measurement")
     parser.add_argument("--rates", default="10,25,50,100,250,500,2000,4000,8000,16000",
@@ -477,18 +477,24 @@ def main():
     scoped_runs = None
     try:
         kinds = [] if args.only in ("scoped", "scale") else [args.only] if args.only else ["ours", "python"]
+        # (row, stack kind, ingestd settings); "ours-fetch": the broker's fetch wait cut to
+        # --short-fetch-wait ms (where the milliseconds go: Tansu answers an empty fetch only
+        # when fetch.wait.max.ms ends).
+        variants = [(kind, kind, {}) for kind in kinds]
         if args.short_fetch_wait and "ours" in kinds:
-            kinds.insert(kinds.index("ours") + 1, "ours-fetch")
-        for index, kind in enumerate(kinds):
+            variants.insert(kinds.index("ours") + 1,
+                            ("ours-fetch", "ours", {"KAFKA_PROPERTY_FETCH_WAIT_MAX_MS": f"{args.short_fetch_wait:g}"}))
+        for index, (row, kind, ingest_settings) in enumerate(variants):
             topic = f"bench{index}"
             admin = AdminClient({"bootstrap.servers": broker.bootstrap})
             admin.create_topics([NewTopic(topic, 1, 1)])[topic].result(30)
-            stack = Stack(kind, args, broker.bootstrap, topic)
+            stack = Stack(kind, args, broker.bootstrap, topic, ingest_settings=ingest_settings)
             try:
                 runs = [measure(args, stack, broker.bootstrap, topic, args.rate) for _ in range(args.repeat)]
-                highest = (highest_rate_held(args, stack, broker.bootstrap, topic, runs[0], kind)
-                           if kind != "ours-fetch" else ("-", False))
-                results[kind] = (runs, highest)
+                # The rate ladder with default settings only (Tansu stalls under a short fetch
+                # wait on long runs); None: not run.
+                ladder = None if ingest_settings else highest_rate_held(args, stack, broker.bootstrap, topic, runs[0], kind)
+                results[row] = (runs, ladder)
             finally:
                 stack.close()
         if args.only in (None, "scoped"):
@@ -518,8 +524,9 @@ def print_plain(args, results: dict) -> None:
           f"{'emit age p50/p99 ms':>20}")
     labels = {"ours": "ingestd + realtimed (Swift)", "python": "python peer (seeds' way)",
               "ours-fetch": f"  same, fetch.wait.max.ms={args.short_fetch_wait:g}"}
-    for kind, (runs, (highest, top)) in results.items():
-        held = "none" if highest is None else "not run" if highest == "-" else f"{'>= ' if top else ''}{highest:,.0f}/s"
+    for kind, (runs, ladder) in results.items():
+        highest, top = ladder or (None, False)
+        held = "not run" if ladder is None else "none" if highest is None else f"{'>= ' if top else ''}{highest:,.0f}/s"
         print(f"{labels[kind]:34} {statistics.median(float(r['p50_ms']) for r in runs):8.1f} "
               f"{statistics.median(float(r['p99_ms']) for r in runs):8.1f} "
               f"{statistics.median(r['deliveries_per_s'] for r in runs):9,.0f} "

@@ -32,7 +32,7 @@ import urllib.request
 
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from benchproc import TansuBroker, cpu_seconds, status_kib
+from benchproc import TansuBroker, add_stack_arguments, cpu_seconds, status_kib
 from realtime_bench import PacedProducer, Stack
 
 
@@ -89,10 +89,7 @@ def quarter_median(samples, key, quarter):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--ingestd", required=True)
-    parser.add_argument("--realtimed", required=True)
-    parser.add_argument("--sio-bench", required=True)
-    parser.add_argument("--tansu", required=True)
+    add_stack_arguments(parser)
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--rate", type=float, default=1000, help="records/s")
     parser.add_argument("--slots", type=int, default=4, help="concurrent load processes")
