@@ -66,10 +66,10 @@ def record(sequence: int) -> bytes:
 class PacedProducer:
     """Produces `rate` records/s to `topic` for `seconds`, on its own thread."""
 
-    def __init__(self, bootstrap: str, topic: str, rate: float, seconds: float, make=record, topic_of=None):
+    def __init__(self, bootstrap: str, topic: str, rate: float, seconds: float, make=record, partition_of=None):
         self.producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 1, "acks": 1})
         self.topic, self.rate, self.seconds, self.make = topic, rate, seconds, make
-        self.topic_of = topic_of or (lambda _sequence: topic)
+        self.partition_of = partition_of
         self.produced = 0
         self.thread = threading.Thread(target=self._run, daemon=True)
 
@@ -84,7 +84,10 @@ class PacedProducer:
                 break
             due = int(elapsed * self.rate)
             while self.produced < due:
-                self.producer.produce(self.topic_of(self.produced), self.make(self.produced))
+                if self.partition_of:
+                    self.producer.produce(self.topic, self.make(self.produced), partition=self.partition_of(self.produced))
+                else:
+                    self.producer.produce(self.topic, self.make(self.produced))
                 self.produced += 1
             self.producer.poll(0)
             time.sleep(0.0005)

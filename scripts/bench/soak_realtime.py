@@ -97,27 +97,28 @@ def main():
     parser.add_argument("--stay-seconds", type=float, default=20, help="how long each load's clients stay")
     parser.add_argument("--sample-seconds", type=float, default=10)
     parser.add_argument("--rss-growth", type=float, default=0.10, help="allowed RSS growth, second to last quarter")
-    parser.add_argument("--records-per-topic", type=int, default=10000,
-                        help="records before the producer moves to the next topic (Tansu's fetch stall)")
+    parser.add_argument("--records-per-partition", type=int, default=10000,
+                        help="records before the producer moves to the next partition (Tansu's fetch stall)")
     parser.add_argument("--cpu-growth", type=float, default=0.30, help="allowed CPU growth, second to last quarter")
     args = parser.parse_args()
     seconds = args.minutes * 60
 
     broker = TansuBroker(args.tansu)
     # Tansu stops answering fetches of a partition after some ten thousand records (any consumer,
-    # see docs/benchmarks.md), so the producer moves to the next topic every --records-per-topic;
-    # every topic exists from the start (ingestd follows ^soak), clients count events of all.
-    topics = [f"soak{index}" for index in range(int(args.rate * seconds / args.records_per_topic) + 2)]
+    # see docs/benchmarks.md), so the producer moves to the next partition of the one topic every
+    # --records-per-partition. One topic, not a topic per 10,000 records: realtimed keeps every
+    # topic's history and sends it to each new client, so a growing topic list would make every
+    # connect (and the soak's memory peaks) grow with time.
+    topic = "soak"
+    partitions = int(args.rate * seconds / args.records_per_partition) + 2
     admin = AdminClient({"bootstrap.servers": broker.bootstrap})
-    for future in admin.create_topics([NewTopic(topic, 1, 1) for topic in topics]).values():
-        future.result(30)
-    stack = Stack("ours", types.SimpleNamespace(ingestd=args.ingestd, realtimed=args.realtimed), broker.bootstrap, topics[0],
-                  topic_regex="^soak[0-9]+$")
-    slots = [Slot(args, stack.port, "soak*", index) for index in range(args.slots)]
+    admin.create_topics([NewTopic(topic, partitions, 1)])[topic].result(30)
+    stack = Stack("ours", types.SimpleNamespace(ingestd=args.ingestd, realtimed=args.realtimed), broker.bootstrap, topic)
+    slots = [Slot(args, stack.port, topic, index) for index in range(args.slots)]
     samples = []
     try:
-        producer = PacedProducer(broker.bootstrap, topics[0], args.rate, seconds + 2,
-                                 topic_of=lambda sequence: topics[sequence // args.records_per_topic])
+        producer = PacedProducer(broker.bootstrap, topic, args.rate, seconds + 2,
+                                 partition_of=lambda sequence: sequence // args.records_per_partition)
         producer.start()
         started = time.perf_counter()
         stagger = args.stay_seconds / args.slots
