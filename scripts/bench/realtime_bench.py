@@ -186,7 +186,11 @@ def age_buckets(stack: Stack) -> dict:
     if stack.kind != "ours":
         return {}
     buckets = {}
-    with urllib.request.urlopen(f"http://127.0.0.1:{stack.port}/metrics", timeout=5) as response:
+    request = urllib.request.Request(f"http://127.0.0.1:{stack.port}/metrics")
+    if stack.probe_token:
+        # AUTH_MODE=token: the metrics are an operator's.
+        request.add_header("Authorization", f"Bearer {stack.probe_token}")
+    with urllib.request.urlopen(request, timeout=5) as response:
         for line in response.read().decode().splitlines():
             if line.startswith("realtime_record_age_seconds_bucket"):
                 bound = line.split('le="', 1)[1].split('"', 1)[0]
