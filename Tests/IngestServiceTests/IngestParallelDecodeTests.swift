@@ -139,16 +139,8 @@ import ZeroMQ
         try await second.waitForBusSubscribers(2)
         try produce(44_000..<48_000)
 
-        func exported() async -> [(n: Int, p: Int)] {
-            guard let text = await exportd.text("/export/data/\(topic).csv")?.body else { return [] }
-            return text.split(separator: "\n").dropFirst().compactMap { line in
-                let cells = line.split(separator: ",")
-                guard cells.count >= 2, let n = Int(cells[0]), let p = Int(cells[1]) else { return nil }
-                return (n, p)
-            }
-        }
         let stored = await eventually(timeout: 60) { await exportd.metric("export_records_stored_total") ?? 0 >= 48_000 }
-        let rows = await exported()
+        let rows = await exportd.numberedRows(topic)
         let storedCount = await exportd.metric("export_records_stored_total") ?? -1
         #expect(stored, "exportd stored \(storedCount); exportd:\n\(exportd.process.output.suffix(3000))")
         let numbers = rows.map(\.n)

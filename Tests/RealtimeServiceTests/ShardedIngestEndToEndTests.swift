@@ -114,16 +114,8 @@ import TestSupport
         #expect(realtimed.process.output.contains("missed while the publisher was away"), "\(realtimed.process.output.suffix(3000))")
 
         // The export: each record one row, each partition's rows in offset order.
-        func exported() async -> [(n: Int, p: Int)] {
-            guard let text = await exportd.text("/export/data/\(Self.topic).csv")?.body else { return [] }
-            return text.split(separator: "\n").dropFirst().compactMap { line in
-                let cells = line.split(separator: ",")
-                guard cells.count >= 2, let n = Int(cells[0]), let p = Int(cells[1]) else { return nil }
-                return (n, p)
-            }
-        }
-        let stored = await eventually(timeout: 30) { Set(await exported().map(\.n)).isSuperset(of: expected) }
-        let rows = await exported()
+        let stored = await eventually(timeout: 30) { Set(await exportd.numberedRows(Self.topic).map(\.n)).isSuperset(of: expected) }
+        let rows = await exportd.numberedRows(Self.topic)
         #expect(stored, "export has \(Set(rows.map(\.n)).count) of 600; exportd:\n\(exportd.process.output.suffix(3000))")
         #expect(rows.map(\.n).sorted() == expected, "each record one row")
         #expect(Self.inPartitionOrder(rows), "export rows in partition order")

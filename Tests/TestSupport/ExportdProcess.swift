@@ -75,6 +75,17 @@ public final class ExportdProcess: @unchecked Sendable {
         if !ready { throw ExportdNotReady(log: process.output) }
     }
 
+    /// The rows of `topic`'s anonymous export whose first two cells are integers `n` and `p`
+    /// (records `{"n": n, "p": partition}`), in the export's order.
+    public func numberedRows(_ topic: String) async -> [(n: Int, p: Int)] {
+        guard let text = await text("/export/data/\(topic).csv")?.body else { return [] }
+        return text.split(separator: "\n").dropFirst().compactMap { line in
+            let cells = line.split(separator: ",")
+            guard cells.count >= 2, let n = Int(cells[0]), let p = Int(cells[1]) else { return nil }
+            return (n, p)
+        }
+    }
+
     /// The value of a Prometheus sample line such as `export_records_stored_total`.
     public func metric(_ sample: String) async -> Double? {
         guard let body = await text("/metrics")?.body else { return nil }
