@@ -51,6 +51,16 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
+def write_calls(pid: int) -> int:
+    """Write system calls the process has made (syscw of /proc/<pid>/io: write and writev, so
+    every socket write of a NIO server)."""
+    with open(f"/proc/{pid}/io") as io:
+        for line in io:
+            if line.startswith("syscw:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"syscw missing from /proc/{pid}/io")
+
+
 def status_kib(pid: int, key: str) -> int:
     """A KiB figure of /proc/<pid>/status, e.g. VmRSS or VmHWM (peak RSS)."""
     with open(f"/proc/{pid}/status") as status:

@@ -10,7 +10,10 @@ Run through scripts/bench-realtime. For each server stack, on a fresh Tansu brok
      seconds; read delivered events/s, p50/p99 and dropped clients; the server's CPU and peak RSS.
 A rate is "held" when every client stayed connected, received every record produced, and p99
 stayed under 1 s. Prints medians of --repeat runs per rate. BENCH_REALTIME_LOGGING_LEVEL sets
-realtimed's log level (WARNING).
+realtimed's log level (WARNING). The producer lingers --producer-linger-ms (librdkafka's default,
+5 ms), inside every latency. The broker's share: --repeat runs of a plain librdkafka consumer
+(broker_floor.py) with ingestd's fetch wait, on a fresh topic at the same rate, before the stacks
+(and after the scoped comparison at its rate); --no-broker-floor skips them.
 
 Then the scoped and filtered fan-out comparison (issues 18 and 19; `--only scoped` runs it alone):
 --scope-clients (1,000) clients at --scope-rate (1,000) records/s of one record stream
@@ -46,11 +49,20 @@ import socketio
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from benchproc import TansuBroker, add_stack_arguments, cpu_seconds, free_port, peak_rss_mb, status_kib, stop, wait_http_ok
+from benchproc import (TansuBroker, add_stack_arguments, cpu_seconds, free_port, peak_rss_mb, status_kib, stop, wait_http_ok,
+                       write_calls)
 from scoped_records import OPERATOR_TOKEN, ScopedRecords
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PEER = os.path.join(ROOT, "scripts", "bench", "python_realtime_peer.py")
+BROKER_FLOOR = os.path.join(ROOT, "scripts", "bench", "broker_floor.py")
+# librdkafka's default linger.ms. The producer's wait is inside every latency measured (CreateTime
+# is stamped at produce). With 1 ms each record became a batch of its own, and Tansu's memory
+# storage lists every stored batch of a partition on each fetch: its CPU grew with the topic to
+# 0.5-0.8 of the 2 cores at 1,000 records/s, and with a short fetch wait it stopped answering.
+PRODUCER_LINGER_MS = 5.0
+# ingestd's fetch.wait.max.ms (Shared/Kafka/KafkaConsumerConfiguration.swift).
+INGESTD_FETCH_WAIT_MS = 20
 VALUE_PAD = "x" * 40
 
 
@@ -66,8 +78,9 @@ def record(sequence: int) -> bytes:
 class PacedProducer:
     """Produces `rate` records/s to `topic` for `seconds`, on its own thread."""
 
-    def __init__(self, bootstrap: str, topic: str, rate: float, seconds: float, make=record, partition_of=None):
-        self.producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 1, "acks": 1})
+    def __init__(self, bootstrap: str, topic: str, rate: float, seconds: float, make=record, partition_of=None,
+                 linger_ms: float = PRODUCER_LINGER_MS):
+        self.producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": linger_ms, "acks": 1})
         self.topic, self.rate, self.seconds, self.make = topic, rate, seconds, make
         self.partition_of = partition_of
         self.produced = 0
@@ -228,7 +241,7 @@ def measure(args, stack: Stack, bootstrap: str, topic: str, rate: float) -> dict
         load.kill()
         raise RuntimeError(f"load against {stack.kind} did not start: {line!r} {load.stderr.read()}")
     cpu_before, started = stack.cpu_seconds(), time.perf_counter()
-    producer = PacedProducer(bootstrap, topic, rate, args.warmup + args.seconds + 0.2)
+    producer = PacedProducer(bootstrap, topic, rate, args.warmup + args.seconds + 0.2, linger_ms=args.producer_linger_ms)
     producer.start()
     time.sleep(args.warmup)
     ages_before = age_buckets(stack)
@@ -251,6 +264,41 @@ def measure(args, stack: Stack, bootstrap: str, topic: str, rate: float) -> dict
     figures["held"] = (figures["dropped"] == 0 and figures["all_deliveries"] >= producer.produced * args.clients
                        and float(figures["p99_ms"]) < 1000)
     return figures
+
+
+def measure_broker_floor(args, broker: TansuBroker, topic: str, rate: float, fetch_wait_ms: float) -> dict:
+    """The broker's share: a plain librdkafka consumer (broker_floor.py, its own process) with
+    `fetch_wait_ms` reads a fresh `topic` while the same producer writes it at `rate`."""
+    admin = AdminClient({"bootstrap.servers": broker.bootstrap})
+    admin.create_topics([NewTopic(topic, 1, 1)])[topic].result(30)
+    consumer = subprocess.Popen([sys.executable, BROKER_FLOOR, broker.bootstrap, topic, f"{fetch_wait_ms:g}",
+                                 str(args.warmup), str(args.seconds)], stdout=subprocess.PIPE, text=True)
+    try:
+        line = consumer.stdout.readline().strip()
+        if line != "ready":
+            raise RuntimeError(f"broker floor consumer said {line!r}")
+        producer = PacedProducer(broker.bootstrap, topic, rate, args.warmup + args.seconds + 0.2,
+                                 linger_ms=args.producer_linger_ms)
+        producer.start()
+        producer.join()
+        output, _ = consumer.communicate(timeout=60)
+    finally:
+        stop(consumer)
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def broker_floors(args, broker: TansuBroker, rate: float, fetch_wait_ms: float, name: str) -> list:
+    floors = [measure_broker_floor(args, broker, f"{name}{index}", rate, fetch_wait_ms) for index in range(args.repeat)]
+    print(f"broker floor, fetch.wait.max.ms={fetch_wait_ms:g}: {json.dumps(floors)}", file=sys.stderr)
+    return floors
+
+
+def floor_figures(floors: list) -> str:
+    done = [f for f in floors if f["p50_ms"] is not None]
+    if not done:
+        return "no record received"
+    return (f"p50 {statistics.median(f['p50_ms'] for f in done):.1f} ms, "
+            f"p99 {statistics.median(f['p99_ms'] for f in done):.1f} ms")
 
 
 def highest_rate_held(args, stack: Stack, bootstrap: str, topic: str, first: dict, kind: str):
@@ -293,8 +341,9 @@ def measure_scoped(args, broker: TansuBroker, records: ScopedRecords, kind: str,
             load.kill()
             raise RuntimeError(f"{kind} load did not start: {line!r} {load.stderr.read()}")
         cpu_before, server_before, started = stack.cpu_seconds(), stack.server_cpu_seconds(), time.perf_counter()
+        writes_before = write_calls(stack.server.pid)
         producer = PacedProducer(broker.bootstrap, topic, args.scope_rate, args.warmup + args.seconds + 0.2,
-                                 make=records.record)
+                                 make=records.record, linger_ms=args.producer_linger_ms)
         producer.start()
         time.sleep(args.warmup)
         ages_before = age_buckets(stack)
@@ -303,6 +352,7 @@ def measure_scoped(args, broker: TansuBroker, records: ScopedRecords, kind: str,
         elapsed = time.perf_counter() - started
         figures = {"stack_cpu_cores": (stack.cpu_seconds() - cpu_before) / elapsed,
                    "realtimed_cpu_cores": (stack.server_cpu_seconds() - server_before) / elapsed,
+                   "realtimed_writes_per_s": (write_calls(stack.server.pid) - writes_before) / elapsed,
                    "emit_age_p50_ms": bucket_quantile(ages_before, ages_after, 0.5),
                    "emit_age_p99_ms": bucket_quantile(ages_before, ages_after, 0.99)}
         output, errors = load.communicate(timeout=300)
@@ -342,13 +392,13 @@ def scoped_comparison(args, broker: TansuBroker) -> dict:
     return runs
 
 
-def print_scoped(args, runs: dict, load_before, load_after) -> None:
+def print_scoped(args, runs: dict, load_before, load_after, floors: list) -> None:
     print()
     print(f"Scoped and filtered fan-out (issues 18, 19): {args.scope_clients:,} WebSocket clients, "
           f"{args.scope_rate:,.0f} records/s ({args.merchants} merchants + 20% public records, {args.shops} shops), "
           f"median of {args.repeat} runs of {args.seconds:g} s, one machine ({os.cpu_count()} cores), "
           f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
-    print(f"{'run':48} {'p50 ms':>8} {'p99 ms':>8} {'deliv/s':>10} {'rt CPU':>7} {'stack CPU':>9} "
+    print(f"{'run':48} {'p50 ms':>8} {'p99 ms':>8} {'deliv/s':>10} {'rt writes/s':>11} {'rt CPU':>7} {'stack CPU':>9} "
           f"{'rt peak MB':>10} {'exact clients':>14} {'emit age p50/p99 ms':>20}")
     per_merchant = args.scope_clients // args.merchants
     labels = {"plain": "plain: AUTH_MODE=none, no filter",
@@ -360,13 +410,18 @@ def print_scoped(args, runs: dict, load_before, load_after) -> None:
         print(f"{labels[kind]:48} {statistics.median(float(r['p50_ms']) for r in kind_runs):8.1f} "
               f"{statistics.median(float(r['p99_ms']) for r in kind_runs):8.1f} "
               f"{statistics.median(r['deliveries_per_s'] for r in kind_runs):10,.0f} "
+              f"{statistics.median(r['realtimed_writes_per_s'] for r in kind_runs):11,.0f} "
               f"{statistics.median(r['realtimed_cpu_cores'] for r in kind_runs):7.2f} "
               f"{statistics.median(r['stack_cpu_cores'] for r in kind_runs):9.2f} "
               f"{max(r['realtimed_peak_rss_mb'] for r in kind_runs):10.1f} "
               f"{f'{exact}/{args.scope_clients}':>14} {emit_ages(kind_runs):>20}")
-    print("rt = realtimed alone (CPU cores; peak MB: peak RSS); stack = ingestd + realtimed; exact clients: the fewest, over the runs, whose "
+    print("rt = realtimed alone (CPU cores; writes/s: its write system calls; peak MB: peak RSS); stack = ingestd + realtimed; exact clients: the fewest, over the runs, whose "
           "count equals what they may see (all records / public + own merchant's / own shop's); emit age: Kafka timestamp "
           "to realtimed's emit, the rest of p50/p99 is the fan-out write and the client's read")
+    if floors:
+        print(f"broker floor, a plain librdkafka consumer with fetch.wait.max.ms={INGESTD_FETCH_WAIT_MS} at "
+              f"{args.scope_rate:,.0f} records/s, no Socket.IO clients: {floor_figures(floors)}; producer "
+              f"linger.ms={args.producer_linger_ms:g}, inside every figure")
 
 
 def measure_scale(args, broker: TansuBroker, kind: str, topic: str) -> dict:
@@ -392,7 +447,8 @@ def measure_scale(args, broker: TansuBroker, kind: str, topic: str) -> dict:
         figures["idle_kib_per_connection"] = (rss_idle - rss_before) / args.scale_clients
         figures["idle_rss_mb"] = rss_idle / 1024
         cpu_before, server_before, started = stack.cpu_seconds(), stack.server_cpu_seconds(), time.perf_counter()
-        producer = PacedProducer(broker.bootstrap, topic, args.scale_rate, args.warmup + args.seconds + 0.2)
+        producer = PacedProducer(broker.bootstrap, topic, args.scale_rate, args.warmup + args.seconds + 0.2,
+                                 linger_ms=args.producer_linger_ms)
         producer.start()
         producer.join()
         elapsed = time.perf_counter() - started
@@ -465,7 +521,11 @@ def main():
     parser.add_argument("--load-threads", type=int, default=2, help="event loop threads of the load generator")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--short-fetch-wait", type=float, default=0,
-                        help="also run ours with ingestd's fetch.wait.max.ms at this (ms; 0: not). Tansu stops answering fetches after some thousand records with a short wait (any consumer): short runs only")
+                        help="also run ours with ingestd's fetch.wait.max.ms at this (ms; 0: not); Tansu holds every fetch for the whole wait")
+    parser.add_argument("--producer-linger-ms", type=float, default=PRODUCER_LINGER_MS,
+                        help="the producer's linger.ms (librdkafka's default 5); its wait counts in every latency")
+    parser.add_argument("--no-broker-floor", action="store_true",
+                        help="skip the plain Kafka consumer runs that measure the broker's share of the latency")
     parser.add_argument("--scale-clients", type=int, default=15000, help="clients of the scale run")
     parser.add_argument("--scale-rate", type=float, default=10, help="records/s of the scale run")
     parser.add_argument("--scale-eio3-share", type=float, default=0.5, help="share of Engine.IO v3 clients (ours)")
@@ -491,6 +551,11 @@ def main():
         if args.short_fetch_wait and "ours" in kinds:
             variants.insert(kinds.index("ours") + 1,
                             ("ours-fetch", "ours", {"KAFKA_PROPERTY_FETCH_WAIT_MAX_MS": f"{args.short_fetch_wait:g}"}))
+        floors = {}
+        if "ours" in kinds and not args.no_broker_floor:
+            floors[INGESTD_FETCH_WAIT_MS] = broker_floors(args, broker, args.rate, INGESTD_FETCH_WAIT_MS, "floor")
+            if args.short_fetch_wait:
+                floors[args.short_fetch_wait] = broker_floors(args, broker, args.rate, args.short_fetch_wait, "floorshort")
         for index, (row, kind, ingest_settings) in enumerate(variants):
             topic = f"bench{index}"
             admin = AdminClient({"bootstrap.servers": broker.bootstrap})
@@ -498,8 +563,7 @@ def main():
             stack = Stack(kind, args, broker.bootstrap, topic, ingest_settings=ingest_settings)
             try:
                 runs = [measure(args, stack, broker.bootstrap, topic, args.rate) for _ in range(args.repeat)]
-                # The rate ladder with default settings only (Tansu stalls under a short fetch
-                # wait on long runs); None: not run.
+                # The rate ladder with default settings only; None: not run.
                 ladder = None if ingest_settings else highest_rate_held(args, stack, broker.bootstrap, topic, runs[0], kind)
                 results[row] = (runs, ladder)
             finally:
@@ -507,6 +571,8 @@ def main():
         if args.only in (None, "scoped"):
             load_before = os.getloadavg()
             scoped_runs = scoped_comparison(args, broker)
+            scoped_floors = [] if args.no_broker_floor else broker_floors(
+                args, broker, args.scope_rate, INGESTD_FETCH_WAIT_MS, "scopedfloor")
             load_after = os.getloadavg()
         if args.only == "scale":
             scale_load_before = os.getloadavg()
@@ -516,14 +582,14 @@ def main():
         broker.close()
 
     if results:
-        print_plain(args, results)
+        print_plain(args, results, floors)
     if scoped_runs:
-        print_scoped(args, scoped_runs, load_before, load_after)
+        print_scoped(args, scoped_runs, load_before, load_after, scoped_floors)
     if args.only == "scale":
         print_scale(args, scale_runs, scale_load_before, scale_load_after)
 
 
-def print_plain(args, results: dict) -> None:
+def print_plain(args, results: dict, floors: dict) -> None:
     print()
     print(f"Kafka produce -> Socket.IO client receipt, {args.clients} WebSocket clients, {args.rate:,.0f} records/s, "
           f"median of {args.repeat} runs of {args.seconds:g} s, one machine ({os.cpu_count()} cores)")
@@ -540,8 +606,11 @@ def print_plain(args, results: dict) -> None:
               f"{statistics.median(r['stack_cpu_cores'] for r in runs):10.2f} "
               f"{max(r['stack_peak_rss_mb'] for r in runs):7.1f} "
               f"{held:>18} {emit_ages(runs):>20}")
+    for wait, wait_floors in floors.items():
+        print(f"broker floor, a plain librdkafka consumer with fetch.wait.max.ms={wait:g} at the same rate: {floor_figures(wait_floors)}")
     print("emit age: Kafka timestamp to realtimed's emit (realtime_record_age_seconds over the measured window, "
-          "interpolated in its buckets); p50/p99 minus it is the fan-out write and the client's read")
+          "interpolated in its buckets); p50/p99 minus it is the fan-out write and the client's read; "
+          f"producer linger.ms={args.producer_linger_ms:g}, inside every figure")
 
 
 def emit_ages(runs) -> str:
