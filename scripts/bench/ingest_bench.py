@@ -7,7 +7,8 @@ every 10 ms), reading ingestd's CPU time and peak RSS from /proc. The Python pee
 work in the same run. A raw librdkafka consumer (`kafka-demo-producer --consume-only`: ingestd's
 Kafka wrapper and librdkafka defaults, no decoding, no publishing), timed the same way from
 outside, gives the transport's own rate in the same run. Prints medians of the runs and the
-ratios.
+ratios. Then (BENCH_SHARDS, default 2; 0 or 1 skips it) the Avro records again in a topic of
+BENCH_SHARDS partitions, read by one ingestd and by BENCH_SHARDS ingestd shards at once.
 """
 import json
 import os
@@ -64,32 +65,47 @@ class Drain:
         self.thread.join(5)
 
 
-def run_ingestd(binary, bootstrap, topic, count):
-    http, pub, snap = free_port(), free_port(), free_port()
-    env = dict(os.environ, KAFKA_HOSTS=bootstrap, CONSUMER_GROUP=f"bench-{time.time()}",
-               ALLOWED_TOPICS_REGEX=f"^{topic}$", START_FROM="beginning",
-               TOPIC_FORMATS=f"^bench\\.avro=avro:{SCHEMA};.*=json", LOGGING_LEVEL="WARNING",
-               BUS_PUBLISH_BIND=f"tcp://127.0.0.1:{pub}", BUS_SNAPSHOT_BIND=f"tcp://127.0.0.1:{snap}",
-               INGEST_HTTP_HOST="127.0.0.1", INGEST_HTTP_PORT=str(http))
-    process = subprocess.Popen([binary], env=env)
-    drain = Drain(f"tcp://127.0.0.1:{pub}")
+def run_ingestd(binary, bootstrap, topic, count, shards=1):
+    """ingestd from the topic's beginning until it has published `count` records; with `shards`
+    above 1, that many ingestd processes at once (SHARD_COUNT, SHARD_INDEX 0..shards-1, one
+    consumer group, each with its own bus and drain), timed until they have published `count`
+    together. Per-process CPU seconds and peak RSS in `per_shard`."""
+    group = f"bench-{time.time()}"
+    processes, drains, ports = [], [], []
     try:
+        for index in range(shards):
+            http, pub, snap = free_port(), free_port(), free_port()
+            env = dict(os.environ, KAFKA_HOSTS=bootstrap, CONSUMER_GROUP=group,
+                       ALLOWED_TOPICS_REGEX=f"^{topic}$", START_FROM="beginning",
+                       TOPIC_FORMATS=f"^bench\\.avro.*=avro:{SCHEMA};.*=json", LOGGING_LEVEL="WARNING",
+                       BUS_PUBLISH_BIND=f"tcp://127.0.0.1:{pub}", BUS_SNAPSHOT_BIND=f"tcp://127.0.0.1:{snap}",
+                       INGEST_HTTP_HOST="127.0.0.1", INGEST_HTTP_PORT=str(http),
+                       SHARD_COUNT=str(shards), SHARD_INDEX=str(index))
+            processes.append(subprocess.Popen([binary], env=env))
+            drains.append(Drain(f"tcp://127.0.0.1:{pub}"))
+            ports.append(http)
         start = cpu = None
         deadline = time.time() + 300
         while time.time() < deadline:
-            done = published(http)
+            done = sum(published(http) for http in ports)
             if start is None and done > 0:
-                start, cpu = time.perf_counter(), cpu_seconds(process.pid)
+                start, cpu = time.perf_counter(), [cpu_seconds(process.pid) for process in processes]
             if done >= count:
                 elapsed = time.perf_counter() - start
-                used = cpu_seconds(process.pid) - cpu
-                return {"records": count, "seconds": elapsed, "cpu_seconds": used, "peak_rss_mb": peak_rss_mb(process.pid)}
+                used = [cpu_seconds(process.pid) - before for process, before in zip(processes, cpu)]
+                rss = [peak_rss_mb(process.pid) for process in processes]
+                return {"records": count, "seconds": elapsed, "cpu_seconds": sum(used), "peak_rss_mb": max(rss),
+                        "per_shard": [{"published": published(http), "cpu_seconds": c, "peak_rss_mb": r}
+                                      for http, c, r in zip(ports, used, rss)]}
             time.sleep(0.01)
         raise RuntimeError("ingestd did not publish every record in time")
     finally:
-        process.terminate()
-        drain.close()
-        process.wait(10)
+        for process in processes:
+            process.terminate()
+        for drain in drains:
+            drain.close()
+        for process in processes:
+            process.wait(10)
 
 
 def run_raw(producer, bootstrap, topic, count):
@@ -128,16 +144,44 @@ def run_python(bootstrap, topic, kind, count):
     return json.loads(output.strip().splitlines()[-1])
 
 
+SHARDED_TOPIC = "bench.avro.sharded"
+
+
+def print_sharded(binary, bootstrap, count, runs, shards):
+    """Sharded ingest (issue 17): the same Avro records in a topic of `shards` partitions, read by
+    one ingestd and by `shards` ingestd processes at once (SHARD_COUNT), interleaved."""
+    one, split = [], []
+    for _ in range(runs):
+        one.append(run_ingestd(binary, bootstrap, SHARDED_TOPIC, count))
+        split.append(run_ingestd(binary, bootstrap, SHARDED_TOPIC, count, shards=shards))
+    print()
+    print(f"sharded ingest: (a) in a topic of {shards} partitions, one ingestd against {shards} ingestd shards at once "
+          f"on the same {os.cpu_count()} cores")
+    print(f"{'ingestd processes':40} {'rec/s':>14} {'CPU s':>7} {'RSS MB':>7}   per process (records, CPU s, peak RSS MB), median run")
+    for label, rows in (("1 (SHARD_COUNT=1)", one), (f"{shards} (SHARD_COUNT={shards})", split)):
+        rate = statistics.median(r["records"] / r["seconds"] for r in rows)
+        middle = sorted(rows, key=lambda r: r["records"] / r["seconds"])[len(rows) // 2]
+        each = ", ".join(f"{p['published']:,.0f} / {p['cpu_seconds']:.2f} / {p['peak_rss_mb']:.0f}"
+                         for p in middle["per_shard"])
+        print(f"{label:40} {rate:14,.0f} {statistics.median(r['cpu_seconds'] for r in rows):7.2f} "
+              f"{max(r['peak_rss_mb'] for r in rows):7.1f}   {each}")
+
+
 def main():
     binary, producer, tansu = sys.argv[1:4]
     count = int(os.environ.get("BENCH_RECORDS", "300000"))
     runs = int(os.environ.get("BENCH_RUNS", "3"))
+    shards = int(os.environ.get("BENCH_SHARDS", "2"))
     broker = TansuBroker(tansu)
     bootstrap = broker.bootstrap
     try:
         for kind in ("avro", "json"):
             subprocess.run([producer, "--kafka-hosts", bootstrap, "--fixtures", os.path.join(ROOT, "demo"),
                             "--preload", str(count), "--kind", kind, "--topic", f"bench.{kind}"], check=True)
+        if shards > 1:
+            subprocess.run([producer, "--kafka-hosts", bootstrap, "--fixtures", os.path.join(ROOT, "demo"),
+                            "--preload", str(count), "--kind", "avro", "--topic", SHARDED_TOPIC,
+                            "--partitions", str(shards)], check=True)
         rows = []
         for kind, label in (("avro", "(a) Avro DataRecord, 10 map entries"), ("json", "(b) JSON values, 300 bytes")):
             ours, raw = [], []
@@ -165,6 +209,8 @@ def main():
             each = ", ".join(f"{a['records'] / a['seconds']:,.0f} / {b['records'] / b['seconds']:,.0f}" for a, b in zip(ours, raw))
             print(f"{label:40} {raw_rate:14,.0f} {statistics.median(r['cpu_seconds'] for r in raw):7.2f} "
                   f"{max(r['peak_rss_mb'] for r in raw):7.1f} {rate / raw_rate:11.0%}   {each}")
+        if shards > 1:
+            print_sharded(binary, bootstrap, count, runs, shards)
     finally:
         broker.close()
 
