@@ -17,6 +17,10 @@ final class BusTap: @unchecked Sendable {
 
     deinit { socket.close() }
 
+    /// Closes the socket now (idempotent): ingestd no longer counts it as a subscriber once it
+    /// has seen the disconnect.
+    func close() { socket.close() }
+
     /// Receives (on a dedicated thread) until `done` holds for everything received so far, or
     /// `timeout` seconds pass; returns everything received.
     @discardableResult
