@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// realtimed as a command: help, bad settings, shutdown.
+/// realtimed as a command: help, bad settings, shutdown (and, for all three processes, a port in use).
 struct RealtimeProcessTests {
     @Test func helpExitsZeroAndNamesTheSettings() throws {
         let child = try ChildProcess(try TestEnvironment.require(RealtimedProcess.executable), ["--help"], label: "realtimed-help")
@@ -19,21 +19,39 @@ struct RealtimeProcessTests {
         #expect(child.output.contains("HISTORY_SIZE"))
     }
 
-    @Test func portInUseExitsOneSayingSo() async throws {
+    /// A port another process holds: each of the three processes exits with status 1 and says
+    /// what failed on one line (`ServiceMain`), with no crash and no backtrace.
+    @Test(arguments: ["realtimed", "ingestd", "exportd"])
+    func portInUseExitsOneSayingSo(process name: String) async throws {
         let port = freeLoopbackPort()
         let holder = try ChildProcess(try TestEnvironment.require(TestEnvironment.python), ["-c", """
             import socket, time
             s = socket.socket(); s.bind(("127.0.0.1", \(port))); s.listen(); time.sleep(60)
             """], label: "port-holder")
+        defer { holder.stop(signal: SIGKILL) }
         #expect(await eventually(timeout: 10) { canConnect(port: port) })
-        let child = try ChildProcess(try TestEnvironment.require(RealtimedProcess.executable), [], environment: [
-            "PORT": String(port), "HOST": "127.0.0.1", "BUS_CONNECT": "tcp://127.0.0.1:\(freeLoopbackPort())",
-            "BUS_SNAPSHOT_CONNECT": "tcp://127.0.0.1:\(freeLoopbackPort())",
-        ], label: "realtimed-port")
-        #expect(child.waitForExit(timeout: 15) == 1)
+        let nowhere = ["BUS_CONNECT": "tcp://127.0.0.1:\(freeLoopbackPort())",
+                       "BUS_SNAPSHOT_CONNECT": "tcp://127.0.0.1:\(freeLoopbackPort())"]
+        let (executable, environment): (String, [String: String]) = switch name {
+        case "realtimed":
+            (RealtimedProcess.executable, nowhere.merging(["PORT": String(port), "HOST": "127.0.0.1"]) { $1 })
+        case "ingestd":
+            // Its snapshot endpoint is bound before anything else runs.
+            (IngestdProcess.executable, ["KAFKA_HOSTS": "127.0.0.1:\(freeLoopbackPort())",
+                                         "BUS_SNAPSHOT_BIND": "tcp://127.0.0.1:\(port)",
+                                         "BUS_PUBLISH_BIND": "tcp://127.0.0.1:\(freeLoopbackPort())",
+                                         "INGEST_HTTP_HOST": "127.0.0.1", "INGEST_HTTP_PORT": String(freeLoopbackPort())])
+        default:
+            (ExportdProcess.executable, nowhere.merging([
+                "PORT": String(port), "HOST": "127.0.0.1",
+                "DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("port-\(UUID().uuidString.prefix(8))").path,
+            ]) { $1 })
+        }
+        let child = try ChildProcess(try TestEnvironment.require(executable), [], environment: environment, label: "\(name)-port")
+        #expect(child.waitForExit(timeout: 20) == 1, "\(child.output.suffix(2000))")
+        #expect(child.output.contains("\(name): "), "\(child.output.suffix(2000))")
         #expect(child.output.contains("Address already in use"), "\(child.output.suffix(2000))")
-        #expect(!child.output.contains("Fatal error"))
-        holder.stop(signal: SIGKILL)
+        #expect(!child.output.contains("Fatal error") && !child.output.contains("Backtrace"), "\(child.output.suffix(2000))")
     }
 
     @Test func sigtermExitsZeroQuicklyWithoutIngestd() async throws {

@@ -5,4 +5,4 @@ import ServiceSupport
 TerminationSignals.deferUntilHandled()
 
 let configuration = ExportCommand.configuration()
-try await ExportApp.main(configuration: configuration)
+await ServiceMain.run("exportd") { try await ExportApp.main(configuration: configuration) }

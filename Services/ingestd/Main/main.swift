@@ -5,4 +5,4 @@ import ServiceSupport
 TerminationSignals.deferUntilHandled()
 
 let configuration = IngestCommand.configuration()
-try await IngestApp.main(configuration: configuration)
+await ServiceMain.run("ingestd") { try await IngestApp.main(configuration: configuration) }

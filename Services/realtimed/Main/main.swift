@@ -1,4 +1,3 @@
-import Foundation
 import RealtimeService
 import ServiceSupport
 
@@ -6,10 +5,4 @@ import ServiceSupport
 TerminationSignals.deferUntilHandled()
 
 let configuration = RealtimeCommand.configuration()
-do {
-    try await RealtimeApp.main(configuration: configuration)
-} catch {
-    // A port in use, an unusable bus endpoint, ...: say what failed instead of crashing.
-    FileHandle.standardError.write(Data("realtimed: \(error)\n".utf8))
-    exit(1)
-}
+await ServiceMain.run("realtimed") { try await RealtimeApp.main(configuration: configuration) }
