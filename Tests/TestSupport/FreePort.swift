@@ -3,9 +3,26 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
-/// Finds a currently free TCP port on 127.0.0.1 by binding port 0 and reading it back.
+/// Every port ``freeLoopbackPort()`` handed out in this test process.
+private let handedOut = Mutex<Set<Int>>([])
+
+/// A currently free TCP port on 127.0.0.1 that no earlier call in this test process returned.
+///
+/// The kernel may hand the same free port to two binds of port 0 in a row, so two servers a test
+/// starts one after the other (two ingestd shards, ingestd's bus and snapshot sides) could get
+/// one port and the second would fail to bind; remembering what was handed out rules that out.
 public func freeLoopbackPort() -> Int {
+    while true {
+        let port = unusedLoopbackPort()
+        let fresh = handedOut.withLock { $0.insert(port).inserted }
+        if fresh { return port }
+    }
+}
+
+/// Binds port 0 on 127.0.0.1 and reads back the port the kernel chose.
+private func unusedLoopbackPort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     precondition(fd >= 0, "socket() failed")
     defer { close(fd) }
@@ -24,13 +41,7 @@ public func freeLoopbackPort() -> Int {
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 
-/// `count` distinct free loopback ports: the kernel may hand the same free port to two calls in
-/// a row (a test once started ingestd with one port for its bus and its snapshot side).
+/// `count` distinct free loopback ports (each one ``freeLoopbackPort()``).
 public func distinctFreeLoopbackPorts(_ count: Int) -> [Int] {
-    var ports: [Int] = []
-    while ports.count < count {
-        let port = freeLoopbackPort()
-        if !ports.contains(port) { ports.append(port) }
-    }
-    return ports
+    (0..<count).map { _ in freeLoopbackPort() }
 }
