@@ -8,6 +8,10 @@ public final class ChildProcess: @unchecked Sendable {
     /// Where stdout and stderr are written.
     public let logURL: URL
 
+    /// The Swift runtime's crash report for children: all threads, symbolicated, no registers
+    /// or image list (those fill a test's failure message without saying where it crashed).
+    public static let compactBacktrace = "enable=yes,threads=all,registers=none,images=none,sanitize=no"
+
     /// Starts `executable` with `arguments` and extra `environment` variables.
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                 currentDirectory: URL? = nil, label: String = "child") throws {
@@ -15,6 +19,9 @@ public final class ChildProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
+        // A Swift child that crashes prints every thread's stack, without registers and images,
+        // so the end of its log (what a failing test shows) names where it crashed.
+        env["SWIFT_BACKTRACE"] = env["SWIFT_BACKTRACE"] ?? Self.compactBacktrace
         env.merge(environment) { _, new in new }
         process.environment = env
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
