@@ -94,7 +94,7 @@ import TestSupport
 
         // Shard 1 stops; 200 records arrive meanwhile, 100 on its partitions (its cache holds 20);
         // a new shard 1 (new epoch) takes over on the same endpoints; 200 more.
-        let stopStatus = shard1.process.stop()
+        let stopStatus = shard1.process.stop(timeout: 20)  // room for a crash report
         #expect(stopStatus == 0, "shard 1 on SIGTERM: \(shard1.process.output.suffix(20_000))")
         try produce(200..<400)
         shard1 = try shard(1, ports: (http: shard1.httpPort, publish: Self.port(shard1.publishEndpoint),
