@@ -1,3 +1,4 @@
+import CRdkafka
 import Logging
 
 /// A consumer in a group, used either with group-managed subscriptions (`subscribe`, the
@@ -75,19 +76,37 @@ public final class KafkaConsumer {
     /// a low record rate would hold every record for the whole timeout. So: take what is queued
     /// without waiting; if nothing is, wait for one event, then take what queued meanwhile.
     public func poll(maxEvents: Int = 1000, timeout: Duration) -> [KafkaConsumerEvent] {
-        let events = pollClient(maxEvents: maxEvents, timeout: timeout)
+        var events: [KafkaConsumerEvent] = []
+        poll(maxEvents: maxEvents, timeout: timeout) { count, timeoutMs in
+            let polled = client.poll(maxEvents: count, timeoutMs: timeoutMs)
+            events += polled
+            return polled.count
+        }
         let errors = reportedErrors.take()
         return errors.isEmpty ? events : errors.map(KafkaConsumerEvent.error) + events
     }
 
-    private func pollClient(maxEvents: Int, timeout: Duration) -> [KafkaConsumerEvent] {
-        let ready = client.poll(maxEvents: maxEvents, timeoutMs: 0)
-        guard ready.isEmpty else { return ready }
-        let first = client.poll(
-            maxEvents: 1,
-            timeoutMs: Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
-        guard !first.isEmpty, maxEvents > 1 else { return first }
-        return first + client.poll(maxEvents: maxEvents - 1, timeoutMs: 0)
+    /// Like ``poll(maxEvents:timeout:)``, with the records left in librdkafka's buffers: they
+    /// come as one ``KafkaMessageBatch`` (no copy per record), every other event in `events`.
+    public func pollBatch(maxEvents: Int = 1000, timeout: Duration) -> (records: KafkaMessageBatch, events: [KafkaConsumerEvent]) {
+        var natives: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+        var entries: [KafkaMessageBatch.Entry] = []
+        var events: [KafkaConsumerEvent] = reportedErrors.take().map(KafkaConsumerEvent.error)
+        poll(maxEvents: maxEvents, timeout: timeout) { count, timeoutMs in
+            client.pollRecords(maxEvents: count, timeoutMs: timeoutMs, natives: &natives, entries: &entries, events: &events)
+        }
+        events += reportedErrors.take().map(KafkaConsumerEvent.error)
+        return (KafkaMessageBatch(natives: natives, entries: entries), events)
+    }
+
+    /// Takes what is queued without waiting; if nothing is, waits up to `timeout` for one event,
+    /// then takes what queued meanwhile. `step(maxEvents, timeoutMs)` polls and says how many
+    /// events it got.
+    private func poll(maxEvents: Int, timeout: Duration, _ step: (Int, Int32) -> Int) {
+        guard step(maxEvents, 0) == 0 else { return }
+        let timeoutMs = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        guard step(1, timeoutMs) > 0, maxEvents > 1 else { return }
+        _ = step(maxEvents - 1, 0)
     }
 
     /// Every topic of the cluster, from a metadata request.

@@ -108,19 +108,72 @@ final class RDKafkaClient {
     /// Waits up to `timeoutMs` for up to `maxEvents` events and copies them out.
     /// Blocks the calling thread: call it from a dedicated thread only.
     func poll(maxEvents: Int, timeoutMs: Int32) -> [KafkaConsumerEvent] {
-        guard let consumerQueue else { return [] }
-        let buffer = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: maxEvents)
-        defer { buffer.deallocate() }
-        let count = rd_kafka_consume_batch_queue(consumerQueue, Int32(timeoutMs), buffer, maxEvents)
-        guard count > 0 else { return [] }
         var events: [KafkaConsumerEvent] = []
-        events.reserveCapacity(count)
-        for index in 0..<count {
-            guard let message = buffer[index] else { continue }
-            events.append(Self.event(message, headerLimits: headerLimits))
+        var topics = TopicNames()
+        consume(maxEvents: maxEvents, timeoutMs: timeoutMs) { message in
+            events.append(Self.event(message, topic: topics.name(of: message), headerLimits: headerLimits))
             rd_kafka_message_destroy(message)
         }
         return events
+    }
+
+    /// Waits up to `timeoutMs` for up to `maxEvents` events; records go to `natives` and
+    /// `entries` (their bytes stay in librdkafka's buffers, owned by whoever holds `natives`),
+    /// other events to `events`. Returns how many events there were. Blocks the calling thread.
+    @discardableResult
+    func pollRecords(maxEvents: Int, timeoutMs: Int32, natives: inout [UnsafeMutablePointer<rd_kafka_message_t>],
+                     entries: inout [KafkaMessageBatch.Entry], events: inout [KafkaConsumerEvent]) -> Int {
+        var topics = TopicNames()
+        return consume(maxEvents: maxEvents, timeoutMs: timeoutMs) { message in
+            let m = message.pointee
+            let topic = topics.name(of: message)
+            guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                events.append(Self.event(message, topic: topic, headerLimits: headerLimits))
+                rd_kafka_message_destroy(message)
+                return
+            }
+            var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+            let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+            let (headers, dropped) = Self.headers(of: message, limits: headerLimits)
+            natives.append(message)
+            entries.append(KafkaMessageBatch.Entry(
+                topic: topic, partition: m.partition, offset: m.offset,
+                timestamp: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : timestamp,
+                headers: headers, headersDropped: dropped))
+        }
+    }
+
+    /// Hands each consumed message to `take`, which owns it from then on. Returns how many.
+    @discardableResult
+    private func consume(maxEvents: Int, timeoutMs: Int32,
+                         _ take: (UnsafeMutablePointer<rd_kafka_message_t>) -> Void) -> Int {
+        guard let consumerQueue else { return 0 }
+        let buffer = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: maxEvents)
+        defer { buffer.deallocate() }
+        let count = rd_kafka_consume_batch_queue(consumerQueue, Int32(timeoutMs), buffer, maxEvents)
+        guard count > 0 else { return 0 }
+        for index in 0..<count {
+            if let message = buffer[index] { take(message) }
+        }
+        return count
+    }
+
+    /// Topic names of consumed messages: messages come in runs of one topic, so a name is read
+    /// once per run.
+    private struct TopicNames {
+        private var handle: OpaquePointer?
+        private var known = false
+        private var topic = ""
+
+        mutating func name(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> String {
+            let rkt = message.pointee.rkt
+            if !known || rkt != handle {
+                handle = rkt
+                known = true
+                topic = rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+            }
+            return topic
+        }
     }
 
     /// Serves callbacks (errors, logs, rebalances) without consuming records.
@@ -254,9 +307,10 @@ final class RDKafkaClient {
                    message: reason ?? String(cString: rd_kafka_err2str(err)))
     }
 
-    static func event(_ message: UnsafeMutablePointer<rd_kafka_message_t>, headerLimits: KafkaHeaderLimits) -> KafkaConsumerEvent {
+    /// The event of one consumed message; `topic` is the name of its topic handle (`rkt`).
+    static func event(_ message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String,
+                      headerLimits: KafkaHeaderLimits) -> KafkaConsumerEvent {
         let m = message.pointee
-        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
         if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
             return .partitionEOF(topic: topic, partition: m.partition, offset: m.offset)
         }

@@ -38,23 +38,6 @@ public final class RecordDecoder: Sendable {
     private let registryCache: LockedValue<RegistrySchemaCache>
     private let registry: SchemaRegistryClient?
 
-    /// How one topic is decoded, resolved from the rules once per topic.
-    private enum TopicDecoding: Sendable {
-        case json
-        case string
-        case auto(AvroJSONDecoder)
-        case avro(AvroJSONDecoder)
-        case registry
-
-        /// Valid JSON values are passed through unchanged.
-        var passesJSONThrough: Bool {
-            switch self {
-            case .json, .auto: return true
-            case .string, .avro, .registry: return false
-            }
-        }
-    }
-
     /// Creates a decoder.
     ///
     /// - Throws: `RecordDecodingConfigurationError.missingRegistryURL` when a rule uses the registry
@@ -124,11 +107,16 @@ public final class RecordDecoder: Sendable {
     /// On error, `output` is left as it was.
     public func appendKey(_ key: UnsafeRawBufferPointer?, topic: String,
                           to output: inout [UInt8]) throws(RecordDecodingError) {
+        try appendKey(key, topic: topic, decoding: decoding(forTopic: topic), to: &output)
+    }
+
+    private func appendKey(_ key: UnsafeRawBufferPointer?, topic: String, decoding: TopicDecoding,
+                           to output: inout [UInt8]) throws(RecordDecodingError) {
         guard let key else {
             output.append(contentsOf: Self.null)
             return
         }
-        if case .registry = decoding(forTopic: topic), Self.carriesRegistryFraming(key) {
+        if decoding.isRegistry, Self.carriesRegistryFraming(key) {
             try appendRegistryFramed(key, topic: topic, part: .key, to: &output)
         } else {
             Self.appendJSONOrText(key, to: &output)
@@ -136,6 +124,12 @@ public final class RecordDecoder: Sendable {
     }
 
     // MARK: Convenience
+
+    /// The decoder of `topic`'s records, its format resolved once: for decoding many records of
+    /// one topic without looking the topic up for each key and value.
+    public func decoder(forTopic topic: String) -> TopicRecordDecoder {
+        TopicRecordDecoder(decoder: self, topic: topic, decoding: decoding(forTopic: topic))
+    }
 
     /// The JSON text of a record value; nil when `value` is nil.
     public func decodeValue(_ value: [UInt8]?, topic: String) throws(RecordDecodingError) -> [UInt8]? {
@@ -174,7 +168,7 @@ public final class RecordDecoder: Sendable {
 
     private static let null: [UInt8] = Array("null".utf8)
 
-    private func decoding(forTopic topic: String) -> TopicDecoding {
+    func decoding(forTopic topic: String) -> TopicDecoding {
         topicFormats.withLock { cache in
             if let known = cache[topic] { return known }
             let resolved: TopicDecoding
@@ -241,24 +235,52 @@ public final class RecordDecoder: Sendable {
     }
 
     private func decode(_ bytes: [UInt8]?, topic: String, part: RecordPart) throws(RecordDecodingError) -> [UInt8]? {
+        try decode(bytes, topic: topic, part: part, decoding: decoding(forTopic: topic))
+    }
+
+    /// Decodes with the topic's decoding already resolved (``TopicRecordDecoder`` resolves it
+    /// once for many records). Valid JSON passed through is handed back as the same storage.
+    func decode(_ bytes: [UInt8]?, topic: String, part: RecordPart,
+                decoding topicDecoding: TopicDecoding) throws(RecordDecodingError) -> [UInt8]? {
         guard let bytes else { return nil }
-        let topicDecoding = decoding(forTopic: topic)
-        // Valid JSON on a JSON topic is passed through: hand back the same storage, no copy.
-        if part == .value, topicDecoding.passesJSONThrough, bytes.withUnsafeBytes({ JSONValidator.isValid($0) }) {
-            return bytes
+        if bytes.withUnsafeBytes({ Self.passesThrough($0, part: part, decoding: topicDecoding) }) { return bytes }
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(RecordDecodingError) in
+                try transcode(buffer, topic: topic, part: part, decoding: topicDecoding)
+            }
         }
+        return try result.get()
+    }
+
+    /// Decodes bytes the caller owns (librdkafka's buffers); valid JSON passed through is copied.
+    func decode(_ bytes: UnsafeRawBufferPointer?, topic: String, part: RecordPart,
+                decoding topicDecoding: TopicDecoding) throws(RecordDecodingError) -> [UInt8]? {
+        guard let bytes else { return nil }
+        if Self.passesThrough(bytes, part: part, decoding: topicDecoding) { return Array(bytes) }
+        return try transcode(bytes, topic: topic, part: part, decoding: topicDecoding)
+    }
+
+    /// Whether `bytes` are valid JSON that is passed through unchanged: values on topics that
+    /// pass JSON through, keys on every topic but a registry one whose key carries the registry
+    /// framing.
+    private static func passesThrough(_ bytes: UnsafeRawBufferPointer, part: RecordPart, decoding: TopicDecoding) -> Bool {
+        let passes = switch part {
+        case .value: decoding.passesJSONThrough
+        case .key: !(decoding.isRegistry && carriesRegistryFraming(bytes))
+        }
+        return passes && JSONValidator.isValid(bytes)
+    }
+
+    /// The JSON text of bytes that are not passed through.
+    private func transcode(_ bytes: UnsafeRawBufferPointer, topic: String, part: RecordPart,
+                           decoding: TopicDecoding) throws(RecordDecodingError) -> [UInt8] {
         var output: [UInt8] = []
         // JSON text of an Avro datum is rarely more than twice its size: one allocation.
         output.reserveCapacity(bytes.count * 2 + 32)
-        let result = bytes.withUnsafeBytes { buffer in
-            Result { () throws(RecordDecodingError) in
-                switch part {
-                case .key: try appendKey(buffer, topic: topic, to: &output)
-                case .value: try appendValue(buffer, topic: topic, decoding: topicDecoding, to: &output)
-                }
-            }
+        switch part {
+        case .key: try appendKey(bytes, topic: topic, decoding: decoding, to: &output)
+        case .value: try appendValue(bytes, topic: topic, decoding: decoding, to: &output)
         }
-        try result.get()
         return output
     }
 

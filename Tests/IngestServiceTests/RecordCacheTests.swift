@@ -18,6 +18,29 @@ import Testing
         #expect(cache.latest().map(\.offset) == [4, 0])
     }
 
+    /// A batch larger than the history (runs of topics, as a poll brings them) leaves what
+    /// inserting its records one by one leaves.
+    @Test(arguments: [1, 3, 7]) func aLargeBatchKeepsWhatOneByOneKeeps(historySize: Int) {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<50 {
+            var batch: [BusRecord] = []
+            var next = [String: Int64]()
+            while batch.count < 40 {
+                let topic = ["a", "b", "c"].randomElement(using: &generator)!
+                for _ in 0..<Int.random(in: 1...6, using: &generator) {
+                    batch.append(record(topic, next[topic, default: 0], sequence: UInt64(batch.count + 1)))
+                    next[topic, default: 0] += 1
+                }
+            }
+            let whole = RecordCache(historySize: historySize)
+            whole.insert(batch, lastPublishedSequence: batch.last!.sequence)
+            let single = RecordCache(historySize: historySize)
+            for record in batch { single.insert(record, published: true) }
+            #expect(whole.snapshot().records == single.snapshot().records)
+            #expect(whole.snapshot().end.sequence == UInt64(batch.count))
+        }
+    }
+
     @Test func historyDoesNotMoveTheSequence() {
         let cache = RecordCache(historySize: 10)
         cache.insert(record("a", 0, sequence: 1), published: true)

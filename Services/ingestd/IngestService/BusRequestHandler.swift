@@ -119,7 +119,7 @@ public struct BusRequestHandler: Sendable {
                     try await reply.send(BusRecord(topic: message.topic, partition: message.partition,
                                                    offset: message.offset, timestamp: message.timestamp,
                                                    key: key, value: value, sequence: 0, epoch: epoch,
-                                                   headers: message.busHeaders))
+                                                   headers: message.headers.busHeaders))
                 } catch let error as RecordDecodingError {
                     logger.debug("replay skips \(message.topic)[\(message.partition)]@\(message.offset): \(error)")
                 }

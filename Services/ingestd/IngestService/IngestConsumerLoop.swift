@@ -66,7 +66,7 @@ final class IngestConsumerLoop {
         let shard = configuration.shard
         let shardNote = shard.isSharded ? ", shard \(shard): partitions p with p mod \(shard.count) = \(shard.index)" : ""
         // Last: nothing may throw once its threads run (``shutDown()`` ends them).
-        decodePool = IngestDecodePool(threads: configuration.decodeThreads) { messageDecoder.decode($0) }
+        decodePool = IngestDecodePool(threads: configuration.decodeThreads, decodeChunk: { messageDecoder.decode($0, $1) })
         logger.info("ingestd publishing on \(publisher.boundEndpoint), epoch \(epoch), \(configuration.decodeThreads) decode thread(s)\(shardNote)")
     }
 
@@ -87,11 +87,11 @@ final class IngestConsumerLoop {
             }
             // While records are being decoded, only look for more; otherwise wait for some.
             let decoding = decodePool.outstandingMessages > 0
-            let events = consumer.poll(maxEvents: 2000, timeout: decoding ? .zero : .milliseconds(100))
-            handle(events)
+            let (records, events) = consumer.pollBatch(maxEvents: 2000, timeout: decoding ? .zero : .milliseconds(100))
+            handle(records, events)
             // Publish what is decoded; wait for it when there is nothing else to do, or when
             // enough is outstanding (that bounds memory and the records at risk in a crash).
-            let wait = events.isEmpty || decodePool.outstandingMessages >= Self.maximumOutstandingRecords
+            let wait = (records.count == 0 && events.isEmpty) || decodePool.outstandingMessages >= Self.maximumOutstandingRecords
             publishDecoded(decodePool.takeReady(waitingUpTo: wait ? .milliseconds(100) : nil))
             publishPresenceIfDue()
         }
@@ -238,19 +238,18 @@ final class IngestConsumerLoop {
     /// whose position Kafka no longer holds is dealt with once every record consumed before it
     /// (and in the same poll) is published and cached: a partition rewound there must not get
     /// records back, and a reassignment restarts each partition after its last published record.
-    private func handle(_ events: [KafkaConsumerEvent]) {
-        var messages: [KafkaMessage] = []
-        messages.reserveCapacity(events.count)
+    private func handle(_ records: KafkaMessageBatch, _ events: [KafkaConsumerEvent]) {
+        for entry in records.entries where entry.headersDropped > 0 {
+            metrics.headersDropped.increment(by: entry.headersDropped)
+            logLimiter.log(logger, level: .warning, key: "headers:\(entry.topic)",
+                           "\(entry.topic)[\(entry.partition)]@\(entry.offset): \(entry.headersDropped) header(s) over RECORD_MAX_HEADERS / RECORD_MAX_HEADER_BYTES left out")
+        }
+        decodePool.submit(records)
         var outOfRange: [(PartitionKey, Int64)] = []
         for event in events {
             switch event {
-            case .message(let message):
-                if message.headersDropped > 0 {
-                    metrics.headersDropped.increment(by: message.headersDropped)
-                    logLimiter.log(logger, level: .warning, key: "headers:\(message.topic)",
-                                   "\(message.topic)[\(message.partition)]@\(message.offset): \(message.headersDropped) header(s) over RECORD_MAX_HEADERS / RECORD_MAX_HEADER_BYTES left out")
-                }
-                messages.append(message)
+            case .message(let message):  // pollBatch hands records over in the batch
+                decodePool.submit([message])
             case .partitionEOF:
                 break
             case let .offsetOutOfRange(topic, partition, offset):
@@ -259,7 +258,6 @@ final class IngestConsumerLoop {
                 kafkaError(error)
             }
         }
-        decodePool.submit(messages)
         guard !outOfRange.isEmpty else { return }
         drainDecoded()
         for (key, offset) in outOfRange { self.outOfRange(key, at: offset) }

@@ -20,7 +20,8 @@ final class IngestDecodePool: @unchecked Sendable {
 
     private struct Job {
         var ticket: Int
-        var messages: [KafkaMessage]
+        var batch: KafkaMessageBatch
+        var range: Range<Int>
     }
 
     private struct State {
@@ -37,14 +38,24 @@ final class IngestDecodePool: @unchecked Sendable {
     private let condition = NSCondition()
     /// Guarded by `condition`.
     private var state = State()
-    private let decode: @Sendable (KafkaMessage) -> DecodedMessage
+    private let decodeChunk: @Sendable (KafkaMessageBatch, Range<Int>) -> [DecodedMessage]
 
-    /// Starts `threads` worker threads named `name-1`, `name-2`, ...
+    /// Starts `threads` worker threads named `name-1`, `name-2`, ..., decoding each message with
+    /// `decode`.
+    convenience init(threads: Int, chunkSize: Int = 256, name: String = "ingest-decode",
+                     decode: @escaping @Sendable (KafkaMessage) -> DecodedMessage) {
+        self.init(threads: threads, chunkSize: chunkSize, name: name,
+                  decodeChunk: { batch, range in range.map { decode(batch.message(at: $0)) } })
+    }
+
+    /// Starts `threads` worker threads named `name-1`, `name-2`, ..., decoding each chunk (the
+    /// records of a range of a batch) with `decodeChunk`, which returns one result per record, in
+    /// order.
     init(threads: Int, chunkSize: Int = 256, name: String = "ingest-decode",
-         decode: @escaping @Sendable (KafkaMessage) -> DecodedMessage) {
+         decodeChunk: @escaping @Sendable (KafkaMessageBatch, Range<Int>) -> [DecodedMessage]) {
         precondition(threads >= 1 && chunkSize >= 1)
         self.chunkSize = chunkSize
-        self.decode = decode
+        self.decodeChunk = decodeChunk
         state.runningWorkers = threads
         for index in 1...threads {
             let thread = Thread { [self] in work() }
@@ -62,24 +73,21 @@ final class IngestDecodePool: @unchecked Sendable {
 
     /// Hands `messages` (in consumption order) to the workers. Never blocks on decoding.
     func submit(_ messages: [KafkaMessage]) {
-        guard !messages.isEmpty else { return }
-        var chunks: [[KafkaMessage]] = []
-        if messages.count <= chunkSize {
-            chunks = [messages]
-        } else {
-            chunks.reserveCapacity((messages.count + chunkSize - 1) / chunkSize)
-            var start = 0
-            while start < messages.count {
-                let end = min(start + chunkSize, messages.count)
-                chunks.append(Array(messages[start..<end]))
-                start = end
-            }
-        }
+        submit(KafkaMessageBatch(copying: messages))
+    }
+
+    /// Hands a poll's records (in consumption order) to the workers, in chunks of at most
+    /// ``chunkSize``. Never blocks on decoding.
+    func submit(_ batch: KafkaMessageBatch) {
+        guard batch.count > 0 else { return }
         condition.lock()
-        for chunk in chunks {
-            state.jobs.append(Job(ticket: state.results.submit(), messages: chunk))
+        var start = 0
+        while start < batch.count {
+            let end = min(start + chunkSize, batch.count)
+            state.jobs.append(Job(ticket: state.results.submit(), batch: batch, range: start..<end))
+            start = end
         }
-        state.outstandingMessages += messages.count
+        state.outstandingMessages += batch.count
         condition.broadcast()
         condition.unlock()
     }
@@ -118,9 +126,7 @@ final class IngestDecodePool: @unchecked Sendable {
             let job = state.jobs.removeFirst()
             condition.unlock()
 
-            var decoded: [DecodedMessage] = []
-            decoded.reserveCapacity(job.messages.count)
-            for message in job.messages { decoded.append(decode(message)) }
+            let decoded = decodeChunk(job.batch, job.range)
 
             condition.lock()
             state.results.complete(job.ticket, with: decoded)

@@ -12,19 +12,35 @@ struct IngestMessageDecoder: Sendable {
     /// A registry schema not loaded yet is fetched, blocking the calling thread: call it from a
     /// dedicated thread (the decode threads, the consumer thread), never from Swift's pool.
     func decode(_ message: KafkaMessage) -> DecodedMessage {
-        do {
-            let key = try decodeLoadingSchemas { () throws(RecordDecodingError) in
-                try decoder.decodeKey(message.key, topic: message.topic)
+        decode(KafkaMessageBatch(copying: [message]), 0..<1)[0]
+    }
+
+    /// Decodes the records `range` of `batch` in order, from librdkafka's buffers, resolving
+    /// each topic's format once per run of its records (a poll's records come in runs per
+    /// partition).
+    func decode(_ batch: KafkaMessageBatch, _ range: Range<Int>) -> [DecodedMessage] {
+        var decoded: [DecodedMessage] = []
+        decoded.reserveCapacity(range.count)
+        var topicDecoder: TopicRecordDecoder?
+        for index in range {
+            let entry = batch.entries[index]
+            if topicDecoder?.topic != entry.topic { topicDecoder = decoder.decoder(forTopic: entry.topic) }
+            let topicDecoder = topicDecoder!
+            do {
+                let (key, value) = try batch.withKeyAndValue(at: index) { (key, value) throws(any Error) in
+                    let decodedKey = try decodeLoadingSchemas { () throws(RecordDecodingError) in try topicDecoder.decodeKey(key) }
+                    let decodedValue = try decodeLoadingSchemas { () throws(RecordDecodingError) in try topicDecoder.decodeValue(value) }
+                    return (decodedKey, decodedValue)
+                }
+                decoded.append(.record(BusRecord(topic: entry.topic, partition: entry.partition, offset: entry.offset,
+                                                 timestamp: entry.timestamp, key: key, value: value,
+                                                 headers: entry.headers.busHeaders)))
+            } catch {
+                decoded.append(.failed(topic: entry.topic, partition: entry.partition, offset: entry.offset,
+                                       reason: "\(error)"))
             }
-            let value = try decodeLoadingSchemas { () throws(RecordDecodingError) in
-                try decoder.decodeValue(message.value, topic: message.topic)
-            }
-            return .record(BusRecord(topic: message.topic, partition: message.partition, offset: message.offset,
-                                     timestamp: message.timestamp, key: key, value: value, headers: message.busHeaders))
-        } catch {
-            return .failed(topic: message.topic, partition: message.partition, offset: message.offset,
-                           reason: "\(error)")
         }
+        return decoded
     }
 
     /// Runs `decode`; when it needs a registry schema not loaded yet, loads it (blocking this

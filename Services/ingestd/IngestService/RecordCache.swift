@@ -61,11 +61,21 @@ public final class RecordCache: Sendable {
         var kept = records[...]
         if records.count > size {
             // Per topic, only the last `size` can survive; find the earliest index that can.
+            // Records come in runs of one topic: look a topic up once per run, not per record.
             var remaining: [String: Int] = [:]
             var start = records.count
-            for index in records.indices.reversed() {
-                let left = remaining[records[index].topic, default: size]
-                if left > 0 { remaining[records[index].topic] = left - 1; start = index }
+            var index = records.count - 1
+            while index >= 0 {
+                let topic = records[index].topic
+                var runStart = index
+                while runStart > 0 && records[runStart - 1].topic == topic { runStart -= 1 }
+                let left = remaining[topic, default: size]
+                let taken = min(left, index - runStart + 1)
+                if taken > 0 {
+                    remaining[topic] = left - taken
+                    start = index - taken + 1
+                }
+                index = runStart - 1
             }
             kept = records[start...]
         }
