@@ -96,7 +96,7 @@ public final class KafkaConsumer {
             client.pollRecords(maxEvents: count, timeoutMs: timeoutMs, natives: &natives, entries: &entries, events: &events)
         }
         events += reportedErrors.take().map(KafkaConsumerEvent.error)
-        return (KafkaMessageBatch(natives: natives, entries: entries), events)
+        return (KafkaMessageBatch(natives: natives, entries: entries, client: client), events)
     }
 
     /// Takes what is queued without waiting; if nothing is, waits up to `timeout` for one event,

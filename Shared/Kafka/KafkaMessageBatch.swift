@@ -4,7 +4,8 @@ import CRdkafka
 /// until the batch is released (no copy per record).
 ///
 /// Owns its `rd_kafka_message_t`s and destroys them in `deinit`, on whichever thread releases
-/// the batch last (librdkafka allows that). Immutable once made, so any thread may read it; the
+/// the batch last (librdkafka allows that); it keeps their client alive until then, as
+/// librdkafka's messages must go before their handle. Immutable once made, so any thread may read it; the
 /// bytes handed to ``withKeyAndValue(at:_:)`` are valid only during the call.
 public final class KafkaMessageBatch: @unchecked Sendable {
     /// What is known of a record without reading its key or value.
@@ -26,10 +27,13 @@ public final class KafkaMessageBatch: @unchecked Sendable {
     private let natives: [UnsafeMutablePointer<rd_kafka_message_t>]
     /// The records' bytes when the batch was made of copies.
     private let copies: [KafkaMessage]
+    /// The client the natives came from.
+    private let client: RDKafkaClient?
 
-    init(natives: [UnsafeMutablePointer<rd_kafka_message_t>], entries: [Entry]) {
+    init(natives: [UnsafeMutablePointer<rd_kafka_message_t>], entries: [Entry], client: RDKafkaClient) {
         precondition(natives.count == entries.count)
         self.natives = natives
+        self.client = client
         self.entries = entries
         copies = []
     }
@@ -37,6 +41,7 @@ public final class KafkaMessageBatch: @unchecked Sendable {
     /// A batch of records already copied out of librdkafka (tests, replays).
     public init(copying messages: [KafkaMessage]) {
         natives = []
+        client = nil
         copies = messages
         entries = messages.map {
             Entry(topic: $0.topic, partition: $0.partition, offset: $0.offset, timestamp: $0.timestamp,

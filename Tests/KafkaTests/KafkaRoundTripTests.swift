@@ -89,6 +89,51 @@ import TestSupport
         consumer.close()
     }
 
+    /// A batch poll holds what a copying poll returns: keys, values, null keys, tombstones,
+    /// headers, and the bytes stay readable after the consumer itself is gone (the batch keeps
+    /// librdkafka's handle until it is released).
+    @Test func pollBatchHoldsWhatPollCopies() throws {
+        let producer = try KafkaProducer(bootstrapServers: broker.bootstrapServers)
+        try producer.createTopics(["batch-a", "batch-b"], partitions: 1)
+        let headers = [KafkaHeader(name: "h", value: Array("v".utf8)), KafkaHeader(name: "n", value: nil)]
+        for index in 0..<30 {
+            let topic = index % 7 < 4 ? "batch-a" : "batch-b"
+            try producer.send(topic: topic, key: index % 3 == 0 ? nil : Array("k\(index)".utf8),
+                              value: index % 5 == 0 ? nil : Array(#"{"n":\#(index)}"#.utf8), partition: 0,
+                              headers: index % 4 == 0 ? headers : [])
+        }
+        try producer.flush()
+        func consumer(_ group: String) throws -> KafkaConsumer {
+            let consumer = try KafkaConsumer(configuration: configuration(group: group), logger: logger)
+            try consumer.assign(["batch-a", "batch-b"].map { KafkaTopicPartition(topic: $0, partition: 0, offset: 0) })
+            return consumer
+        }
+        var copying: KafkaConsumer? = try consumer("batch-copy")
+        var copied: [KafkaMessage] = []
+        #expect(eventuallyBlocking(timeout: 20, interval: 0) {
+            for case .message(let message) in copying!.poll(timeout: .milliseconds(100)) { copied.append(message) }
+            return copied.count >= 30
+        })
+        copying = nil
+        var batching: KafkaConsumer? = try consumer("batch-views")
+        var batches: [KafkaMessageBatch] = []
+        #expect(eventuallyBlocking(timeout: 20, interval: 0) {
+            batches.append(batching!.pollBatch(timeout: .milliseconds(100)).records)
+            return batches.reduce(0) { $0 + $1.count } >= 30
+        })
+        batching = nil  // the batches keep what they need
+        let viewed = batches.flatMap { batch in (0..<batch.count).map(batch.message(at:)) }
+        func byPosition(_ messages: [KafkaMessage]) -> [KafkaMessage] {
+            messages.sorted { ($0.topic, $0.offset) < ($1.topic, $1.offset) }
+        }
+        #expect(viewed.count == 30)
+        #expect(byPosition(viewed) == byPosition(copied))
+        #expect(viewed.contains { $0.key == nil } && viewed.contains { $0.value == nil } && viewed.contains { !$0.headers.isEmpty })
+        let batch = try #require(batches.first { $0.count > 0 })
+        let sizes = batch.withKeyAndValue(at: 0) { key, value in (key?.count, value?.count) }
+        #expect(sizes.0 == batch.message(at: 0).key?.count && sizes.1 == batch.message(at: 0).value?.count)
+    }
+
     /// A poll returns as soon as a record is there, not when its batch is full or its timeout
     /// has passed (librdkafka's batch consume alone would hold a lone record for the whole
     /// timeout: every record of a quiet topic would arrive that late).
