@@ -3,24 +3,23 @@ import CAvro
 
 /// A schema compiled from avro-c's tree into `AvroSchemaNode`s, ready for decoding.
 struct AvroCompiledSchema: Sendable {
-    /// All nodes; `nodes[root]` is the top-level schema.
-    let nodes: [AvroSchemaNode]
-    /// Per node: the fewest bytes a value of that node can occupy (0 for null, empty records...).
-    let minimumEncodedSize: [Int]
+    /// The nodes and what they refer to; `tables.nodes[root]` is the top-level schema.
+    let tables: AvroSchemaTables
     let root: Int
 
     /// Walks avro-c's schema tree. This is the only place the decoder touches avro-c.
     init(_ schema: AvroSchema) {
         var builder = Builder()
         root = builder.node(for: schema.handle)
-        nodes = builder.nodes
-        minimumEncodedSize = Self.minimumEncodedSizes(of: nodes)
+        tables = AvroSchemaTables(nodes: builder.nodes, fields: builder.fields, branches: builder.branches,
+                                  symbols: builder.symbols, text: builder.text,
+                                  minimumSizes: Self.minimumEncodedSizes(of: builder.nodes, fields: builder.fields))
     }
 
     /// The fewest bytes each node's values can occupy, by relaxation from 0. A fixed number of passes
     /// keeps recursive types finite; stopping early only underestimates, which is safe for the
     /// block-count checks that use these sizes.
-    private static func minimumEncodedSizes(of nodes: [AvroSchemaNode]) -> [Int] {
+    private static func minimumEncodedSizes(of nodes: [AvroSchemaNode], fields: [AvroRecordFieldNode]) -> [Int] {
         var sizes = [Int](repeating: 0, count: nodes.count)
         for _ in 0...min(nodes.count, 64) {
             var changed = false
@@ -32,8 +31,8 @@ struct AvroCompiledSchema: Sendable {
                 case .float: size = 4
                 case .double: size = 8
                 case .fixed(let fixedSize): size = max(fixedSize, 0)
-                case .record(let fields):
-                    size = fields.reduce(0) { min($0 + sizes[$1.node], 1 << 30) }
+                case .record(let range):
+                    size = fields[range].reduce(0) { min($0 + sizes[$1.node], 1 << 30) }
                 }
                 if size != sizes[index] {
                     sizes[index] = size
@@ -47,6 +46,10 @@ struct AvroCompiledSchema: Sendable {
 
     private struct Builder {
         var nodes: [AvroSchemaNode] = []
+        var fields: [AvroRecordFieldNode] = []
+        var branches: [Int] = []
+        var symbols: [Range<Int>] = []
+        var text: [UInt8] = []
         /// Named schemas already compiled, so links (and recursion) resolve to one node.
         var named: [UnsafeMutableRawPointer: Int] = [:]
 
@@ -70,18 +73,17 @@ struct AvroCompiledSchema: Sendable {
                 return append(.fixed(size: Int(avro_schema_fixed_size(schema))))
             case AVRO_ENUM:
                 let count = Int(avro_schema_enum_number_of_symbols(schema))
-                var symbols: [[UInt8]] = []
-                symbols.reserveCapacity(count)
+                let first = symbols.count
                 for index in 0..<count {
-                    var rendered: [UInt8] = []
+                    let start = text.count
                     if let symbol = avro_schema_enum_get(schema, Int32(index)) {
-                        JSONText.appendString(String(cString: symbol), to: &rendered)
+                        JSONText.appendString(String(cString: symbol), to: &text)
                     } else {
-                        rendered.append(contentsOf: "null".utf8)
+                        text.append(contentsOf: "null".utf8)
                     }
-                    symbols.append(rendered)
+                    symbols.append(start..<text.count)
                 }
-                let index = append(.enumeration(symbols: symbols))
+                let index = append(.enumeration(symbols: first..<symbols.count))
                 named[key] = index
                 return index
             case AVRO_ARRAY:
@@ -95,26 +97,31 @@ struct AvroCompiledSchema: Sendable {
             case AVRO_UNION:
                 let index = append(.null)
                 let count = avro_schema_union_size(schema)
-                var branches: [Int] = []
+                // Compiled first (they may add branches of their own), then stored side by side.
+                var compiled: [Int] = []
                 for branch in 0..<count {
-                    branches.append(node(for: avro_schema_union_branch(schema, Int32(branch))))
+                    compiled.append(node(for: avro_schema_union_branch(schema, Int32(branch))))
                 }
-                nodes[index] = .union(branches: branches)
+                branches.append(contentsOf: compiled)
+                nodes[index] = .union(branches: branches.count - compiled.count..<branches.count)
                 return index
             case AVRO_RECORD:
                 let index = append(.null)
                 named[key] = index  // before the fields: a field may refer back to this record
-                var fields: [AvroRecordFieldNode] = []
+                // Compiled first (they may add fields of their own), then stored side by side.
+                var compiled: [AvroRecordFieldNode] = []
                 let count = avro_schema_record_size(schema)
                 for field in 0..<count {
                     let name = avro_schema_record_field_name(schema, Int32(field)).map { String(cString: $0) } ?? ""
-                    var jsonKey: [UInt8] = []
-                    JSONText.appendString(name, to: &jsonKey)
-                    jsonKey.append(UInt8(ascii: ":"))
+                    let start = text.count
+                    JSONText.appendString(name, to: &text)
+                    text.append(UInt8(ascii: ":"))
+                    let key = start..<text.count
                     let child = node(for: avro_schema_record_field_get_by_index(schema, Int32(field)))
-                    fields.append(AvroRecordFieldNode(jsonKey: jsonKey, node: child))
+                    compiled.append(AvroRecordFieldNode(jsonKey: key, node: child))
                 }
-                nodes[index] = .record(fields: fields)
+                fields.append(contentsOf: compiled)
+                nodes[index] = .record(fields: fields.count - compiled.count..<fields.count)
                 return index
             default:
                 return append(.null)

@@ -53,14 +53,9 @@ public struct AvroJSONDecoder: Sendable {
         do throws(AvroDecodingError) {
             output.reserveCapacity(start + min(datum.count * 2 + 16, maximumOutputBytes))
             let (limit, overflow) = start.addingReportingOverflow(max(0, maximumOutputBytes))
-            let result = compiled.nodes.withUnsafeBufferPointer { nodes in
-                var walker = AvroJSONWalker(nodes: nodes, minimumSizes: compiled.minimumEncodedSize,
-                                    outputLimit: overflow ? Int.max : limit, maximumOutputBytes: maximumOutputBytes)
-                return Result { () throws(AvroDecodingError) in
-                    try walker.decode(compiled.root, from: &reader, to: &output, depth: 0)
-                }
-            }
-            try result.get()
+            var walker = AvroJSONWalker(tables: compiled.tables, outputLimit: overflow ? Int.max : limit,
+                                        maximumOutputBytes: maximumOutputBytes)
+            try walker.decode(compiled.root, from: &reader, to: &output, depth: 0)
             if output.count - start > maximumOutputBytes {
                 throw AvroDecodingError(.outputTooLarge(limit: maximumOutputBytes), at: reader.offset)
             }

@@ -1,10 +1,9 @@
 import JSON
 
-/// The recursive walk over the compiled schema; kept separate so the hot loop works on an unsafe
-/// buffer of nodes rather than re-borrowing the array at every level.
+/// The recursive walk over the compiled schema; kept separate so the hot loop works on unsafe
+/// buffers of plain data (``AvroSchemaTables``) rather than re-borrowing arrays at every level.
 struct AvroJSONWalker {
-    let nodes: UnsafeBufferPointer<AvroSchemaNode>
-    let minimumSizes: [Int]
+    let tables: AvroSchemaTables
     /// `output.count` past which decoding stops (the start plus the datum's bound).
     let outputLimit: Int
     let maximumOutputBytes: Int
@@ -20,7 +19,7 @@ struct AvroJSONWalker {
 
     mutating func decode(_ index: Int, from reader: inout AvroBinaryReader, to output: inout [UInt8],
                          depth: Int) throws(AvroDecodingError) {
-        switch nodes[index] {
+        switch tables.nodes[index] {
         case .null:
             output.append(contentsOf: JSONText.nullLiteral)
         case .boolean:
@@ -53,24 +52,25 @@ struct AvroJSONWalker {
             guard symbol >= 0, symbol < Int64(symbols.count) else {
                 throw AvroDecodingError(.enumIndexOutOfRange(index: symbol, symbols: symbols.count), at: start)
             }
-            output.append(contentsOf: symbols[Int(symbol)])
+            output.append(contentsOf: tables.text(tables.symbols[symbols.lowerBound + Int(symbol)]))
         case .union(let branches):
             let start = reader.offset
             let branch = try reader.readLong()
             guard branch >= 0, branch < Int64(branches.count) else {
                 throw AvroDecodingError(.unionBranchOutOfRange(index: branch, branches: branches.count), at: start)
             }
-            try decode(branches[Int(branch)], from: &reader, to: &output, depth: depth + 1)
+            try decode(tables.branches[branches.lowerBound + Int(branch)], from: &reader, to: &output, depth: depth + 1)
         case .record(let fields):
             guard depth < AvroJSONDecoder.maximumDepth else {
                 throw AvroDecodingError(.nestingTooDeep, at: reader.offset)
             }
             output.append(UInt8(ascii: "{"))
             var first = true
-            for field in fields {
+            for fieldIndex in fields {
+                let field = tables.fields[fieldIndex]
                 if !first { output.append(UInt8(ascii: ",")) }
                 first = false
-                output.append(contentsOf: field.jsonKey)
+                output.append(contentsOf: tables.text(field.jsonKey))
                 try decode(field.node, from: &reader, to: &output, depth: depth + 1)
             }
             output.append(UInt8(ascii: "}"))
@@ -82,7 +82,7 @@ struct AvroJSONWalker {
             var first = true
             var total = 0
             while true {
-                let count = try readBlockCount(&reader, itemSize: minimumSizes[items], total: &total)
+                let count = try readBlockCount(&reader, itemSize: tables.minimumSizes[items], total: &total)
                 if count == 0 { break }
                 for _ in 0..<count {
                     if !first { output.append(UInt8(ascii: ",")) }
@@ -101,7 +101,7 @@ struct AvroJSONWalker {
             var total = 0
             while true {
                 // A map entry holds at least its key's length byte.
-                let count = try readBlockCount(&reader, itemSize: 1 + minimumSizes[values], total: &total)
+                let count = try readBlockCount(&reader, itemSize: 1 + tables.minimumSizes[values], total: &total)
                 if count == 0 { break }
                 for _ in 0..<count {
                     if !first { output.append(UInt8(ascii: ",")) }

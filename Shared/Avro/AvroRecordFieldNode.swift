@@ -1,7 +1,7 @@
 /// A record field of a compiled schema.
 struct AvroRecordFieldNode: Sendable {
-    /// `"name":` as JSON text.
-    let jsonKey: [UInt8]
+    /// `"name":` as JSON text: a range of ``AvroSchemaTables/text``.
+    let jsonKey: Range<Int>
     /// Index of the field's schema node.
     let node: Int
 }
