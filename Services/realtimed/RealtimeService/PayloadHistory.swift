@@ -10,6 +10,8 @@ public struct PayloadHistory: Sendable {
     public let capacity: Int
     private var storage: [(payload: [UInt8], record: BusRecord?, owner: RecordOwner)] = []
     private var head = 0
+    /// Every payload as one JSON array text, once asked for; replaced at every change.
+    private var allPayloadsJSON = PayloadHistoryJSONCache()
 
     public init(capacity: Int) {
         self.capacity = max(1, capacity)
@@ -21,6 +23,7 @@ public struct PayloadHistory: Sendable {
 
     /// Adds a payload (the record it came from, and who may see it), dropping the oldest when full.
     public mutating func append(_ payload: [UInt8], record: BusRecord? = nil, owner: RecordOwner = .everyone) {
+        allPayloadsJSON = PayloadHistoryJSONCache()
         if storage.count < capacity {
             storage.append((payload, record, owner))
         } else {
@@ -95,8 +98,14 @@ public struct PayloadHistory: Sendable {
     }
 
     /// The payloads as one JSON array text, oldest first; with a filter, only those whose
-    /// record passes it; with a viewer, only those it may see.
+    /// record passes it; with a viewer, only those it may see. Without either, built once per
+    /// change of the history.
     public func jsonArray(matching filter: RecordFilter? = nil, visibleTo viewer: Viewer? = nil) -> [UInt8] {
+        if filter == nil && viewer == nil { return allPayloadsJSON.value { buildJSONArray(matching: nil, visibleTo: nil) } }
+        return buildJSONArray(matching: filter, visibleTo: viewer)
+    }
+
+    private func buildJSONArray(matching filter: RecordFilter?, visibleTo viewer: Viewer?) -> [UInt8] {
         var output: [UInt8] = [UInt8(ascii: "[")]
         output.reserveCapacity(storage.reduce(2) { $0 + $1.payload.count + 1 })
         var first = true
