@@ -51,7 +51,7 @@ public struct AvroJSONDecoder: Sendable {
         let start = output.count
         var reader = AvroBinaryReader(datum)
         do throws(AvroDecodingError) {
-            output.reserveCapacity(start + min(datum.count * 2 + 16, maximumOutputBytes))
+            output.reserveGrowing(min(datum.count * 2 + 16, maximumOutputBytes))
             let (limit, overflow) = start.addingReportingOverflow(max(0, maximumOutputBytes))
             var walker = AvroJSONWalker(tables: compiled.tables, outputLimit: overflow ? Int.max : limit,
                                         maximumOutputBytes: maximumOutputBytes)

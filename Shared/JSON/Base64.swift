@@ -14,7 +14,7 @@ public enum Base64 {
 
     /// Appends the encoding of `bytes` to `output`.
     public static func encode(_ bytes: UnsafeRawBufferPointer, into output: inout [UInt8]) {
-        output.reserveCapacity(output.count + encodedLength(bytes.count))
+        output.reserveGrowing(encodedLength(bytes.count))
         alphabet.withUnsafeBufferPointer { alphabet in
             var index = 0
             let count = bytes.count

@@ -33,7 +33,7 @@ public enum JSONText {
     public static func appendString(utf8 bytes: UnsafeRawBufferPointer, to output: inout [UInt8],
                                     invalidUTF8: InvalidUTF8Handling) -> Bool {
         let start = output.count
-        output.reserveCapacity(start + bytes.count + 2)
+        output.reserveGrowing(bytes.count + 2)
         output.append(UInt8(ascii: "\""))
         let count = bytes.count
         var index = 0

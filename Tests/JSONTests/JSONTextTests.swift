@@ -2,6 +2,26 @@ import JSON
 import Testing
 
 @Suite struct JSONTextTests {
+    /// Appending many short values to a full buffer grows it geometrically: a handful of
+    /// capacities, not one (and a copy of the whole buffer) per value.
+    @Test func appendingManyValuesToAFullBufferGrowsItGeometrically() {
+        for append in [
+            { (output: inout [UInt8]) in _ = JSONText.appendString(utf8: UnsafeRawBufferPointer(start: nil, count: 0), to: &output, invalidUTF8: .fail) },
+            { (output: inout [UInt8]) in [UInt8](arrayLiteral: 0xff, 0x00).withUnsafeBytes { JSONText.appendStringOrBase64($0, to: &output) } },
+            { (output: inout [UInt8]) in JSONText.appendDouble(0.5, to: &output) },
+        ] as [(inout [UInt8]) -> Void] {
+            var output: [UInt8] = []
+            output.reserveCapacity(64)
+            output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: output.capacity))
+            var capacities: Set<Int> = [output.capacity]
+            for _ in 0..<2000 {
+                append(&output)
+                capacities.insert(output.capacity)
+            }
+            #expect(capacities.count < 20, "\(capacities.count) capacities for 2,000 appends")
+        }
+    }
+
     func string(_ bytes: [UInt8], _ handling: JSONText.InvalidUTF8Handling = .replace) -> String? {
         var output: [UInt8] = []
         let ok = bytes.withUnsafeBytes { JSONText.appendString(utf8: $0, to: &output, invalidUTF8: handling) }
