@@ -1,4 +1,3 @@
-import CRdkafka
 import Logging
 
 /// A consumer in a group, used either with group-managed subscriptions (`subscribe`, the
@@ -89,14 +88,12 @@ public final class KafkaConsumer {
     /// Like ``poll(maxEvents:timeout:)``, with the records left in librdkafka's buffers: they
     /// come as one ``KafkaMessageBatch`` (no copy per record), every other event in `events`.
     public func pollBatch(maxEvents: Int = 1000, timeout: Duration) -> (records: KafkaMessageBatch, events: [KafkaConsumerEvent]) {
-        var natives: [UnsafeMutablePointer<rd_kafka_message_t>] = []
-        var entries: [KafkaMessageBatch.Entry] = []
-        var events: [KafkaConsumerEvent] = reportedErrors.take().map(KafkaConsumerEvent.error)
+        var polled = RDKafkaClient.PolledRecords()
+        let earlier = reportedErrors.take().map(KafkaConsumerEvent.error)
         poll(maxEvents: maxEvents, timeout: timeout) { count, timeoutMs in
-            client.pollRecords(maxEvents: count, timeoutMs: timeoutMs, natives: &natives, entries: &entries, events: &events)
+            client.pollRecords(maxEvents: count, timeoutMs: timeoutMs, into: &polled)
         }
-        events += reportedErrors.take().map(KafkaConsumerEvent.error)
-        return (KafkaMessageBatch(natives: natives, entries: entries, client: client), events)
+        return (polled.batch(of: client), earlier + reportedErrors.take().map(KafkaConsumerEvent.error) + polled.events)
     }
 
     /// Takes what is queued without waiting; if nothing is, waits up to `timeout` for one event,

@@ -117,26 +117,37 @@ final class RDKafkaClient {
         return events
     }
 
-    /// Waits up to `timeoutMs` for up to `maxEvents` events; records go to `natives` and
-    /// `entries` (their bytes stay in librdkafka's buffers, owned by whoever holds `natives`),
-    /// other events to `events`. Returns how many events there were. Blocks the calling thread.
+    /// What polls gathered for one ``KafkaMessageBatch``: the records (their bytes still in
+    /// librdkafka's buffers) and every other event.
+    struct PolledRecords {
+        var natives: [UnsafeMutablePointer<rd_kafka_message_t>] = []
+        var entries: [KafkaMessageBatch.Entry] = []
+        var events: [KafkaConsumerEvent] = []
+
+        /// The records as a batch that owns them (and keeps `client` alive until released).
+        func batch(of client: RDKafkaClient) -> KafkaMessageBatch {
+            KafkaMessageBatch(natives: natives, entries: entries, client: client)
+        }
+    }
+
+    /// Waits up to `timeoutMs` for up to `maxEvents` events and adds them to `polled`. Returns how
+    /// many events there were. Blocks the calling thread.
     @discardableResult
-    func pollRecords(maxEvents: Int, timeoutMs: Int32, natives: inout [UnsafeMutablePointer<rd_kafka_message_t>],
-                     entries: inout [KafkaMessageBatch.Entry], events: inout [KafkaConsumerEvent]) -> Int {
+    func pollRecords(maxEvents: Int, timeoutMs: Int32, into polled: inout PolledRecords) -> Int {
         var topics = TopicNames()
         return consume(maxEvents: maxEvents, timeoutMs: timeoutMs) { message in
             let m = message.pointee
             let topic = topics.name(of: message)
             guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                events.append(Self.event(message, topic: topic, headerLimits: headerLimits))
+                polled.events.append(Self.event(message, topic: topic, headerLimits: headerLimits))
                 rd_kafka_message_destroy(message)
                 return
             }
             var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
             let timestamp = rd_kafka_message_timestamp(message, &timestampType)
             let (headers, dropped) = Self.headers(of: message, limits: headerLimits)
-            natives.append(message)
-            entries.append(KafkaMessageBatch.Entry(
+            polled.natives.append(message)
+            polled.entries.append(KafkaMessageBatch.Entry(
                 topic: topic, partition: m.partition, offset: m.offset,
                 timestamp: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? -1 : timestamp,
                 headers: headers, headersDropped: dropped))
