@@ -5,8 +5,8 @@ import CRdkafka
 ///
 /// Owns its `rd_kafka_message_t`s and destroys them in `deinit`, on whichever thread releases
 /// the batch last (librdkafka allows that); it keeps their client alive until then, as
-/// librdkafka's messages must go before their handle. Immutable once made, so any thread may read it; the
-/// bytes handed to ``withKeyAndValue(at:_:)`` are valid only during the call.
+/// librdkafka's messages must go before their handle. Immutable once made, so any thread may
+/// read it; the bytes handed to ``withKeyAndValue(at:_:)`` are valid only during the call.
 public final class KafkaMessageBatch: @unchecked Sendable {
     /// What is known of a record without reading its key or value.
     public struct Entry: Sendable, Equatable {
