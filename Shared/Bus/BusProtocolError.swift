@@ -24,6 +24,8 @@ public enum BusProtocolError: Error, Sendable, Hashable, CustomStringConvertible
     case invalidGapKind(UInt8)
     /// A record's headers frame does not follow the format; the text says why.
     case invalidHeaders(String)
+    /// A record pack (version 3) does not follow the format; the text says why.
+    case invalidPack(String)
 
     public var description: String {
         switch self {
@@ -32,7 +34,7 @@ public enum BusProtocolError: Error, Sendable, Hashable, CustomStringConvertible
         case let .invalidHeaderLength(length):
             "record header must be \(BusRecord.headerSize) bytes, got \(length)"
         case let .unsupportedVersion(version):
-            "unsupported bus protocol version \(version) (this side speaks \(BusRecord.protocolVersion))"
+            "unsupported bus protocol version \(version) (this side speaks \(BusRecord.protocolVersion) to \(BusRecordPack.version))"
         case .invalidTopic:
             "topic frame is not valid UTF-8"
         case let .unknownRequest(command):
@@ -51,6 +53,8 @@ public enum BusProtocolError: Error, Sendable, Hashable, CustomStringConvertible
             "GAP kind must be 1 (deleted) or 2 (rewound), got \(kind)"
         case let .invalidHeaders(reason):
             "invalid record headers frame: \(reason)"
+        case let .invalidPack(reason):
+            "invalid record pack: \(reason)"
         }
     }
 }

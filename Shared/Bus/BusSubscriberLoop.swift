@@ -191,7 +191,8 @@ final class BusSubscriberLoop: @unchecked Sendable {
         defer { flushLiveBatch() }
         for _ in 0..<Self.liveReadBatch {
             // Stop reading while the consumer is full: the queue then backs up into libzmq.
-            guard pendingHead == pending.count else { return }
+            // A turn also ends once it holds a batch's worth of records (packs carry many).
+            guard pendingHead == pending.count, liveBatch.count < Self.liveReadBatch else { return }
             guard let frames = try live.receiveMultipart(dontWait: true) else { return }
             if BusPresence.isPresence(frames) {
                 do {
@@ -208,6 +209,15 @@ final class BusSubscriberLoop: @unchecked Sendable {
                 } catch {
                     malformedMessages.add(1, ordering: .relaxed)
                     logger.warning("dropping malformed bus heartbeat", metadata: ["error": "\(error)"])
+                }
+                continue
+            }
+            if BusRecordPack.isPack(frames) {
+                do {
+                    for record in try BusRecordPack.records(from: frames) { handleLive(record) }
+                } catch {
+                    malformedMessages.add(1, ordering: .relaxed)
+                    logger.warning("dropping malformed bus record pack", metadata: ["error": "\(error)"])
                 }
                 continue
             }

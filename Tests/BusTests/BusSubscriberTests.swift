@@ -144,20 +144,31 @@ struct BusSubscriberTests {
         }
     }
 
-    @Test func heartbeatRevealsLostTrailingRecords() async throws {
-        let context = try ZMQContext()
-        // A hand-driven PUB socket stands in for the publisher, to lose a record on purpose.
+    /// Record `sequence` of topic `t` in epoch 5, as the hand-driven tests publish it.
+    static func numbered(_ sequence: UInt64) -> BusRecord {
+        BusRecord(topic: "t", partition: 0, offset: Int64(sequence), key: nil, value: [0x31], sequence: sequence, epoch: 5)
+    }
+
+    /// A hand-driven PUB socket standing in for the publisher (to lose or break messages on
+    /// purpose), a snapshot server whose cache holds ``numbered(_:)`` record 1, and a subscriber
+    /// following both.
+    static func handDriven(_ context: ZMQContext) throws -> (pub: ZMQSocket, cache: InMemoryBusCache,
+                                                              server: BusSnapshotServer, subscriber: BusSubscriber) {
         let pub = try ZMQSocket(context: context, type: .pub)
         try pub.bind(randomLoopback)
         let cache = InMemoryBusCache(epoch: 5)
-        func record(_ sequence: UInt64) -> BusRecord {
-            BusRecord(topic: "t", partition: 0, offset: Int64(sequence), key: nil, value: [0x31], sequence: sequence, epoch: 5)
-        }
-        cache.add(record(1))
+        cache.add(numbered(1))
         let server = try BusSnapshotServer(endpoint: randomLoopback, context: context, handler: cache.answer)
         let subscriber = try BusSubscriber(
             configuration: .init(publisherEndpoint: try pub.lastEndpoint(), snapshotEndpoint: server.boundEndpoint),
             context: context)
+        return (pub, cache, server, subscriber)
+    }
+
+    @Test func heartbeatRevealsLostTrailingRecords() async throws {
+        let context = try ZMQContext()
+        let (pub, cache, server, subscriber) = try Self.handDriven(context)
+        let record = Self.numbered
         try await Self.following([subscriber], server: server) { recorders in
             try await waitUntil("initial snapshot") { Self.latestState(recorders[0].all) != nil }
             // Heartbeat matching the state: nothing happens; record 2 arrives; record 3 is "lost";

@@ -2,10 +2,13 @@ import Bus
 import Foundation
 import ZeroMQ
 
-/// A raw SUB socket on ingestd's live stream, for asserting exactly what is published.
+/// A raw SUB socket on ingestd's live stream, for asserting exactly what is published (records
+/// one by one or in packs).
 final class BusTap: @unchecked Sendable {
     private let socket: ZMQSocket
     private(set) var received: [BusRecord] = []
+    /// The packs (bus protocol version 3) received, in order; their records are in `received` too.
+    private(set) var packs: [[BusRecord]] = []
 
     init(endpoint: String, context: ZMQContext, prefix: String = "", security: BusSocketSecurity? = nil) throws {
         socket = try ZMQSocket(context: context, type: .sub)
@@ -30,7 +33,13 @@ final class BusTap: @unchecked Sendable {
             while !done(received) && Date() < deadline {
                 if let frames = try socket.receiveMultipart(timeout: .milliseconds(100)),
                    !BusHeartbeat.isHeartbeat(frames) {
-                    received.append(try BusRecord(liveFrames: frames))
+                    if BusRecordPack.isPack(frames) {
+                        let pack = try BusRecordPack.records(from: frames)
+                        packs.append(pack)
+                        received += pack
+                    } else {
+                        received.append(try BusRecord(liveFrames: frames))
+                    }
                 }
             }
             return received

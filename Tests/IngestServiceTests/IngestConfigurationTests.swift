@@ -25,6 +25,8 @@ import TestSupport
         #expect(defaults.busMaxMessageBytes == 1 << 20 && defaults.avroMaxJSONBytes == 16 << 20)
         #expect(defaults.busCurveSecretKey == nil && defaults.busCurveClientKeys.isEmpty)
         #expect(defaults.recordMaxHeaders == 64 && defaults.recordMaxHeaderBytes == 16384)
+        #expect(defaults.busPackRecords == 1)
+        #expect(try IngestCommand.read(environment: ["BUS_PACK_RECORDS": "4096"]).busPackRecords == 4096)
         #expect(defaults.consumerConfiguration.headerLimits == KafkaHeaderLimits(maximumCount: 64, maximumBytes: 16384))
         let headers = try IngestCommand.read(environment: ["RECORD_MAX_HEADERS": "0", "RECORD_MAX_HEADER_BYTES": "65535"])
         #expect(headers.consumerConfiguration.headerLimits == KafkaHeaderLimits(maximumCount: 0, maximumBytes: 65535))
@@ -108,6 +110,8 @@ import TestSupport
         (["RECORD_MAX_HEADERS": "1025"], "RECORD_MAX_HEADERS"),
         (["RECORD_MAX_HEADER_BYTES": "65536"], "RECORD_MAX_HEADER_BYTES"),
         (["RECORD_MAX_HEADER_BYTES": "-1"], "RECORD_MAX_HEADER_BYTES"),
+        (["BUS_PACK_RECORDS": "0"], "BUS_PACK_RECORDS"),
+        (["BUS_PACK_RECORDS": "4097"], "BUS_PACK_RECORDS"),
         (["BUS_CURVE_SECRET_KEY": "not-a-key"], "BUS_CURVE_SECRET_KEY"),
         (["BUS_CURVE_CLIENT_KEYS": "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"], "BUS_CURVE_CLIENT_KEYS"),
         (["SHARD_COUNT": "0"], "SHARD_COUNT"),

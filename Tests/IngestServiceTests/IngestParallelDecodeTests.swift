@@ -30,13 +30,15 @@ import ZeroMQ
         return Int(timestamp)
     }
 
-    @Test func partitionsKeepTheirOrderAndEveryRecordArrivesOnce() async throws {
+    /// With `BUS_PACK_RECORDS` 64, the same records go out in packs of one partition's records.
+    @Test(arguments: [1, 64])
+    func partitionsKeepTheirOrderAndEveryRecordArrivesOnce(packRecords: Int) async throws {
         let partitions = 4
         let total = 12_000
         try producer.createTopics(["par.avro"], partitions: Int32(partitions))
         let ingestd = try IngestdProcess(broker: broker, group: "parallel", environment: [
             "ALLOWED_TOPICS_REGEX": "^par\\.", "TOPIC_FORMATS": "^par\\.=avro:\(Self.schemaPath)", "DECODE_THREADS": "3", "HISTORY_SIZE": "2000",
-            "LOGGING_LEVEL": "INFO"])
+            "LOGGING_LEVEL": "INFO", "BUS_PACK_RECORDS": "\(packRecords)"])
         try await ingestd.waitUntilReady()
         let tap = try BusTap(endpoint: ingestd.publishEndpoint, context: context, prefix: "par.")
         try await ingestd.waitForBusSubscribers(1)
@@ -72,6 +74,15 @@ import ZeroMQ
         #expect(Set(records.map(\.epoch)).count == 1)
         let sequences = records.map(\.sequence)
         #expect(zip(sequences, sequences.dropFirst()).allSatisfy { $1 == $0 + 1 })
+        if packRecords == 1 {
+            #expect(tap.packs.isEmpty)
+        } else {
+            // Most records travelled in packs, none larger than allowed, each of one partition.
+            let sizes = tap.packs.map(\.count)
+            #expect(sizes.allSatisfy { $0 > 1 && $0 <= packRecords }, "\(sizes)")
+            #expect(sizes.reduce(0, +) > good / 2, "\(sizes.count) packs of \(sizes.reduce(0, +)) records")
+            #expect(tap.packs.allSatisfy { pack in pack.allSatisfy { $0.partition == pack[0].partition } })
+        }
 
         let counted = await eventually(timeout: 5) {
             let failed = await ingestd.metric("ingest_records_failed_total{topic=\"par.avro\"}")
@@ -99,14 +110,17 @@ import ZeroMQ
     /// consumer thread runs ahead of the decoders), more records while ingestd is down, then a
     /// restart on the same endpoints: the restarted ingestd loads its history and goes on from the
     /// end, and exportd (following the bus, REPLAYing what it missed from its journal's offsets)
-    /// holds every record exactly once, each partition in Kafka's order.
-    @Test func killedWhileDecodingLosesNoRecord() async throws {
+    /// holds every record exactly once, each partition in Kafka's order. With `BUS_PACK_RECORDS`
+    /// 256 the records travel in packs, and exportd follows them the same.
+    @Test(arguments: [1, 256])
+    func killedWhileDecodingLosesNoRecord(packRecords: Int) async throws {
         let partitions = 4
         let topic = "buyOffer"
         try producer.createTopics([topic], partitions: Int32(partitions))
         let free = distinctFreeLoopbackPorts(3)
         let ports = (http: free[0], publish: free[1], snapshot: free[2])
-        let environment = ["TOPIC_FORMATS": ".*=json", "DECODE_THREADS": "2", "HISTORY_SIZE": "100", "LOGGING_LEVEL": "INFO"]
+        let environment = ["TOPIC_FORMATS": ".*=json", "DECODE_THREADS": "2", "HISTORY_SIZE": "100", "LOGGING_LEVEL": "INFO",
+                           "BUS_PACK_RECORDS": "\(packRecords)"]
         let first = try IngestdProcess(broker: broker, group: "killed", environment: environment, ports: ports)
         try await first.waitUntilReady()
         let tap = try BusTap(endpoint: first.publishEndpoint, context: context, prefix: topic)

@@ -65,11 +65,11 @@ class Drain:
         self.thread.join(5)
 
 
-def run_ingestd(binary, bootstrap, topic, count, shards=1):
+def run_ingestd(binary, bootstrap, topic, count, shards=1, extra=None):
     """ingestd from the topic's beginning until it has published `count` records; with `shards`
     above 1, that many ingestd processes at once (SHARD_COUNT, SHARD_INDEX 0..shards-1, one
     consumer group, each with its own bus and drain), timed until they have published `count`
-    together. Per-process CPU seconds and peak RSS in `per_shard`."""
+    together. Per-process CPU seconds and peak RSS in `per_shard`. `extra`: more settings."""
     group = f"bench-{time.time()}"
     processes, drains, ports = [], [], []
     try:
@@ -80,7 +80,7 @@ def run_ingestd(binary, bootstrap, topic, count, shards=1):
                        TOPIC_FORMATS=f"^bench\\.avro.*=avro:{SCHEMA};.*=json", LOGGING_LEVEL="WARNING",
                        BUS_PUBLISH_BIND=f"tcp://127.0.0.1:{pub}", BUS_SNAPSHOT_BIND=f"tcp://127.0.0.1:{snap}",
                        INGEST_HTTP_HOST="127.0.0.1", INGEST_HTTP_PORT=str(http),
-                       SHARD_COUNT=str(shards), SHARD_INDEX=str(index))
+                       SHARD_COUNT=str(shards), SHARD_INDEX=str(index), **(extra or {}))
             processes.append(subprocess.Popen([binary], env=env))
             drains.append(Drain(f"tcp://127.0.0.1:{pub}"))
             ports.append(http)
@@ -172,6 +172,7 @@ def main():
     count = int(os.environ.get("BENCH_RECORDS", "300000"))
     runs = int(os.environ.get("BENCH_RUNS", "3"))
     shards = int(os.environ.get("BENCH_SHARDS", "2"))
+    pack = int(os.environ.get("BENCH_PACK", "256"))  # 0 or 1: no packed rows
     broker = TansuBroker(tansu)
     bootstrap = broker.bootstrap
     try:
@@ -184,12 +185,17 @@ def main():
                             "--partitions", str(shards)], check=True)
         rows = []
         for kind, label in (("avro", "(a) Avro DataRecord, 10 map entries"), ("json", "(b) JSON values, 300 bytes")):
-            ours, raw = [], []
-            for _ in range(runs):  # interleaved, so both see the same machine
+            ours, packed, raw = [], [], []
+            for _ in range(runs):  # interleaved, so all see the same machine
                 ours.append(run_ingestd(binary, bootstrap, f"bench.{kind}", count))
+                if pack > 1:
+                    packed.append(run_ingestd(binary, bootstrap, f"bench.{kind}", count,
+                                              extra={"BUS_PACK_RECORDS": str(pack)}))
                 raw.append(run_raw(producer, bootstrap, f"bench.{kind}", count))
             peer = [run_python(bootstrap, f"bench.{kind}", kind, count) for _ in range(runs)]
             rows.append((label, ours, peer, raw))
+            if pack > 1:
+                rows.append((f"{label[:3]} same, BUS_PACK_RECORDS={pack}", packed, peer, raw))
         print()
         print(f"Kafka -> bus, {count} records per run, median of {runs} runs, one machine ({os.cpu_count()} cores)")
         print(f"{'workload':40} {'ingestd rec/s':>14} {'CPU s':>7} {'RSS MB':>7} {'python rec/s':>13} {'CPU s':>7} {'RSS MB':>7} {'ratio':>7}")

@@ -7,6 +7,8 @@ import ZeroMQ
 extension IngestConfiguration {
     /// The most shards ingestd may be split into (`SHARD_COUNT`).
     public static let maximumShardCount = 1024
+    /// The most records `BUS_PACK_RECORDS` may put in one bus message.
+    public static let maximumPackRecords = 4096
 
     /// Checks every setting, including each librdkafka property (with librdkafka itself) and the
     /// topic format rules (schema files are read and parsed). Throws the first problem found.
@@ -60,6 +62,7 @@ extension IngestConfiguration {
             ("BUS_PRESENCE_MAX_REPLICAS", busPresenceMaxReplicas, 1...BusPresence.maximumReplicas),
             ("BUS_PRESENCE_MAX_CLIENTS", busPresenceMaxClients, 0...BusPresence.maximumClientsPerReplica),
             ("BUS_MAX_MESSAGE_BYTES", busMaxMessageBytes, 1024...(1 << 30)),
+            ("BUS_PACK_RECORDS", busPackRecords, 1...Self.maximumPackRecords),
             ("AVRO_MAX_JSON_BYTES", avroMaxJSONBytes, 1024...(1 << 30)),
             ("RECORD_MAX_HEADERS", recordMaxHeaders, 0...1024),
             ("RECORD_MAX_HEADER_BYTES", recordMaxHeaderBytes, 0...BusRecord.maximumHeaderNameBytes),

@@ -42,6 +42,13 @@ final class IngestConsumerLoop {
     private var refreshBackoff: Duration = .zero
     /// Consumer lag per topic as of the last housekeeping, published with the presence table.
     private var topicLag: [String: Int] = [:]
+    /// Decoded records waiting to go out as one bus message (`BUS_PACK_RECORDS`): consecutive
+    /// records of one partition, sequences stamped.
+    private var pack: [BusRecord] = []
+    /// Key and value bytes in ``pack``, with each record's framing.
+    private var packBytes = 0
+    /// A pack goes out once it holds this many bytes, whatever `BUS_PACK_RECORDS` allows.
+    private static let packBytes = 256 * 1024
     /// Set once the partitions found at start-up are assigned; partitions found later start
     /// from their beginning (or committed offset), not after their history.
     private var initiallyAssigned = false
@@ -276,26 +283,34 @@ final class IngestConsumerLoop {
     private func publishDecoded(_ chunks: [[DecodedMessage]]) {
         guard !chunks.isEmpty else { return }
         var batch = RecordBatch()
+        var nextSequence = publisher.lastSequence &+ 1
         for chunk in chunks {
             for decoded in chunk {
+                // A pack holds consecutive records of one partition: the batch counts per run.
+                if let last = pack.last, last.partition != decoded.partition || last.topic != decoded.topic {
+                    sendPack(into: &batch, nextSequence: &nextSequence)
+                }
                 batch.consumed(topic: decoded.topic, partition: decoded.partition, offset: decoded.offset)
                 switch decoded {
                 case .record(var record):
-                    record.sequence = publisher.lastSequence &+ 1
+                    record.sequence = nextSequence
                     record.epoch = publisher.epoch
-                    do {
-                        try publisher.publish(record)
-                        batch.published(record)
-                    } catch {
-                        metrics.publishErrors.increment()
-                        batch.unpublished(record)
-                        logLimiter.log(logger, level: .error, key: "publish", "publishing on the bus failed: \(error)")
+                    nextSequence &+= 1
+                    guard configuration.busPackRecords > 1 else {
+                        publish(record, into: &batch, nextSequence: &nextSequence)
+                        continue
+                    }
+                    packBytes += BusRecordPack.recordOverhead + (record.key?.count ?? 0) + (record.value?.count ?? 0)
+                    pack.append(record)
+                    if pack.count >= configuration.busPackRecords || packBytes >= Self.packBytes {
+                        sendPack(into: &batch, nextSequence: &nextSequence)
                     }
                 case let .failed(topic, partition, offset, reason):
                     decodeFailed(topic: topic, partition: partition, offset: offset, reason: reason)
                 }
             }
         }
+        sendPack(into: &batch, nextSequence: &nextSequence)
         guard !batch.isEmpty else { return }
         batch.finish()
         cache.insert(batch.records, lastPublishedSequence: batch.lastPublishedSequence)
@@ -303,6 +318,46 @@ final class IngestConsumerLoop {
         storeOffsets(batch.nextOffsets)
         for (topic, count) in batch.consumedPerTopic { metrics.recordConsumed(topic, count: count) }
         for (topic, count) in batch.publishedPerTopic { metrics.recordPublished(topic, count: count) }
+    }
+
+    /// Publishes one record as its own message (bus protocol version 1 or 2) and tells `batch`.
+    private func publish(_ record: BusRecord, into batch: inout RecordBatch, nextSequence: inout UInt64) {
+        do {
+            try publisher.publish(record)
+            batch.published(record)
+        } catch {
+            publishFailed(CollectionOfOne(record), error, into: &batch, nextSequence: &nextSequence)
+        }
+    }
+
+    /// Publishes the records gathered in ``pack`` as one version 3 pack (a lone record as it is)
+    /// and tells `batch`.
+    private func sendPack(into batch: inout RecordBatch, nextSequence: inout UInt64) {
+        guard !pack.isEmpty else { return }
+        defer {
+            pack.removeAll(keepingCapacity: true)
+            packBytes = 0
+        }
+        guard pack.count > 1 else {
+            publish(pack[0], into: &batch, nextSequence: &nextSequence)
+            return
+        }
+        do {
+            try publisher.publish(packed: pack[...])
+            for record in pack { batch.published(record) }
+        } catch {
+            publishFailed(pack, error, into: &batch, nextSequence: &nextSequence)
+        }
+    }
+
+    /// Records that did not go out: counted and logged; the next sequence goes back to the last
+    /// one sent, so what follows continues without a gap.
+    private func publishFailed(_ records: some Collection<BusRecord>, _ error: ZMQError, into batch: inout RecordBatch,
+                               nextSequence: inout UInt64) {
+        metrics.publishErrors.increment(by: records.count)
+        for record in records { batch.unpublished(record) }
+        nextSequence = publisher.lastSequence &+ 1
+        logLimiter.log(logger, level: .error, key: "publish", "publishing on the bus failed: \(error)")
     }
 
     /// Marks the records before `offsets` done, for the next commit (ingestd stores offsets
