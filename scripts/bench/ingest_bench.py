@@ -106,6 +106,10 @@ def run_ingestd(binary, bootstrap, topic, count, shards=1, extra=None):
             drain.close()
         for process in processes:
             process.wait(10)
+            # ingestd leaves with 0 on SIGTERM; anything else (a crash while stopping) is shown.
+            if process.returncode != 0:
+                print(f"warning: ingestd (pid {process.pid}) exited with {process.returncode} when stopped",
+                      file=sys.stderr, flush=True)
 
 
 def run_raw(producer, bootstrap, topic, count):
