@@ -29,8 +29,8 @@ public enum BusRecordPack {
         buffer.storeBytes(of: UInt32(count).bigEndian, toByteOffset: 9, as: UInt32.self)
     }
 
-    /// The three frames of a pack of `records` (one topic and epoch, at least two records), as
-    /// ``BusPublisher/publish(packed:)`` sends them.
+    /// The three frames of a pack of `records` (one topic and epoch, at least one record;
+    /// ingestd sends two or more), as ``BusPublisher/publish(packed:)`` sends them.
     public static func frames(_ records: some Collection<BusRecord>) -> [[UInt8]] {
         guard let first = records.first else { preconditionFailure("an empty pack") }
         var body: [UInt8] = []

@@ -48,7 +48,7 @@ final class IngestConsumerLoop {
     /// Key and value bytes in ``pack``, with each record's framing.
     private var packBytes = 0
     /// A pack goes out once it holds this many bytes, whatever `BUS_PACK_RECORDS` allows.
-    private static let packBytes = 256 * 1024
+    private static let packByteLimit = 256 * 1024
     /// Set once the partitions found at start-up are assigned; partitions found later start
     /// from their beginning (or committed offset), not after their history.
     private var initiallyAssigned = false
@@ -302,7 +302,7 @@ final class IngestConsumerLoop {
                     }
                     packBytes += BusRecordPack.recordOverhead + (record.key?.count ?? 0) + (record.value?.count ?? 0)
                     pack.append(record)
-                    if pack.count >= configuration.busPackRecords || packBytes >= Self.packBytes {
+                    if pack.count >= configuration.busPackRecords || packBytes >= Self.packByteLimit {
                         sendPack(into: &batch, nextSequence: &nextSequence)
                     }
                 case let .failed(topic, partition, offset, reason):
