@@ -13,17 +13,17 @@ extension BusRecord {
         precondition(headers.count <= Self.maximumHeaderCount, "more than \(Self.maximumHeaderCount) headers")
         var frame: [UInt8] = []
         frame.reserveCapacity(2 + headers.reduce(0) { $0 + $1.frameByteCount })
-        Self.append(UInt16(headers.count), to: &frame)
+        frame.appendBigEndian(UInt16(headers.count))
         for header in headers {
             let name = header.name.utf8
             precondition(name.count <= Self.maximumHeaderNameBytes, "header name longer than \(Self.maximumHeaderNameBytes) bytes")
-            Self.append(UInt16(name.count), to: &frame)
+            frame.appendBigEndian(UInt16(name.count))
             frame.append(contentsOf: name)
             if let value = header.value {
-                Self.append(UInt32(value.count), to: &frame)
+                frame.appendBigEndian(UInt32(value.count))
                 frame.append(contentsOf: value)
             } else {
-                Self.append(UInt32(bitPattern: -1), to: &frame)
+                frame.appendBigEndian(Int32(-1))
             }
         }
         return frame
@@ -31,30 +31,22 @@ extension BusRecord {
 
     /// Decodes a headers frame: at least one header, names valid UTF-8, nothing left over.
     static func decodeHeaders(_ frame: [UInt8]) throws(BusProtocolError) -> [BusRecordHeader] {
-        var index = 0
-        func read(_ size: Int) throws(BusProtocolError) -> ArraySlice<UInt8> {
-            guard size >= 0, frame.count - index >= size else { throw .invalidHeaders("ends inside a header") }
-            defer { index += size }
-            return frame[index..<index + size]
-        }
-        func integer(_ size: Int) throws(BusProtocolError) -> UInt32 {
-            try read(size).reduce(0) { $0 << 8 | UInt32($1) }
-        }
-        let count = Int(try integer(2))
+        var reader = BusFrameReader(frame, overrun: .invalidHeaders("ends inside a header"))
+        let count = Int(try reader.integer() as UInt16)
         guard count > 0 else { throw .invalidHeaders("a version 2 record has at least one header") }
         var headers: [BusRecordHeader] = []
         headers.reserveCapacity(min(count, frame.count / 6))
         for _ in 0..<count {
-            let nameLength = Int(try integer(2))
-            guard let name = String(validating: try read(nameLength), as: UTF8.self) else {
+            let nameLength = Int(try reader.integer() as UInt16)
+            guard let name = String(validating: try reader.bytes(nameLength), as: UTF8.self) else {
                 throw .invalidHeaders("a header name is not UTF-8")
             }
-            let valueLength = Int32(bitPattern: try integer(4))
+            let valueLength: Int32 = try reader.integer()
             guard valueLength >= -1 else { throw .invalidHeaders("value length \(valueLength)") }
-            let value = valueLength == -1 ? nil : Array(try read(Int(valueLength)))
+            let value = valueLength == -1 ? nil : Array(try reader.bytes(Int(valueLength)))
             headers.append(BusRecordHeader(name: name, value: value))
         }
-        guard index == frame.count else { throw .invalidHeaders("\(frame.count - index) bytes after the last header") }
+        guard reader.remaining == 0 else { throw .invalidHeaders("\(reader.remaining) bytes after the last header") }
         return headers
     }
 
@@ -63,15 +55,5 @@ extension BusRecord {
     public func lastHeader(named name: String) -> [UInt8]?? {
         guard let header = headers.last(where: { $0.name == name }) else { return nil }
         return .some(header.value)
-    }
-
-    private static func append(_ value: UInt16, to frame: inout [UInt8]) {
-        frame.append(UInt8(value >> 8))
-        frame.append(UInt8(value & 0xff))
-    }
-
-    private static func append(_ value: UInt32, to frame: inout [UInt8]) {
-        frame.append(UInt8(value >> 24)); frame.append(UInt8(value >> 16 & 0xff))
-        frame.append(UInt8(value >> 8 & 0xff)); frame.append(UInt8(value & 0xff))
     }
 }

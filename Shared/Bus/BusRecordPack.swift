@@ -48,13 +48,13 @@ public enum BusRecordPack {
         let headers = record.headers.isEmpty ? nil : record.headersFrame
         frame.reserveCapacity(frame.count + recordOverhead + (record.key?.count ?? 0)
                               + (record.value?.count ?? 0) + (headers?.count ?? 0))
-        appendInteger(record.sequence, to: &frame)
-        appendInteger(record.partition, to: &frame)
-        appendInteger(record.offset, to: &frame)
-        appendInteger(record.timestamp, to: &frame)
+        frame.appendBigEndian(record.sequence)
+        frame.appendBigEndian(record.partition)
+        frame.appendBigEndian(record.offset)
+        frame.appendBigEndian(record.timestamp)
         appendText(record.key, to: &frame)
         appendText(record.value, to: &frame)
-        appendInteger(UInt32(headers?.count ?? 0), to: &frame)
+        frame.appendBigEndian(UInt32(headers?.count ?? 0))
         if let headers { frame.append(contentsOf: headers) }
     }
 
@@ -75,7 +75,7 @@ public enum BusRecordPack {
         guard count > 0, count <= body.count / recordOverhead else {
             throw .invalidPack("\(count) records cannot fit in \(body.count) bytes")
         }
-        var reader = Reader(bytes: body)
+        var reader = BusFrameReader(body, overrun: .invalidPack("a record ends past the frame"))
         var records: [BusRecord] = []
         records.reserveCapacity(count)
         for _ in 0..<count {
@@ -83,54 +83,33 @@ public enum BusRecordPack {
             let partition: Int32 = try reader.integer()
             let offset: Int64 = try reader.integer()
             let timestamp: Int64 = try reader.integer()
-            let key = try reader.text(field: "key")
-            let value = try reader.text(field: "value")
+            let key = try text(&reader, field: "key")
+            let value = try text(&reader, field: "value")
             let headersLength = Int(try reader.integer() as UInt32)
             let headers = headersLength == 0 ? [] : try BusRecord.decodeHeaders(Array(try reader.bytes(headersLength)))
             records.append(BusRecord(topic: topic, partition: partition, offset: offset, timestamp: timestamp,
                                      key: key, value: value, sequence: sequence, epoch: epoch, headers: headers))
         }
-        guard reader.index == body.count else { throw .invalidPack("\(body.count - reader.index) bytes after the last record") }
+        guard reader.remaining == 0 else { throw .invalidPack("\(reader.remaining) bytes after the last record") }
         return records
-    }
-
-    private static func appendInteger<Integer: FixedWidthInteger>(_ value: Integer, to frame: inout [UInt8]) {
-        withUnsafeBytes(of: value.bigEndian) { frame.append(contentsOf: $0) }
     }
 
     private static func appendText(_ text: [UInt8]?, to frame: inout [UInt8]) {
         guard let text else {
-            appendInteger(Int32(-1), to: &frame)
+            frame.appendBigEndian(Int32(-1))
             return
         }
         precondition(!text.isEmpty && text.count <= Int(Int32.max), "key or value of \(text.count) bytes")
-        appendInteger(Int32(text.count), to: &frame)
+        frame.appendBigEndian(Int32(text.count))
         frame.append(contentsOf: text)
     }
 
-    /// Reads a records frame front to back; every read checks what is left.
-    private struct Reader {
-        let bytes: [UInt8]
-        var index = 0
-
-        mutating func bytes(_ count: Int) throws(BusProtocolError) -> ArraySlice<UInt8> {
-            guard count >= 0, bytes.count - index >= count else { throw .invalidPack("a record ends past the frame") }
-            defer { index += count }
-            return bytes[index..<index + count]
-        }
-
-        mutating func integer<Integer: FixedWidthInteger>() throws(BusProtocolError) -> Integer {
-            let slice = try bytes(MemoryLayout<Integer>.size)
-            return slice.withUnsafeBytes { Integer(bigEndian: $0.loadUnaligned(as: Integer.self)) }
-        }
-
-        /// A key or value: length -1 for null, else that many bytes (never none: JSON text is
-        /// never empty).
-        mutating func text(field: String) throws(BusProtocolError) -> [UInt8]? {
-            let length: Int32 = try integer()
-            if length == -1 { return nil }
-            guard length > 0 else { throw .invalidPack("\(field) length \(length)") }
-            return Array(try bytes(Int(length)))
-        }
+    /// A key or value: length -1 for null, else that many bytes (never none: JSON text is never
+    /// empty).
+    private static func text(_ reader: inout BusFrameReader, field: String) throws(BusProtocolError) -> [UInt8]? {
+        let length: Int32 = try reader.integer()
+        if length == -1 { return nil }
+        guard length > 0 else { throw .invalidPack("\(field) length \(length)") }
+        return Array(try reader.bytes(Int(length)))
     }
 }
