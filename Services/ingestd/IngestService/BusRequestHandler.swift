@@ -77,6 +77,16 @@ public struct BusRequestHandler: Sendable {
         }
         defer { replays.release() }
         let scan = ReplayScan(configuration: configuration.consumerConfiguration, shard: configuration.shard, logger: logger)
+        do {
+            try await replay(offsets, with: scan, reply)
+        } catch {
+            await scan.close()
+            throw error
+        }
+        await scan.close()
+    }
+
+    private func replay(_ offsets: BusReplayOffsets, with scan: ReplayScan, _ reply: BusReplyWriter) async throws {
         let starts: [KafkaTopicPartition]
         do {
             starts = try await scan.resolve(offsets)

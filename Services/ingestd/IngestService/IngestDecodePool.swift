@@ -1,3 +1,4 @@
+import Bus
 import Foundation
 import Kafka
 
@@ -12,7 +13,8 @@ import Kafka
 ///
 /// Submitting and taking belong to one thread (the consumer thread); the workers share only the
 /// state under `condition`. Work is decided under the lock and done after releasing it. The
-/// worker threads keep the pool alive: its owner calls ``close()`` when done with it.
+/// worker threads keep the pool alive: its owner calls ``close()`` when done with it, which
+/// returns once every worker has ended and let go of the pool.
 final class IngestDecodePool: @unchecked Sendable {
     /// Messages per chunk: big enough that a handoff costs little per record, small enough that
     /// one poll's messages spread over every thread.
@@ -31,7 +33,6 @@ final class IngestDecodePool: @unchecked Sendable {
         var results = DecodeReorderBuffer<[DecodedMessage]>()
         /// Messages submitted whose decoded chunk was not taken yet.
         var outstandingMessages = 0
-        var runningWorkers = 0
         var stopping = false
     }
 
@@ -39,6 +40,8 @@ final class IngestDecodePool: @unchecked Sendable {
     /// Guarded by `condition`.
     private var state = State()
     private let decodeChunk: @Sendable (KafkaMessageBatch, Range<Int>) -> [DecodedMessage]
+    /// Set in `init`, then read only by ``close()``.
+    private var workers: [DedicatedThread.Handle] = []
 
     /// Starts `threads` worker threads named `name-1`, `name-2`, ..., decoding each message with
     /// `decode`.
@@ -56,12 +59,7 @@ final class IngestDecodePool: @unchecked Sendable {
         precondition(threads >= 1 && chunkSize >= 1)
         self.chunkSize = chunkSize
         self.decodeChunk = decodeChunk
-        state.runningWorkers = threads
-        for index in 1...threads {
-            let thread = Thread { [self] in work() }
-            thread.name = "\(name)-\(index)"
-            thread.start()
-        }
+        workers = (1...threads).map { index in DedicatedThread.start(name: "\(name)-\(index)") { [self] in work() } }
     }
 
     /// Messages submitted whose decoded results were not taken yet.
@@ -109,13 +107,14 @@ final class IngestDecodePool: @unchecked Sendable {
     }
 
     /// Stops the workers once the chunks already submitted are decoded and waits for them to end.
-    /// Idempotent.
+    /// Idempotent; called from the thread that submits.
     func close() {
         condition.lock()
         state.stopping = true
         condition.broadcast()
-        while state.runningWorkers > 0 { condition.wait() }
         condition.unlock()
+        for worker in workers { worker.join() }
+        workers = []
     }
 
     private func work() {
@@ -132,8 +131,6 @@ final class IngestDecodePool: @unchecked Sendable {
             state.results.complete(job.ticket, with: decoded)
             condition.broadcast()
         }
-        state.runningWorkers -= 1
-        condition.broadcast()
         condition.unlock()
     }
 }

@@ -5,7 +5,8 @@ import Logging
 
 /// One replay's Kafka reader, driven in batches from async code; each blocking step runs on a
 /// dedicated thread. Steps never overlap (the caller awaits each), so the reader is only ever
-/// used by one thread at a time.
+/// used by one thread at a time. The caller ends every scan with ``close()``, which destroys the
+/// reader's Kafka client on a dedicated thread too (it blocks while librdkafka's threads stop).
 final class ReplayScan: @unchecked Sendable {
     private let configuration: KafkaConsumerConfiguration
     private let logger: Logger
@@ -55,5 +56,10 @@ final class ReplayScan: @unchecked Sendable {
             guard let reader, let messages = reader.nextBatch(maxMessages: 1000, timeout: .milliseconds(200)) else { return nil }
             return (reader.takeGaps(), messages)
         }
+    }
+
+    /// Destroys the reader (if any) on a dedicated thread and waits for it.
+    func close() async {
+        await DedicatedThread.run(name: "replay-close") { [self] in reader = nil }
     }
 }
