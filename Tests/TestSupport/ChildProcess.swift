@@ -1,8 +1,12 @@
 import Foundation
+import Testing
 
 /// A child process started by a test (a broker, a reference client), killed when released.
 ///
-/// Output goes to a log file under the temporary directory so a failing test can show it.
+/// Output goes to a log file under the temporary directory so a failing test can show it. A child
+/// found dead of a crash signal (abort, segmentation fault, illegal instruction, bus error,
+/// arithmetic error, trap) when it is stopped or released fails the running test, whatever the test
+/// itself checks: a service that crashes while stopping must not go unnoticed.
 public final class ChildProcess: @unchecked Sendable {
     public let process: Process
     /// Where stdout and stderr are written.
@@ -53,7 +57,10 @@ public final class ChildProcess: @unchecked Sendable {
     /// Sends SIGTERM (or `signal`) and waits up to `timeout` seconds, then SIGKILL.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: Double = 5) -> Int32 {
-        guard process.isRunning else { return process.terminationStatus }
+        guard process.isRunning else {
+            reportCrash()
+            return process.terminationStatus
+        }
         kill(process.processIdentifier, signal)
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(10_000) }
@@ -61,7 +68,25 @@ public final class ChildProcess: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
+        reportCrash()
         return process.terminationStatus
+    }
+
+    /// Signals that mean the process crashed rather than was stopped.
+    static let crashSignals: Set<Int32> = [SIGABRT, SIGSEGV, SIGILL, SIGBUS, SIGFPE, SIGTRAP]
+
+    /// Whether the process ended by a crash signal.
+    public var crashed: Bool {
+        !process.isRunning && process.terminationReason == .uncaughtSignal && Self.crashSignals.contains(process.terminationStatus)
+    }
+
+    private var crashReported = false
+
+    /// Records a test issue, once, when the process ended by a crash signal.
+    private func reportCrash() {
+        guard crashed, !crashReported else { return }
+        crashReported = true
+        Issue.record("\(logURL.lastPathComponent) crashed (signal \(process.terminationStatus)); its log ends:\n\(output.suffix(3000))")
     }
 
     /// Waits for the process to exit by itself, up to `timeout` seconds; nil if it did not.
