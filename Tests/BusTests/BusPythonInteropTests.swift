@@ -5,7 +5,7 @@ import TestSupport
 import ZeroMQ
 
 /// `docs/examples/bus_subscriber.py` implements the protocol from the document alone (pyzmq);
-/// it must join and follow the Swift publisher and snapshot server.
+/// it must join and follow the Swift publisher and snapshot server, single records and packs.
 @Suite("Bus protocol from Python")
 struct BusPythonInteropTests {
     @Test func pythonReferenceSubscriberJoinsAndFollows() async throws {
@@ -14,17 +14,27 @@ struct BusPythonInteropTests {
         let context = try ZMQContext()
         let publisher = try BusPublisher(endpoint: randomLoopback, context: context, heartbeatInterval: .milliseconds(50))
         let cache = InMemoryBusCache(epoch: publisher.epoch)
-        func publish(_ index: Int) throws {
+        func record(_ index: Int, sequence: UInt64) -> BusRecord {
             // Every fifth record carries headers (a version 2 record), the others are version 1.
             let headers = index % 5 == 0
                 ? [BusRecordHeader(name: "src", value: Array("é".utf8)), BusRecordHeader(name: "bin", value: [0xff]),
                    BusRecordHeader(name: "none", value: nil)]
                 : []
-            let record = BusRecord(topic: "orders", partition: 0, offset: Int64(index), timestamp: 1_700_000_000_000 + Int64(index),
-                                   key: Array("\"k\(index)\"".utf8), value: index == 7 ? nil : Array("{\"n\":\(index),\"s\":\"é\"}".utf8),
-                                   sequence: publisher.lastSequence + 1, epoch: publisher.epoch, headers: headers)
-            try publisher.publish(record)
-            cache.add(record)
+            return BusRecord(topic: "orders", partition: 0, offset: Int64(index), timestamp: 1_700_000_000_000 + Int64(index),
+                             key: Array("\"k\(index)\"".utf8), value: index == 7 || index == 207 ? nil : Array("{\"n\":\(index),\"s\":\"é\"}".utf8),
+                             sequence: sequence, epoch: publisher.epoch, headers: headers)
+        }
+        func publish(_ index: Int) throws {
+            let single = record(index, sequence: publisher.lastSequence + 1)
+            try publisher.publish(single)
+            cache.add(single)
+        }
+        /// Records `indices` as one version 3 pack.
+        func publishPack(_ indices: Range<Int>) throws {
+            let first = publisher.lastSequence + 1
+            let records = indices.map { record($0, sequence: first + UInt64($0 - indices.lowerBound)) }
+            try publisher.publish(packed: records[...])
+            records.forEach(cache.add)
         }
         for index in 0..<100 { try publish(index) }
         let server = try BusSnapshotServer(endpoint: randomLoopback, context: context, handler: cache.answer)
@@ -36,7 +46,14 @@ struct BusPythonInteropTests {
             defer { child.stop() }
             try await waitUntil("python to join") { child.output.contains("JOINED") || !child.isRunning }
             #expect(child.output.contains("JOINED 100"), "\(child.output)")
-            for index in 100..<300 { try publish(index) }
+            // Live: packs of 10 (with headers, a null value) between runs of single records.
+            for start in stride(from: 100, to: 300, by: 10) {
+                if start % 20 == 0 {
+                    try publishPack(start..<start + 10)
+                } else {
+                    for index in start..<start + 10 { try publish(index) }
+                }
+            }
             try await waitUntil("python to finish", timeout: .seconds(30)) {
                 publisher.processEvents()  // heartbeats reveal anything it lost
                 return !child.isRunning
@@ -49,6 +66,12 @@ struct BusPythonInteropTests {
             #expect(summary["last"] as? Int == 300)
             #expect(summary["state_size"] as? Int == 300)
             #expect(summary["live_contiguous"] as? Bool == true)
+            #expect(summary["live"] as? Int == 200)
+            #expect(summary["resyncs"] as? [String] == [])
+            let packed = try #require(summary["packed_sample"] as? [String: Any])
+            #expect(packed["key"] as? String == "k200" && packed["sequence"] as? Int == 201)
+            #expect((packed["headers"] as? [[Any]])?.first as? [String] == ["src", "é"])
+            #expect(summary["null_values"] as? Int == 2)  // records 7 (single) and 207 (packed)
             let sample = try #require(summary["sample"] as? [String: Any])
             #expect(sample["key"] as? String == "k5")
             #expect((sample["value"] as? [String: Any])?["s"] as? String == "é")

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Reference bus subscriber in Python (pyzmq), following docs/bus-protocol.md.
 
-Joins with a snapshot (the Clone algorithm), then follows live records, resynchronising on
-sequence gaps, heartbeats that reveal lost records, and epoch changes.
+Joins with a snapshot (the Clone algorithm), then follows live records, single or packed
+(version 3), resynchronising on sequence gaps, heartbeats that reveal lost records, and epoch
+changes.
 
 Usage: bus_subscriber.py <publisher endpoint> <snapshot endpoint> <stop after sequence>
 Prints "JOINED <end sequence>" after the first snapshot, then one JSON summary line and exits
@@ -17,6 +18,8 @@ import zmq
 HEADER = struct.Struct(">BQQiqq")   # version, epoch, sequence, partition, offset, timestamp
 END = struct.Struct(">QQ")          # epoch, sequence
 HEARTBEAT = struct.Struct(">BQQ")   # version, epoch, sequence
+PACK = struct.Struct(">BQI")        # version (3), epoch, count
+PACKED = struct.Struct(">Qiqq")     # each packed record: sequence, partition, offset, timestamp
 
 
 def decode_headers(frame):
@@ -49,12 +52,60 @@ def decode_record(frames):
     if version not in (1, 2) or (version == 2) != (len(frames) == 5):
         raise ValueError(f"unsupported version {version} with {len(frames)} frames")
     headers = decode_headers(frames[4]) if version == 2 else []
+    return record_dict(topic, epoch, sequence, partition, offset, timestamp, key, value, headers)
+
+
+def decode_pack(frames):
+    """A version 3 pack, [topic, 13-byte header, records], as its records in order."""
+    topic, header, body = frames
+    if len(header) != PACK.size:
+        raise ValueError(f"pack header must be {PACK.size} bytes")
+    version, epoch, count = PACK.unpack(header)
+    if version != 3 or count == 0:
+        raise ValueError(f"unsupported pack version {version} with {count} records")
+    records, index = [], 0
+    for _ in range(count):
+        sequence, partition, offset, timestamp = PACKED.unpack_from(body, index)
+        index += PACKED.size
+        texts = []
+        for _ in range(2):                        # key, then value: -1 null, else 1 or more bytes
+            (length,) = struct.unpack_from(">i", body, index)
+            index += 4
+            if length == 0 or length < -1 or index + max(length, 0) > len(body):
+                raise ValueError("bad key or value length in a pack")
+            texts.append(None if length == -1 else body[index:index + length])
+            index += max(length, 0)
+        (headers_length,) = struct.unpack_from(">I", body, index)
+        index += 4
+        if index + headers_length > len(body):
+            raise ValueError("bad headers length in a pack")
+        headers = decode_headers(body[index:index + headers_length]) if headers_length else []
+        index += headers_length
+        records.append(record_dict(topic, epoch, sequence, partition, offset, timestamp, *texts, headers))
+    if index != len(body):
+        raise ValueError("bytes after the last record of a pack")
+    return records
+
+
+def record_dict(topic, epoch, sequence, partition, offset, timestamp, key, value, headers):
     return dict(topic=topic.decode("utf-8"), epoch=epoch, sequence=sequence, partition=partition,
                 offset=offset, timestamp=timestamp,
                 key=json.loads(key) if key else None, value=json.loads(value) if value else None,
                 # header values are bytes: shown as UTF-8 text where they are, else as hex
                 headers=[[n, None if v is None else (v.decode("utf-8") if is_utf8(v) else v.hex())]
                          for n, v in headers])
+
+
+def decode_live(frames):
+    """A live message as what it carries, in order: records (dicts) and heartbeats (tuples)."""
+    if frames[0] == b"" and len(frames) == 3:    # presence control message (replica counts)
+        return []
+    if frames[0] == b"":                          # heartbeat
+        _, epoch, sequence = HEARTBEAT.unpack(frames[1])
+        return [("heartbeat", epoch, sequence)]
+    if len(frames) == 3:                          # version 3: several records of one partition
+        return decode_pack(frames)
+    return [decode_record(frames)]
 
 
 def is_utf8(data):
@@ -77,7 +128,7 @@ def main():
     state = {}            # (topic, partition, offset) -> record: the consumer's view
     applied = []          # sequences applied live, for the summary
     resyncs = []
-    buffered = []
+    buffered = []         # live records and heartbeats received while a snapshot is read
     joined = False
 
     def snapshot():
@@ -94,7 +145,7 @@ def main():
                 if not events:
                     raise TimeoutError("no snapshot reply")
                 if sub in events:
-                    buffered.append(sub.recv_multipart())
+                    buffered.extend(decode_live(sub.recv_multipart()))
                 if dealer in events:
                     kind, *rest = dealer.recv_multipart()
                     if kind == b"RECORD":
@@ -116,33 +167,33 @@ def main():
         if last >= stop_after:
             break
         pending, buffered[:] = list(buffered), []
-        # Step 5: drop leading messages of another run, then apply in order.
-        while pending and not pending[0][0] == b"" and decode_record(pending[0])["epoch"] != epoch:
+        # Step 5: drop leading records of another run, then apply in order.
+        while pending and isinstance(pending[0], dict) and pending[0]["epoch"] != epoch:
             pending.pop(0)
         resync = None
         while resync is None and last < stop_after:
-            frames = pending.pop(0) if pending else sub.recv_multipart()
-            if frames[0] == b"" and len(frames) == 3:  # presence control message (replica counts)
+            if not pending:
+                pending = decode_live(sub.recv_multipart())
                 continue
-            if frames[0] == b"":                     # heartbeat
-                version, hb_epoch, hb_sequence = HEARTBEAT.unpack(frames[1])
+            item = pending.pop(0)
+            if isinstance(item, tuple):              # heartbeat
+                _, hb_epoch, hb_sequence = item
                 if hb_epoch != epoch:
                     resync = "epoch"
                 elif hb_sequence > last:
                     resync = "gap"
                 continue
-            record = decode_record(frames)
-            if record["epoch"] != epoch:
+            if item["epoch"] != epoch:
                 resync = "epoch"
-                pending.insert(0, frames)            # it belongs to the state after the resync
-            elif record["sequence"] <= last:
+                pending.insert(0, item)              # it belongs to the state after the resync
+            elif item["sequence"] <= last:
                 continue
-            elif record["sequence"] != last + 1:
+            elif item["sequence"] != last + 1:
                 resync = "gap"
-                pending.insert(0, frames)
+                pending.insert(0, item)
             else:
-                last = record["sequence"]
-                state[(record["topic"], record["partition"], record["offset"])] = record
+                last = item["sequence"]
+                state[(item["topic"], item["partition"], item["offset"])] = item
                 applied.append(last)
         if resync is None:
             break
@@ -150,7 +201,9 @@ def main():
         buffered[:0] = pending
 
     sample = state.get(("orders", 0, 5))
+    packed = state.get(("orders", 0, 200))          # the test publishes 200..<210 as one pack
     print(json.dumps(dict(last=last, state_size=len(state), live=len(applied),
+                          packed_sample=packed, null_values=sum(r["value"] is None for r in state.values()),
                           live_contiguous=applied == list(range(applied[0], applied[-1] + 1)) if applied else True,
                           resyncs=resyncs, sample=sample)), flush=True)
 
