@@ -1,3 +1,4 @@
+import Bus
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -132,10 +133,6 @@ public final class RawConnection: @unchecked Sendable {
 
     /// Runs blocking `work` on a new thread (not the concurrency pool) and returns its result.
     public static func onThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread { continuation.resume(with: Result { try work() }) }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
+        try await DedicatedThread.run(name: "raw-connection", work)
     }
 }
