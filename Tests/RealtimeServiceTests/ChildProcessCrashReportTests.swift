@@ -27,4 +27,18 @@ struct ChildProcessCrashReportTests {
         #expect(failed.waitForExit(timeout: 10) == 3)
         #expect(!failed.crashed)
     }
+
+    /// Spawned from a pool thread (which blocks most signals), a child still starts with none
+    /// blocked, so SIGTERM stops a client or broker at once.
+    @Test func childrenStartWithNoSignalBlockedAndStopOnSIGTERM() async throws {
+        let grep = try ChildProcess("/bin/grep", ["SigBlk", "/proc/self/status"], label: "signal-mask")
+        #expect(grep.waitForExit(timeout: 10) == 0)
+        #expect(grep.output.contains("SigBlk:\t0000000000000000"), "\(grep.output)")
+        let sleeper = try ChildProcess("/bin/sleep", ["30"], label: "sleeper")
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(sleeper.stop(signal: SIGTERM, timeout: 20) == SIGTERM)
+        #expect(sleeper.process.terminationReason == .uncaughtSignal)
+        #expect(clock.now - start < .seconds(10), "SIGTERM, not the SIGKILL after the timeout")
+    }
 }

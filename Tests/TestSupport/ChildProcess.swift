@@ -36,9 +36,22 @@ public final class ChildProcess: @unchecked Sendable {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try Self.withNoSignalBlocked { try process.run() }
         self.process = process
         self.logURL = logURL
+    }
+
+    /// Runs `body` (a spawn) with no signal blocked on the calling thread, so the child starts
+    /// with none blocked either. A child inherits its spawner's signal mask, and Swift's pool
+    /// threads block SIGTERM, SIGINT and most others: a Python client or a broker started from a
+    /// test then ignored SIGTERM until ``stop(signal:timeout:)`` gave up and sent SIGKILL.
+    private static func withNoSignalBlocked<T>(_ body: () throws -> T) rethrows -> T {
+        var none = sigset_t()
+        var saved = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+        return try body()
     }
 
     /// Everything the process wrote so far.
