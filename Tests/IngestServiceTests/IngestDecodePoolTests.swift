@@ -30,9 +30,9 @@ import Testing
                                  timestamp: message.timestamp, key: nil, value: message.value))
     }
 
-    @Test(arguments: [1, 2, 4])
-    func recordsLeaveInSubmissionOrder(threads: Int) {
-        let pool = IngestDecodePool(threads: threads, chunkSize: 64) { Self.slowDecode($0) }
+    @Test(arguments: [1, 2, 4], [0, 64])
+    func recordsLeaveInSubmissionOrder(threads: Int, inlineLimit: Int) {
+        let pool = IngestDecodePool(threads: threads, chunkSize: 64, inlineLimit: inlineLimit) { Self.slowDecode($0) }
         defer { pool.close() }
         var submitted: [KafkaMessage] = []
         var taken: [DecodedMessage] = []
@@ -57,6 +57,35 @@ import Testing
                 #expect(offset % 11 == 0 && reason == "bad \(offset)")
             }
         }
+    }
+
+    /// A small poll with nothing in flight is decoded by the submitting thread, at once; a larger
+    /// one, or one behind records still being decoded, goes to the workers.
+    @Test func smallBatchesWithNothingInFlightAreDecodedInline() {
+        let submitter = pthread_self()
+        let decodedHere = Mutex<[Bool]>([])
+        let pool = IngestDecodePool(threads: 2, chunkSize: 16, inlineLimit: 8) { message in
+            decodedHere.withLock { $0.append(pthread_equal(pthread_self(), submitter) != 0) }
+            if message.offset == 100 { Thread.sleep(forTimeInterval: 0.2) }  // keeps a chunk in flight
+            return Self.slowDecode(message)
+        }
+        defer { pool.close() }
+        pool.submit(messages(8, from: 1))
+        #expect(decodedHere.withLock { $0 } == Array(repeating: true, count: 8))
+        #expect(pool.takeReady().joined().map(\.offset) == Array(1...8), "ready without waiting")
+
+        decodedHere.withLock { $0 = [] }
+        pool.submit(messages(9, from: 9))
+        #expect(pool.takeReady(waitingUpTo: .seconds(5)).joined().map(\.offset) == Array(9...17))
+        #expect(decodedHere.withLock { $0 } == Array(repeating: false, count: 9), "over the limit: the workers")
+
+        decodedHere.withLock { $0 = [] }
+        pool.submit(messages(16, from: 100))  // offset 100 is slow: in flight while the next arrive
+        pool.submit(messages(3, from: 116))
+        var taken: [Int64] = []
+        while pool.outstandingMessages > 0 { taken += pool.takeReady(waitingUpTo: .seconds(5)).joined().map(\.offset) }
+        #expect(taken == Array(100...118), "never ahead of records in flight")
+        #expect(decodedHere.withLock { $0 }.allSatisfy { !$0 })
     }
 
     @Test func decodesOnEveryThreadAtOnce() {

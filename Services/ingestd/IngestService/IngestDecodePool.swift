@@ -19,6 +19,9 @@ final class IngestDecodePool: @unchecked Sendable {
     /// Messages per chunk: big enough that a handoff costs little per record, small enough that
     /// one poll's messages spread over every thread.
     let chunkSize: Int
+    /// Batches of at most this many messages are decoded by the submitting thread when nothing
+    /// else is outstanding (0: never).
+    let inlineLimit: Int
 
     private struct Job {
         var ticket: Int
@@ -45,19 +48,20 @@ final class IngestDecodePool: @unchecked Sendable {
 
     /// Starts `threads` worker threads named `name-1`, `name-2`, ..., decoding each message with
     /// `decode`.
-    convenience init(threads: Int, chunkSize: Int = 256, name: String = "ingest-decode",
+    convenience init(threads: Int, chunkSize: Int = 256, inlineLimit: Int = 0, name: String = "ingest-decode",
                      decode: @escaping @Sendable (KafkaMessage) -> DecodedMessage) {
-        self.init(threads: threads, chunkSize: chunkSize, name: name,
+        self.init(threads: threads, chunkSize: chunkSize, inlineLimit: inlineLimit, name: name,
                   decodeChunk: { batch, range in range.map { decode(batch.message(at: $0)) } })
     }
 
     /// Starts `threads` worker threads named `name-1`, `name-2`, ..., decoding each chunk (the
     /// records of a range of a batch) with `decodeChunk`, which returns one result per record, in
     /// order.
-    init(threads: Int, chunkSize: Int = 256, name: String = "ingest-decode",
+    init(threads: Int, chunkSize: Int = 256, inlineLimit: Int = 0, name: String = "ingest-decode",
          decodeChunk: @escaping @Sendable (KafkaMessageBatch, Range<Int>) -> [DecodedMessage]) {
-        precondition(threads >= 1 && chunkSize >= 1)
+        precondition(threads >= 1 && chunkSize >= 1 && inlineLimit >= 0)
         self.chunkSize = chunkSize
+        self.inlineLimit = inlineLimit
         self.decodeChunk = decodeChunk
         workers = (1...threads).map { index in DedicatedThread.start(name: "\(name)-\(index)") { [self] in work() } }
     }
@@ -75,10 +79,23 @@ final class IngestDecodePool: @unchecked Sendable {
     }
 
     /// Hands a poll's records (in consumption order) to the workers, in chunks of at most
-    /// ``chunkSize``. Never blocks on decoding.
+    /// ``chunkSize``. Never blocks on decoding, except that a batch of at most ``inlineLimit``
+    /// records while nothing else is outstanding is decoded right here: at low rates a poll holds a
+    /// few records, and two thread hand-offs (here to a worker and back) cost more than decoding
+    /// them, in latency most of all on a busy machine.
     func submit(_ batch: KafkaMessageBatch) {
         guard batch.count > 0 else { return }
         condition.lock()
+        if batch.count <= inlineLimit && state.outstandingMessages == 0 {
+            let ticket = state.results.submit()
+            state.outstandingMessages += batch.count
+            condition.unlock()
+            let decoded = decodeChunk(batch, 0..<batch.count)
+            condition.lock()
+            state.results.complete(ticket, with: decoded)
+            condition.unlock()
+            return
+        }
         var start = 0
         while start < batch.count {
             let end = min(start + chunkSize, batch.count)
