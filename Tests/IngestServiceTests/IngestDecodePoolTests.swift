@@ -88,6 +88,28 @@ import Testing
         #expect(decodedHere.withLock { $0 }.allSatisfy { !$0 })
     }
 
+    /// A small batch that cannot be decoded without waiting (a registry schema to load) goes to
+    /// the workers instead, in its place.
+    @Test func aSmallBatchThatWouldBlockGoesToTheWorkers() {
+        let submitter = pthread_self()
+        let workerDecoded = Atomic<Int>(0)
+        let pool = IngestDecodePool(threads: 1, chunkSize: 16, inlineLimit: 8, decodeChunk: { batch, range in
+            #expect(pthread_equal(pthread_self(), submitter) == 0)
+            workerDecoded.add(range.count, ordering: .relaxed)
+            return range.map { Self.slowDecode(batch.message(at: $0)) }
+        }, decodeInline: { batch, range in
+            batch.entries[range].contains { $0.offset == 3 } ? nil : range.map { Self.slowDecode(batch.message(at: $0)) }
+        })
+        defer { pool.close() }
+        var taken: [Int64] = []
+        for start in [1, 3, 5] {  // 1...2 inline, 3...4 to the worker, 5...6 inline once that is taken
+            pool.submit(messages(2, from: start))
+            while pool.outstandingMessages > 0 { taken += pool.takeReady(waitingUpTo: .seconds(5)).joined().map(\.offset) }
+        }
+        #expect(taken == Array(1...6))
+        #expect(workerDecoded.load(ordering: .relaxed) == 2)
+    }
+
     @Test func decodesOnEveryThreadAtOnce() {
         let running = Atomic<Int>(0)
         let mostAtOnce = Atomic<Int>(0)

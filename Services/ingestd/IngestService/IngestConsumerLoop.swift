@@ -21,7 +21,9 @@ final class IngestConsumerLoop {
     /// waits for them before polling more).
     static let maximumOutstandingRecords = 8192
     /// A poll of at most this many records, with none in flight, is decoded on this thread (see
-    /// ``IngestDecodePool/submit(_:)``): about 40 µs of Avro, against two thread hand-offs.
+    /// ``IngestDecodePool/submit(_:)``): about 40 µs of Avro, against two thread hand-offs. Never
+    /// a registry fetch: a record whose schema is not loaded yet sends the poll to the workers, so
+    /// this thread keeps polling, heartbeating and reporting while the registry answers.
     static let inlineDecodeLimit = 64
 
     private let configuration: IngestConfiguration
@@ -77,7 +79,8 @@ final class IngestConsumerLoop {
         let shardNote = shard.isSharded ? ", shard \(shard): partitions p with p mod \(shard.count) = \(shard.index)" : ""
         // Last: nothing may throw once its threads run (``shutDown()`` ends them).
         decodePool = IngestDecodePool(threads: configuration.decodeThreads, inlineLimit: Self.inlineDecodeLimit,
-                                      decodeChunk: { messageDecoder.decode($0, $1) })
+                                      decodeChunk: { messageDecoder.decode($0, $1) },
+                                      decodeInline: { messageDecoder.decodeWithoutLoading($0, $1) })
         logger.info("ingestd publishing on \(publisher.boundEndpoint), epoch \(epoch), \(configuration.decodeThreads) decode thread(s)\(shardNote)")
     }
 

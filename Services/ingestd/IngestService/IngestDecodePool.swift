@@ -22,6 +22,8 @@ final class IngestDecodePool: @unchecked Sendable {
     /// Batches of at most this many messages are decoded by the submitting thread when nothing
     /// else is outstanding (0: never).
     let inlineLimit: Int
+    /// Decodes on the submitting thread without blocking, or returns nil (the workers then do it).
+    private let decodeInline: @Sendable (KafkaMessageBatch, Range<Int>) -> [DecodedMessage]?
 
     private struct Job {
         var ticket: Int
@@ -50,18 +52,24 @@ final class IngestDecodePool: @unchecked Sendable {
     /// `decode`.
     convenience init(threads: Int, chunkSize: Int = 256, inlineLimit: Int = 0, name: String = "ingest-decode",
                      decode: @escaping @Sendable (KafkaMessage) -> DecodedMessage) {
+        let decodeChunk: @Sendable (KafkaMessageBatch, Range<Int>) -> [DecodedMessage] = { batch, range in
+            range.map { decode(batch.message(at: $0)) }
+        }
         self.init(threads: threads, chunkSize: chunkSize, inlineLimit: inlineLimit, name: name,
-                  decodeChunk: { batch, range in range.map { decode(batch.message(at: $0)) } })
+                  decodeChunk: decodeChunk, decodeInline: decodeChunk)
     }
 
     /// Starts `threads` worker threads named `name-1`, `name-2`, ..., decoding each chunk (the
     /// records of a range of a batch) with `decodeChunk`, which returns one result per record, in
-    /// order.
+    /// order. Small batches (``inlineLimit``) are first tried with `decodeInline`, which must not
+    /// block: nil sends them to the workers.
     init(threads: Int, chunkSize: Int = 256, inlineLimit: Int = 0, name: String = "ingest-decode",
-         decodeChunk: @escaping @Sendable (KafkaMessageBatch, Range<Int>) -> [DecodedMessage]) {
+         decodeChunk: @escaping @Sendable (KafkaMessageBatch, Range<Int>) -> [DecodedMessage],
+         decodeInline: @escaping @Sendable (KafkaMessageBatch, Range<Int>) -> [DecodedMessage]? = { _, _ in nil }) {
         precondition(threads >= 1 && chunkSize >= 1 && inlineLimit >= 0)
         self.chunkSize = chunkSize
         self.inlineLimit = inlineLimit
+        self.decodeInline = decodeInline
         self.decodeChunk = decodeChunk
         workers = (1...threads).map { index in DedicatedThread.start(name: "\(name)-\(index)") { [self] in work() } }
     }
@@ -80,9 +88,9 @@ final class IngestDecodePool: @unchecked Sendable {
 
     /// Hands a poll's records (in consumption order) to the workers, in chunks of at most
     /// ``chunkSize``. Never blocks on decoding, except that a batch of at most ``inlineLimit``
-    /// records while nothing else is outstanding is decoded right here: at low rates a poll holds a
-    /// few records, and two thread hand-offs (here to a worker and back) cost more than decoding
-    /// them, in latency most of all on a busy machine.
+    /// records while nothing else is outstanding is decoded right here when that needs no wait: at
+    /// low rates a poll holds a few records, and two thread hand-offs (here to a worker and back)
+    /// cost more than decoding them, in latency most of all on a busy machine.
     func submit(_ batch: KafkaMessageBatch) {
         guard batch.count > 0 else { return }
         condition.lock()
@@ -90,9 +98,14 @@ final class IngestDecodePool: @unchecked Sendable {
             let ticket = state.results.submit()
             state.outstandingMessages += batch.count
             condition.unlock()
-            let decoded = decodeChunk(batch, 0..<batch.count)
+            let decoded = decodeInline(batch, 0..<batch.count)
             condition.lock()
-            state.results.complete(ticket, with: decoded)
+            if let decoded {
+                state.results.complete(ticket, with: decoded)
+            } else {  // it would block (a registry schema to load): a worker waits instead
+                state.jobs.append(Job(ticket: ticket, batch: batch, range: 0..<batch.count))
+                condition.broadcast()
+            }
             condition.unlock()
             return
         }
