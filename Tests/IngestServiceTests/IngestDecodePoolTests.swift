@@ -93,8 +93,9 @@ import Testing
     @Test func aSmallBatchThatWouldBlockGoesToTheWorkers() {
         let submitter = pthread_self()
         let workerDecoded = Atomic<Int>(0)
+        let workerOnSubmitter = Atomic<Int>(0)
         let pool = IngestDecodePool(threads: 1, chunkSize: 16, inlineLimit: 8, decodeChunk: { batch, range in
-            #expect(pthread_equal(pthread_self(), submitter) == 0)
+            if pthread_equal(pthread_self(), submitter) != 0 { workerOnSubmitter.add(1, ordering: .relaxed) }
             workerDecoded.add(range.count, ordering: .relaxed)
             return range.map { Self.slowDecode(batch.message(at: $0)) }
         }, decodeInline: { batch, range in
@@ -108,6 +109,7 @@ import Testing
         }
         #expect(taken == Array(1...6))
         #expect(workerDecoded.load(ordering: .relaxed) == 2)
+        #expect(workerOnSubmitter.load(ordering: .relaxed) == 0, "decoded by a worker thread, not the submitter")
     }
 
     @Test func decodesOnEveryThreadAtOnce() {
