@@ -1,7 +1,8 @@
 import Synchronization
 import ZeroMQ
 
-/// The live side of the bus: a PUB socket sending every record as `[topic, header, key, value]`.
+/// The live side of the bus: an XPUB socket sending every record as `[topic, header, key, value]`,
+/// or records in packs while every subscriber reads them.
 ///
 /// ## Threading
 /// Not thread-safe, like its socket: create it anywhere, then use it from one thread at a time
@@ -22,6 +23,15 @@ import ZeroMQ
 ///
 /// Publishing never blocks: a subscriber whose queue is full (``sendHighWaterMark``) misses
 /// messages, notices the sequence gap and fetches a new snapshot.
+///
+/// ## Subscriptions and packs
+/// The socket is an XPUB that passes every subscription and unsubscription up
+/// (`ZMQ_XPUB_VERBOSER`; libzmq applies them itself). ``applySubscriptions()`` reads them into a
+/// ``BusSubscriptionCensus``, and ``publish(packed:)`` reads them first, so it sends a pack only if
+/// every subscriber known at that moment announced that it reads packs; otherwise the records go
+/// out one by one. A subscriber whose subscription libzmq applies in the microseconds between
+/// that check and the send (libzmq processes new subscriptions while sending) may still get that
+/// one pack: an older subscriber then skips it, sees the gap and resynchronises once.
 public final class BusPublisher: @unchecked Sendable {
     /// The default live endpoint.
     public static let defaultEndpoint = "tcp://*:5556"
@@ -29,6 +39,12 @@ public final class BusPublisher: @unchecked Sendable {
     /// This publisher's run id: random unless given to the initializer, changed by
     /// ``startEpoch(_:)``.
     public private(set) var epoch: UInt64
+    /// The largest message a subscriber may send (a subscription: a topic prefix and at most a
+    /// packs announcement); a larger one disconnects it.
+    public static let maximumSubscriptionBytes: Int64 = 64 << 10
+    /// Messages queued per subscriber towards the publisher before libzmq stops reading from it.
+    static let subscriptionQueueMessages: Int32 = 100
+
     /// The endpoint actually bound (wildcard ports resolved), e.g. `tcp://0.0.0.0:5556`.
     public let boundEndpoint: String
     /// The sequence of the last record sent (0 before the first).
@@ -44,8 +60,14 @@ public final class BusPublisher: @unchecked Sendable {
     private var lastEpoch: UInt64
     /// The records frame of the pack being sent, kept for the next one.
     private var packBuffer: [UInt8] = []
+    /// The subscriptions read so far (``applySubscriptions()``). Read it on the publishing thread
+    /// only.
+    public private(set) var subscriptions = BusSubscriptionCensus()
+    private var lastSubscriptionCheck = ContinuousClock.now
+    private let malformedSubscriptions = Atomic<Int>(0)
+    private let packsAllowed = Atomic<Bool>(true)
 
-    /// Binds a PUB socket to `endpoint`.
+    /// Binds an XPUB socket to `endpoint`.
     /// - Parameters:
     ///   - endpoint: where subscribers connect, default `tcp://*:5556`; `tcp://127.0.0.1:*` picks a port.
     ///   - context: the ZeroMQ context.
@@ -61,9 +83,16 @@ public final class BusPublisher: @unchecked Sendable {
         self.epoch = epoch
         self.heartbeatInterval = heartbeatInterval
         lastEpoch = epoch
-        let socket = try ZMQSocket(context: context, type: .pub)
+        let socket = try ZMQSocket(context: context, type: .xpub)
         try socket.setSendHighWaterMark(sendHighWaterMark)
+        try socket.setXPubVerboser(true)
+        // Subscribers send only subscriptions upstream (a few bytes each); anything an XSUB
+        // sends is kept until read, so each subscriber's share is kept small.
+        try socket.setReceiveHighWaterMark(Self.subscriptionQueueMessages)
         try security.applyAsServer(socket)
+        let limit = security.maximumMessageBytes < 0 ? Self.maximumSubscriptionBytes
+            : min(security.maximumMessageBytes, Self.maximumSubscriptionBytes)
+        try socket.setMaximumMessageSize(limit)
         let monitorEndpoint = "inproc://bus-publisher-monitor-\(UInt64.random(in: 0...UInt64.max))"
         monitor = try socket.startMonitor(
             endpoint: monitorEndpoint,
@@ -85,10 +114,41 @@ public final class BusPublisher: @unchecked Sendable {
     /// ``publish(_:)`` also runs every 1024 messages). Safe to read from any thread.
     public var subscriberCount: Int { connectedSubscribers.load(ordering: .relaxed) }
 
-    /// Reads pending connection events to update ``subscriberCount`` and sends a heartbeat when
-    /// one is due. Call it regularly while idle; publishing calls it by itself. Never blocks.
+    /// Whether every subscriber announced that it reads packs, as of the last
+    /// ``applySubscriptions()`` (true with no subscriber). Safe to read from any thread.
+    public var everySubscriberReadsPacks: Bool { packsAllowed.load(ordering: .relaxed) }
+
+    /// Messages from subscribers that were not subscriptions (an XSUB may send anything), or
+    /// subscriptions past ``BusSubscriptionCensus/maximumPrefixes`` prefixes. Safe to read from
+    /// any thread.
+    public var malformedSubscriptionMessages: Int { malformedSubscriptions.load(ordering: .relaxed) }
+
+    /// Reads the subscription messages subscribers sent since the last call (and makes libzmq
+    /// apply any it had not yet) and counts them. Never blocks. ``publish(packed:)`` and
+    /// ``processEvents()`` call it; ``publish(_:)`` at most once a millisecond, so the messages
+    /// never pile up.
+    public func applySubscriptions() {
+        lastSubscriptionCheck = ContinuousClock.now
+        var changed = false
+        while let frames = try? socket.receiveMultipart(dontWait: true) {
+            guard let change = BusSubscriptionCensus.Change(message: frames) else {
+                malformedSubscriptions.add(1, ordering: .relaxed)
+                continue
+            }
+            let untracked = subscriptions.untracked
+            subscriptions.apply(change)
+            if subscriptions.untracked > untracked { malformedSubscriptions.add(1, ordering: .relaxed) }
+            changed = true
+        }
+        if changed { packsAllowed.store(subscriptions.everySubscriberReadsPacks, ordering: .relaxed) }
+    }
+
+    /// Reads pending connection events to update ``subscriberCount``, applies subscriptions and
+    /// sends a heartbeat when one is due. Call it regularly while idle; publishing calls it by
+    /// itself. Never blocks.
     public func processEvents() {
         publishesSinceEventCheck = 0
+        applySubscriptions()
         let now = ContinuousClock.now
         if now - lastHeartbeat >= heartbeatInterval {
             lastHeartbeat = now
@@ -123,6 +183,7 @@ public final class BusPublisher: @unchecked Sendable {
 
     /// Sends `record` as it is (its own epoch and sequence) and sets ``lastSequence`` to its sequence.
     public func publish(_ record: BusRecord) throws(ZMQError) {
+        if ContinuousClock.now - lastSubscriptionCheck >= .milliseconds(1) { applySubscriptions() }
         var topic = record.topic
         if let error = topic.withUTF8({ send(UnsafeRawBufferPointer($0), more: true) }) { throw error }
         let headerError = withUnsafeTemporaryAllocation(byteCount: BusRecord.headerSize, alignment: 8) { header in
@@ -140,11 +201,20 @@ public final class BusPublisher: @unchecked Sendable {
     }
 
     /// Sends `records` as one pack (protocol version 3, ``BusRecordPack``): one message of three
-    /// frames for all of them, instead of four or five frames each. They must share one topic and
-    /// one epoch and carry their sequences already (consecutive, as ``publish(_:)`` expects them);
-    /// ``lastSequence`` becomes the last one's. Only for subscribers that speak version 3.
-    public func publish(packed records: ArraySlice<BusRecord>) throws(ZMQError) {
-        guard let first = records.first, let last = records.last else { return }
+    /// frames for all of them, instead of four or five frames each, if every subscriber reads
+    /// packs (``everySubscriberReadsPacks``, decided after applying new subscriptions); one by one
+    /// otherwise, or when there is only one record. They must share one topic and one epoch and
+    /// carry their sequences already (consecutive, as ``publish(_:)`` expects them);
+    /// ``lastSequence`` becomes the last one's.
+    /// - Returns: whether they went out as a pack.
+    @discardableResult
+    public func publish(packed records: ArraySlice<BusRecord>) throws(ZMQError) -> Bool {
+        applySubscriptions()
+        guard records.count > 1, subscriptions.everySubscriberReadsPacks else {
+            for record in records { try publish(record) }
+            return false
+        }
+        guard let first = records.first, let last = records.last else { return false }
         assert(records.allSatisfy { $0.topic == first.topic && $0.epoch == first.epoch }, "a pack holds one topic and epoch")
         packBuffer.removeAll(keepingCapacity: true)
         for record in records { BusRecordPack.append(record, to: &packBuffer) }
@@ -162,6 +232,7 @@ public final class BusPublisher: @unchecked Sendable {
         lastEpoch = last.epoch
         publishesSinceEventCheck += records.count
         if publishesSinceEventCheck >= 1024 { processEvents() }
+        return true
     }
 
     /// Moves to a new run id, so every subscriber resynchronises (a snapshot, then the live
@@ -201,7 +272,7 @@ public final class BusPublisher: @unchecked Sendable {
 
     private func send(_ buffer: UnsafeRawBufferPointer, more: Bool) -> ZMQError? {
         do {
-            // PUB never refuses (it drops for slow subscribers), so the Bool can be ignored.
+            // XPUB never refuses (it drops for slow subscribers), so the Bool can be ignored.
             _ = try socket.sendFrame(buffer, more: more, dontWait: true)
             return nil
         } catch {

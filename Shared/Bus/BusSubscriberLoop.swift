@@ -64,11 +64,14 @@ final class BusSubscriberLoop: @unchecked Sendable {
         live = try ZMQSocket(context: context, type: .sub)
         try live.setReceiveHighWaterMark(configuration.receiveHighWaterMark)
         try configuration.security.applyAsClient(live)
-        switch configuration.filtering {
-        case .inProcess:
-            try live.subscribe("")
-        case .socket:
-            for prefix in Set(configuration.topicPrefixes) { try live.subscribe(prefix) }
+        let prefixes: Set<String> = switch configuration.filtering {
+        case .inProcess: [""]
+        case .socket: Set(configuration.topicPrefixes)
+        }
+        for prefix in prefixes {
+            try live.subscribe(prefix)
+            // This subscriber reads packs (version 3): the publisher may send them.
+            try live.subscribe(BusSubscriptionCensus.packsAnnouncement(for: Array(prefix.utf8)))
         }
         liveMonitor = try live.startMonitor(
             endpoint: "inproc://bus-subscriber-monitor-\(UInt64.random(in: 0...UInt64.max))",

@@ -72,6 +72,13 @@ extension ZMQSocket {
     /// `ZMQ_UNSUBSCRIBE` with the UTF-8 bytes of `prefix`.
     public func unsubscribe(_ prefix: String) throws(ZMQError) { try unsubscribe(Array(prefix.utf8)) }
 
+    /// `ZMQ_XPUB_VERBOSER` (XPUB): pass every subscription and unsubscription up to the
+    /// application (``receiveMultipart(dontWait:)``), duplicates and those of subscribers that
+    /// left included, not only the first and last of each prefix.
+    public func setXPubVerboser(_ enabled: Bool) throws(ZMQError) {
+        try setOption(ZMQ_XPUB_VERBOSER, enabled ? 1 : 0, name: "ZMQ_XPUB_VERBOSER")
+    }
+
     /// `ZMQ_ROUTING_ID`: the identity this socket presents to a ROUTER peer (1...255 bytes, must
     /// not start with a zero byte). Set before connecting.
     public func setRoutingID(_ id: [UInt8]) throws(ZMQError) {

@@ -33,7 +33,7 @@ struct BusPythonInteropTests {
         func publishPack(_ indices: Range<Int>) throws {
             let first = publisher.lastSequence + 1
             let records = indices.map { record($0, sequence: first + UInt64($0 - indices.lowerBound)) }
-            try publisher.publish(packed: records[...])
+            #expect(try publisher.publish(packed: records[...]), "the Python subscriber announced packs")
             records.forEach(cache.add)
         }
         for index in 0..<100 { try publish(index) }
@@ -46,6 +46,10 @@ struct BusPythonInteropTests {
             defer { child.stop() }
             try await waitUntil("python to join") { child.output.contains("JOINED") || !child.isRunning }
             #expect(child.output.contains("JOINED 100"), "\(child.output)")
+            try await waitUntil("its packs announcement") {
+                publisher.applySubscriptions()
+                return publisher.subscriptions.holders(of: []) == 1 && publisher.everySubscriberReadsPacks
+            }
             // Live: packs of 10 (with headers, a null value) between runs of single records.
             for start in stride(from: 100, to: 300, by: 10) {
                 if start % 20 == 0 {

@@ -10,11 +10,15 @@ final class BusTap: @unchecked Sendable {
     /// The packs (bus protocol version 3) received, in order; their records are in `received` too.
     private(set) var packs: [[BusRecord]] = []
 
-    init(endpoint: String, context: ZMQContext, prefix: String = "", security: BusSocketSecurity? = nil) throws {
+    /// - Parameter readsPacks: announce that this tap reads packs (as `BusSubscriber` does), so
+    ///   ingestd may send them; without it the tap is a subscriber older than packs.
+    init(endpoint: String, context: ZMQContext, prefix: String = "", readsPacks: Bool = false,
+         security: BusSocketSecurity? = nil) throws {
         socket = try ZMQSocket(context: context, type: .sub)
         try socket.setLinger(milliseconds: 0)
         try security?.applyAsClient(socket)
         try socket.subscribe(prefix)
+        if readsPacks { try socket.subscribe(BusSubscriptionCensus.packsAnnouncement(for: Array(prefix.utf8))) }
         try socket.connect(endpoint)
     }
 

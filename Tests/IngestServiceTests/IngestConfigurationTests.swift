@@ -25,7 +25,7 @@ import TestSupport
         #expect(defaults.busMaxMessageBytes == 1 << 20 && defaults.avroMaxJSONBytes == 16 << 20)
         #expect(defaults.busCurveSecretKey == nil && defaults.busCurveClientKeys.isEmpty)
         #expect(defaults.recordMaxHeaders == 64 && defaults.recordMaxHeaderBytes == 16384)
-        #expect(defaults.busPackRecords == 1)
+        #expect(defaults.busPackRecords == 256)
         #expect(try IngestCommand.read(environment: ["BUS_PACK_RECORDS": "4096"]).busPackRecords == 4096)
         #expect(defaults.consumerConfiguration.headerLimits == KafkaHeaderLimits(maximumCount: 64, maximumBytes: 16384))
         let headers = try IngestCommand.read(environment: ["RECORD_MAX_HEADERS": "0", "RECORD_MAX_HEADER_BYTES": "65535"])

@@ -30,9 +30,10 @@ import ZeroMQ
         return Int(timestamp)
     }
 
-    /// With `BUS_PACK_RECORDS` 64, the same records go out in packs of one partition's records.
-    @Test(arguments: [1, 64])
-    func partitionsKeepTheirOrderAndEveryRecordArrivesOnce(packRecords: Int) async throws {
+    /// With `BUS_PACK_RECORDS` 64, the same records go out in packs of one partition's records,
+    /// but one by one to a subscriber that does not announce that it reads packs.
+    @Test(arguments: [(1, true), (64, true), (64, false)])
+    func partitionsKeepTheirOrderAndEveryRecordArrivesOnce(packRecords: Int, tapReadsPacks: Bool) async throws {
         let partitions = 4
         let total = 12_000
         try producer.createTopics(["par.avro"], partitions: Int32(partitions))
@@ -40,7 +41,7 @@ import ZeroMQ
             "ALLOWED_TOPICS_REGEX": "^par\\.", "TOPIC_FORMATS": "^par\\.=avro:\(Self.schemaPath)", "DECODE_THREADS": "3", "HISTORY_SIZE": "2000",
             "LOGGING_LEVEL": "INFO", "BUS_PACK_RECORDS": "\(packRecords)"])
         try await ingestd.waitUntilReady()
-        let tap = try BusTap(endpoint: ingestd.publishEndpoint, context: context, prefix: "par.")
+        let tap = try BusTap(endpoint: ingestd.publishEndpoint, context: context, prefix: "par.", readsPacks: tapReadsPacks)
         try await ingestd.waitForBusSubscribers(1)
 
         // Index i goes to partition i % 4; every 500th record (from 7) is not Avro.
@@ -74,7 +75,7 @@ import ZeroMQ
         #expect(Set(records.map(\.epoch)).count == 1)
         let sequences = records.map(\.sequence)
         #expect(zip(sequences, sequences.dropFirst()).allSatisfy { $1 == $0 + 1 })
-        if packRecords == 1 {
+        if packRecords == 1 || !tapReadsPacks {
             #expect(tap.packs.isEmpty)
         } else {
             // Most records travelled in packs, none larger than allowed, each of one partition.
@@ -123,7 +124,7 @@ import ZeroMQ
                            "BUS_PACK_RECORDS": "\(packRecords)"]
         let first = try IngestdProcess(broker: broker, group: "killed", environment: environment, ports: ports)
         try await first.waitUntilReady()
-        let tap = try BusTap(endpoint: first.publishEndpoint, context: context, prefix: topic)
+        let tap = try BusTap(endpoint: first.publishEndpoint, context: context, prefix: topic, readsPacks: true)
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("killed-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: data) }
         let exportd = try ExportdProcess(ingestd: first, dataDirectory: data,
@@ -147,6 +148,7 @@ import ZeroMQ
         // still to publish.
         let publishedBeforeKill = try await tap.collect(timeout: 0.5) { _ in false }.count
         #expect(publishedBeforeKill < 40_000)
+        if packRecords > 1 { #expect(!tap.packs.isEmpty, "the tap and exportd read packs: ingestd sends them") }
         // The tap is done. Left open and unread, it would never connect to the second ingestd:
         // a ZeroMQ SUB whose receive queue is full stops reading its TCP connection, so it
         // does not see the first ingestd's end and does not reconnect until the application

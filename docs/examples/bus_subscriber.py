@@ -121,6 +121,7 @@ def main():
     ctx = zmq.Context()
     sub = ctx.socket(zmq.SUB)
     sub.setsockopt(zmq.SUBSCRIBE, b"")          # everything: exact gap detection
+    sub.setsockopt(zmq.SUBSCRIBE, b"\0bus-v3\0")  # "I read packs" for prefix b"": ingestd may send them
     sub.connect(pub_endpoint)
     poller = zmq.Poller()
     poller.register(sub, zmq.POLLIN)

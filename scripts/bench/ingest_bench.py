@@ -45,6 +45,7 @@ class Drain:
         self.sub = self.context.socket(zmq.SUB)
         self.sub.setsockopt(zmq.LINGER, 0)
         self.sub.setsockopt(zmq.SUBSCRIBE, b"")
+        self.sub.setsockopt(zmq.SUBSCRIBE, b"\0bus-v3\0")  # reads packs (it reads nothing): ingestd may send them
         self.sub.connect(endpoint)
         self.sink = self.context.socket(zmq.PUB)
         self.sink.setsockopt(zmq.LINGER, 0)
@@ -176,7 +177,7 @@ def main():
     count = int(os.environ.get("BENCH_RECORDS", "300000"))
     runs = int(os.environ.get("BENCH_RUNS", "3"))
     shards = int(os.environ.get("BENCH_SHARDS", "2"))
-    pack = int(os.environ.get("BENCH_PACK", "256"))  # 0 or 1: no packed rows
+    pack = int(os.environ.get("BENCH_PACK", "256"))  # ingestd's default BUS_PACK_RECORDS; 0 or 1: no packed rows
     broker = TansuBroker(tansu)
     bootstrap = broker.bootstrap
     try:
@@ -191,33 +192,33 @@ def main():
         for kind, label in (("avro", "(a) Avro DataRecord, 10 map entries"), ("json", "(b) JSON values, 300 bytes")):
             ours, packed, raw = [], [], []
             for _ in range(runs):  # interleaved, so all see the same machine
-                ours.append(run_ingestd(binary, bootstrap, f"bench.{kind}", count))
+                ours.append(run_ingestd(binary, bootstrap, f"bench.{kind}", count, extra={"BUS_PACK_RECORDS": "1"}))
                 if pack > 1:
                     packed.append(run_ingestd(binary, bootstrap, f"bench.{kind}", count,
                                               extra={"BUS_PACK_RECORDS": str(pack)}))
                 raw.append(run_raw(producer, bootstrap, f"bench.{kind}", count))
             peer = [run_python(bootstrap, f"bench.{kind}", kind, count) for _ in range(runs)]
-            rows.append((label, ours, peer, raw))
+            rows.append((f"{label}, no packs", ours, peer, raw))
             if pack > 1:
-                rows.append((f"{label[:3]} same, BUS_PACK_RECORDS={pack}", packed, peer, raw))
+                rows.append((f"{label[:3]} same, packs of {pack}", packed, peer, raw))
         print()
         print(f"Kafka -> bus, {count} records per run, median of {runs} runs, one machine ({os.cpu_count()} cores)")
-        print(f"{'workload':40} {'ingestd rec/s':>14} {'CPU s':>7} {'RSS MB':>7} {'python rec/s':>13} {'CPU s':>7} {'RSS MB':>7} {'ratio':>7}")
+        print(f"{'workload':46} {'ingestd rec/s':>14} {'CPU s':>7} {'RSS MB':>7} {'python rec/s':>13} {'CPU s':>7} {'RSS MB':>7} {'ratio':>7}")
         for label, ours, peer, _ in rows:
             rate = statistics.median(r["records"] / r["seconds"] for r in ours)
             peer_rate = statistics.median(r["records"] / r["seconds"] for r in peer)
-            print(f"{label:40} {rate:14,.0f} {statistics.median(r['cpu_seconds'] for r in ours):7.2f} "
+            print(f"{label:46} {rate:14,.0f} {statistics.median(r['cpu_seconds'] for r in ours):7.2f} "
                   f"{max(r['peak_rss_mb'] for r in ours):7.1f} {peer_rate:13,.0f} "
                   f"{statistics.median(r['cpu_seconds'] for r in peer):7.2f} {max(r['peak_rss_mb'] for r in peer):7.1f} "
                   f"{rate / peer_rate:6.1f}x")
         print()
         print("raw librdkafka consume of the same topic (kafka-demo-producer --consume-only: no decode, no publish)")
-        print(f"{'workload':40} {'raw rec/s':>14} {'CPU s':>7} {'RSS MB':>7} {'ingestd/raw':>12}   runs (ingestd / raw rec/s)")
+        print(f"{'workload':46} {'raw rec/s':>14} {'CPU s':>7} {'RSS MB':>7} {'ingestd/raw':>12}   runs (ingestd / raw rec/s)")
         for label, ours, _, raw in rows:
             rate = statistics.median(r["records"] / r["seconds"] for r in ours)
             raw_rate = statistics.median(r["records"] / r["seconds"] for r in raw)
             each = ", ".join(f"{a['records'] / a['seconds']:,.0f} / {b['records'] / b['seconds']:,.0f}" for a, b in zip(ours, raw))
-            print(f"{label:40} {raw_rate:14,.0f} {statistics.median(r['cpu_seconds'] for r in raw):7.2f} "
+            print(f"{label:46} {raw_rate:14,.0f} {statistics.median(r['cpu_seconds'] for r in raw):7.2f} "
                   f"{max(r['peak_rss_mb'] for r in raw):7.1f} {rate / raw_rate:11.0%}   {each}")
         if shards > 1:
             print_sharded(binary, bootstrap, count, runs, shards)

@@ -54,7 +54,7 @@ extension IngestConfiguration {
             .integer("BUS_MAX_MESSAGE_BYTES", \.busMaxMessageBytes,
                      "largest message ingestd's bus sockets accept (`ZMQ_MAXMSGSIZE`); a peer sending more is disconnected"),
             .integer("BUS_PACK_RECORDS", \.busPackRecords,
-                     "the most records of one topic partition sent as one bus message (1 to 4096); `1`: each record its own message (bus protocol versions 1 and 2, which every subscriber reads); above 1: consecutive records go out as version 3 packs, fewer messages for ingestd, realtimed and exportd to handle; only for subscribers that speak version 3 (see [bus-protocol.md](bus-protocol.md#packed-records))"),
+                     "the most records of one topic partition sent as one bus message (1 to 4096): consecutive records go out as version 3 packs, fewer messages for ingestd, realtimed and exportd to handle, but only while every subscriber connected announces that it reads them (realtimed and exportd do from the release that added the announcement; an older or third-party subscriber gets each record as its own message, versions 1 and 2, until it leaves); `1`: never packs (see [bus-protocol.md](bus-protocol.md#packed-records-version-3))"),
             .integer("DECODE_THREADS", \.decodeThreads, default: "number of cores",
                      "threads decoding records (1 to 256), in parallel with the thread that consumes and publishes; every partition's records keep their order"),
             .integer("AVRO_MAX_JSON_BYTES", \.avroMaxJSONBytes,

@@ -54,10 +54,9 @@ public struct IngestConfiguration: Sendable {
     /// a peer sending a larger one is disconnected.
     public var busMaxMessageBytes = 1 << 20
     /// `BUS_PACK_RECORDS`: the most records of one topic and partition sent as one bus message
-    /// (a version 3 pack, `BusRecordPack`). 1, the default: every record its own message, which
-    /// every subscriber reads; above 1 only subscribers that speak version 3 (realtimed and
-    /// exportd from this version on) follow the bus.
-    public var busPackRecords = 1
+    /// (a version 3 pack, `BusRecordPack`), while every subscriber announces that it reads packs
+    /// (`BusSubscriptionCensus`); otherwise, and with 1, every record is its own message.
+    public var busPackRecords = 256
     /// `AVRO_MAX_JSON_BYTES`: the most JSON text one Avro datum may become; larger is a decode error.
     public var avroMaxJSONBytes = 16 << 20
     /// `RECORD_MAX_HEADERS`: Kafka headers kept per record, in order; later ones are left out

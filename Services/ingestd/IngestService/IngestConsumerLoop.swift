@@ -291,6 +291,9 @@ final class IngestConsumerLoop {
         guard !chunks.isEmpty else { return }
         var batch = RecordBatch()
         var nextSequence = publisher.lastSequence &+ 1
+        // Packs only while every subscriber reads them (the publisher checks again per pack).
+        publisher.applySubscriptions()
+        let packing = configuration.busPackRecords > 1 && publisher.everySubscriberReadsPacks
         for chunk in chunks {
             for decoded in chunk {
                 // A pack holds consecutive records of one partition: the batch counts per run.
@@ -303,7 +306,7 @@ final class IngestConsumerLoop {
                     record.sequence = nextSequence
                     record.epoch = publisher.epoch
                     nextSequence &+= 1
-                    guard configuration.busPackRecords > 1 else {
+                    guard packing else {
                         publish(record, into: &batch, nextSequence: &nextSequence)
                         continue
                     }
@@ -455,6 +458,8 @@ final class IngestConsumerLoop {
     private func housekeeping() {
         publisher.processEvents()
         metrics.subscribers.record(publisher.subscriberCount)
+        metrics.packsActive.record(configuration.busPackRecords > 1 && publisher.everySubscriberReadsPacks ? 1 : 0)
+        metrics.recordMalformedSubscriptions(total: publisher.malformedSubscriptionMessages)
         var lagByTopic: [String: Int] = [:]
         for lag in consumer.lag() {
             metrics.setLag(topic: lag.topic, partition: lag.partition, lag.offset)

@@ -10,6 +10,12 @@ final class IngestMetrics {
     private var failed: [String: Counter] = [:]
     private var lag: [String: Gauge] = [:]
     let subscribers = Gauge(label: "ingest_bus_subscribers")
+    /// 1 while records go out in packs (`BUS_PACK_RECORDS` above 1 and every subscriber reads them).
+    let packsActive = Gauge(label: "ingest_bus_packs_active")
+    /// Messages from bus subscribers that were not subscriptions, or subscriptions past the
+    /// prefixes a publisher tracks.
+    private let malformedSubscriptions = Counter(label: "ingest_bus_subscription_messages_malformed_total")
+    private var malformedSubscriptionsCounted = 0
     let publishErrors = Counter(label: "ingest_bus_publish_errors_total")
     /// Partitions whose position Kafka no longer held, by kind (`deleted`, `rewound`).
     let positionsDeleted = Counter(label: "ingest_position_gaps_total", dimensions: [("kind", "deleted")])
@@ -29,6 +35,13 @@ final class IngestMetrics {
 
     func recordFailed(_ topic: String, count: Int) {
         counter(&failed, "ingest_records_failed_total", topic).increment(by: count)
+    }
+
+    /// Counts what the publisher's running total of malformed subscription messages grew by.
+    func recordMalformedSubscriptions(total: Int) {
+        guard total > malformedSubscriptionsCounted else { return }
+        malformedSubscriptions.increment(by: total - malformedSubscriptionsCounted)
+        malformedSubscriptionsCounted = total
     }
 
     func setLag(topic: String, partition: Int32, _ value: Int64) {
