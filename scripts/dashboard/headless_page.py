@@ -1,12 +1,15 @@
 """One page in headless Chromium, driven over the Chrome DevTools protocol (websocket-client):
 used by check_dashboard.py and by the realtimed tests' browser client."""
+import ctypes
 import json
 import os
 import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -41,6 +44,19 @@ class DevTools:
         return raw if isinstance(raw, str) else None
 
 
+def _die_with_parent():
+    """In the browser process before exec: SIGKILL it when the process that started it dies
+    (Linux PR_SET_PDEATHSIG), so a Python client killed with SIGKILL leaves no browser behind."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _exit_on_signal(number, _frame):
+    sys.exit(128 + number)  # SystemExit: context managers close, so the browser is stopped
+
+
 class HeadlessPage:
     """Headless Chromium with a throwaway profile, showing `url`; use as a context manager.
     Raises RuntimeError when Chromium is missing or does not start its DevTools endpoint."""
@@ -52,12 +68,18 @@ class HeadlessPage:
         chromium = find_chromium()
         if not chromium:
             raise RuntimeError("chromium not found (apt-get install chromium; scripts/setup-env installs it)")
+        # Clients run "until killed": SIGTERM and SIGINT unwind through __exit__ (Python's default
+        # for SIGTERM ends the process at once, leaving the browser, in its own session, running).
+        if threading.current_thread() is threading.main_thread():
+            for number in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(number, _exit_on_signal)
         self.profile = tempfile.mkdtemp(prefix="headless-page-")
         self.browser = subprocess.Popen(
             [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
              "--disable-dev-shm-usage", "--remote-debugging-port=0", "--remote-allow-origins=*",
              f"--user-data-dir={self.profile}", f"--window-size={self.window_size}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+            preexec_fn=_die_with_parent)
         deadline = time.monotonic() + self.start_timeout
         port = None
         for line in self.browser.stderr:
