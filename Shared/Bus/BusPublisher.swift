@@ -205,7 +205,8 @@ public final class BusPublisher: @unchecked Sendable {
     /// packs (``everySubscriberReadsPacks``, decided after applying new subscriptions); one by one
     /// otherwise, or when there is only one record. They must share one topic and one epoch and
     /// carry their sequences already (consecutive, as ``publish(_:)`` expects them);
-    /// ``lastSequence`` becomes the last one's.
+    /// ``lastSequence`` becomes the last one's. If sending fails one by one, the records before
+    /// the failing one went out (``lastSequence`` is the last of them).
     /// - Returns: whether they went out as a pack.
     @discardableResult
     public func publish(packed records: ArraySlice<BusRecord>) throws(ZMQError) -> Bool {

@@ -356,7 +356,11 @@ final class IngestConsumerLoop {
             try publisher.publish(packed: pack[...])
             for record in pack { batch.published(record) }
         } catch {
-            publishFailed(pack, error, into: &batch, nextSequence: &nextSequence)
+            // Sent one by one (a subscriber does not read packs), the records before the failing
+            // one went out.
+            let sent = pack.prefix { $0.sequence <= publisher.lastSequence && $0.epoch == publisher.epoch }
+            for record in sent { batch.published(record) }
+            publishFailed(pack.dropFirst(sent.count), error, into: &batch, nextSequence: &nextSequence)
         }
     }
 
