@@ -170,6 +170,11 @@ final class EngineTestConnection {
 
     /// Sends one masked client frame.
     func sendFrame(opcode: UInt8, payload: ByteBuffer) async throws {
+        try await write(Self.maskedFrame(opcode: opcode, payload: payload))
+    }
+
+    /// The bytes of one masked client frame.
+    static func maskedFrame(opcode: UInt8, payload: ByteBuffer) -> ByteBuffer {
         var frame = ByteBuffer()
         frame.writeInteger(0x80 | opcode)
         let length = payload.readableBytes
@@ -185,7 +190,7 @@ final class EngineTestConnection {
         let mask: [UInt8] = (0..<4).map { _ in UInt8.random(in: 0...255) }
         frame.writeBytes(mask)
         for (index, byte) in payload.readableBytesView.enumerated() { frame.writeInteger(byte ^ mask[index % 4]) }
-        try await write(frame)
+        return frame
     }
 
     func sendText(_ text: String) async throws {
