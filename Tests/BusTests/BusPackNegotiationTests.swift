@@ -40,6 +40,16 @@ struct BusPackNegotiationTests {
         return messages
     }
 
+    /// Receives the records `sequences` from `socket` and checks they came as one pack, or one by
+    /// one.
+    static func expectReceived(_ sequences: ClosedRange<UInt64>, asPack: Bool, from socket: ZMQSocket,
+                               sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let messages = try receive(sequences.count, from: socket)
+        #expect(messages.map(\.pack) == (asPack ? [true] : Array(repeating: false, count: sequences.count)),
+                sourceLocation: sourceLocation)
+        #expect(messages.flatMap(\.records) == sequences.map(record), sourceLocation: sourceLocation)
+    }
+
     /// Applies subscriptions until `holders` subscribers subscribed to everything.
     static func waitForHolders(_ holders: Int, _ publisher: BusPublisher) async throws {
         try await waitUntil("\(holders) subscriber(s) applied") {
@@ -55,28 +65,20 @@ struct BusPackNegotiationTests {
         try await Self.waitForHolders(1, publisher)
         #expect(publisher.everySubscriberReadsPacks)
         #expect(try publisher.publish(packed: (1...3).map(Self.record)[...]))
-        let first = try Self.receive(3, from: current)
-        #expect(first.map(\.pack) == [true])
-        #expect(first.flatMap(\.records) == (1...3).map(Self.record))
+        try Self.expectReceived(1...3, asPack: true, from: current)
 
         let older = try Self.subscriber(publisher, context, readsPacks: false)
         try await Self.waitForHolders(2, publisher)
         #expect(!publisher.everySubscriberReadsPacks)
         #expect(try !publisher.publish(packed: (4...6).map(Self.record)[...]), "sent one by one")
-        for socket in [current, older] {
-            let messages = try Self.receive(3, from: socket)
-            #expect(messages.map(\.pack) == [false, false, false])
-            // The older subscriber gets nothing published before its subscription took effect.
-            #expect(messages.flatMap(\.records) == (4...6).map(Self.record))
-        }
+        // The older subscriber gets nothing published before its subscription took effect.
+        for socket in [current, older] { try Self.expectReceived(4...6, asPack: false, from: socket) }
 
         older.close()
         try await Self.waitForHolders(1, publisher)
         #expect(publisher.everySubscriberReadsPacks)
         #expect(try publisher.publish(packed: (7...9).map(Self.record)[...]))
-        let last = try Self.receive(3, from: current)
-        #expect(last.map(\.pack) == [true])
-        #expect(last.flatMap(\.records) == (7...9).map(Self.record))
+        try Self.expectReceived(7...9, asPack: true, from: current)
         #expect(publisher.lastSequence == 9)
         current.close()
     }
